@@ -1,0 +1,283 @@
+//! Amazon Resource Names: the generic six-part split, and the execute-api method ARN
+//! `arn:{partition}:execute-api:{region}:{account}:{apiId}/{stage}/{verb}/{path}` (WebSocket:
+//! `.../{stage}/$connect`) that every authorization decision is made against.
+
+use std::fmt;
+
+use thiserror::Error;
+
+/// The six colon-separated parts of an ARN, borrowed from the text. The resource part keeps any
+/// further colons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArnParts<'a> {
+    /// `aws`, `aws-cn`, `aws-us-gov`, ...
+    pub partition: &'a str,
+    /// `execute-api`, `iam`, `sts`, ...
+    pub service: &'a str,
+    /// The region; empty for global services such as IAM.
+    pub region: &'a str,
+    /// The 12-digit account id; empty for some resources.
+    pub account: &'a str,
+    /// Everything after the fifth colon.
+    pub resource: &'a str,
+}
+
+impl<'a> ArnParts<'a> {
+    /// Split `text` into its parts, or `None` when it does not start with `arn:` or has fewer
+    /// than six parts.
+    pub fn parse(text: &'a str) -> Option<Self> {
+        let mut parts = text.splitn(6, ':');
+        if parts.next()? != "arn" {
+            return None;
+        }
+        Some(Self {
+            partition: parts.next()?,
+            service: parts.next()?,
+            region: parts.next()?,
+            account: parts.next()?,
+            resource: parts.next()?,
+        })
+    }
+}
+
+/// Whether `text` is a 12-digit AWS account id.
+pub fn is_account_id(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The API an ARN or abbreviated resource refers to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ApiRef {
+    /// `aws`, `aws-cn`, `aws-us-gov`.
+    pub partition: String,
+    /// The API's region.
+    pub region: String,
+    /// The API owner's account id.
+    pub account_id: String,
+    /// The API id API Gateway assigned.
+    pub api_id: String,
+}
+
+impl ApiRef {
+    /// The ARN prefix of every method of this API, up to and including the API id:
+    /// `arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5`.
+    pub fn arn_prefix(&self) -> String {
+        format!(
+            "arn:{}:execute-api:{}:{}:{}",
+            self.partition, self.region, self.account_id, self.api_id
+        )
+    }
+}
+
+/// What a method ARN names after the stage.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Route {
+    /// A REST or HTTP API method: the verb and the path without its leading `/` (empty for
+    /// the root resource, whose ARN ends in `/GET/`).
+    Method {
+        /// `GET`, `POST`, ... as sent.
+        verb: String,
+        /// The path, without the leading `/`.
+        path: String,
+    },
+    /// A WebSocket route key (`$connect`) or an HTTP API route key such as `$default`.
+    Key(String),
+}
+
+/// Errors in a method ARN.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum ArnError {
+    /// Not `arn:partition:execute-api:region:account:resource`.
+    #[error("`{0}` is not an execute-api ARN: expected `arn:aws:execute-api:region:account-id:api-id/stage/VERB/path`")]
+    NotExecuteApi(String),
+    /// The resource part lacks the API id, stage or route.
+    #[error("method ARN `{0}` is incomplete: expected `api-id/stage/VERB/path` (or `api-id/stage/$connect` for WebSocket) after the account id")]
+    Incomplete(String),
+}
+
+/// An execute-api method ARN: the resource every API Gateway authorization decision is about.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MethodArn {
+    text: String,
+    api: ApiRef,
+    stage: String,
+    route: Route,
+}
+
+impl MethodArn {
+    /// The ARN of `verb path` on `stage` of `api`; `path` may start with `/` or not.
+    pub fn for_method(api: &ApiRef, stage: &str, verb: &str, path: &str) -> Self {
+        let path = path.strip_prefix('/').unwrap_or(path);
+        Self {
+            text: format!("{}/{stage}/{verb}/{path}", api.arn_prefix()),
+            api: api.clone(),
+            stage: stage.to_owned(),
+            route: Route::Method {
+                verb: verb.to_owned(),
+                path: path.to_owned(),
+            },
+        }
+    }
+
+    /// The ARN of a route key such as `$connect` on `stage` of `api`.
+    pub fn for_route_key(api: &ApiRef, stage: &str, key: &str) -> Self {
+        Self {
+            text: format!("{}/{stage}/{key}", api.arn_prefix()),
+            api: api.clone(),
+            stage: stage.to_owned(),
+            route: Route::Key(key.to_owned()),
+        }
+    }
+
+    /// Parse a method ARN as API Gateway sends it to authorizers (`methodArn` / `routeArn`).
+    pub fn parse(text: &str) -> Result<Self, ArnError> {
+        let not_execute_api = || ArnError::NotExecuteApi(text.to_owned());
+        let parts = ArnParts::parse(text).ok_or_else(not_execute_api)?;
+        if parts.service != "execute-api"
+            || parts.partition.is_empty()
+            || parts.region.is_empty()
+            || parts.account.is_empty()
+        {
+            return Err(not_execute_api());
+        }
+        let incomplete = || ArnError::Incomplete(text.to_owned());
+        let (api_id, rest) = parts.resource.split_once('/').ok_or_else(incomplete)?;
+        let (stage, rest) = match rest.split_once('/') {
+            Some((stage, rest)) => (stage, rest),
+            None => return Err(incomplete()),
+        };
+        if api_id.is_empty() || stage.is_empty() || rest.is_empty() {
+            return Err(incomplete());
+        }
+        let route = match rest.split_once('/') {
+            Some((verb, path)) if !verb.is_empty() => Route::Method {
+                verb: verb.to_owned(),
+                path: path.to_owned(),
+            },
+            Some(_) => return Err(incomplete()),
+            None if rest.starts_with('$') => Route::Key(rest.to_owned()),
+            None => return Err(incomplete()),
+        };
+        Ok(Self {
+            text: text.to_owned(),
+            api: ApiRef {
+                partition: parts.partition.to_owned(),
+                region: parts.region.to_owned(),
+                account_id: parts.account.to_owned(),
+                api_id: api_id.to_owned(),
+            },
+            stage: stage.to_owned(),
+            route,
+        })
+    }
+
+    /// The full ARN text.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The API.
+    pub fn api(&self) -> &ApiRef {
+        &self.api
+    }
+
+    /// The stage name.
+    pub fn stage(&self) -> &str {
+        &self.stage
+    }
+
+    /// The method or route key.
+    pub fn route(&self) -> &Route {
+        &self.route
+    }
+}
+
+impl fmt::Display for MethodArn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+    use super::*;
+
+    fn api(partition: &str) -> ApiRef {
+        ApiRef {
+            partition: partition.into(),
+            region: "us-east-2".into(),
+            account_id: "123456789012".into(),
+            api_id: "aabbccddee".into(),
+        }
+    }
+
+    #[test]
+    fn builds_and_parses_method_arns() {
+        let arn = MethodArn::for_method(&api("aws"), "prod", "GET", "/pets/42");
+        assert_eq!(
+            arn.as_str(),
+            "arn:aws:execute-api:us-east-2:123456789012:aabbccddee/prod/GET/pets/42"
+        );
+        assert_eq!(MethodArn::parse(arn.as_str()).unwrap(), arn);
+    }
+
+    #[test]
+    fn root_path_ends_in_a_slash() {
+        let arn = MethodArn::for_method(&api("aws"), "prod", "GET", "/");
+        assert!(arn.as_str().ends_with("/prod/GET/"));
+        let parsed = MethodArn::parse(arn.as_str()).unwrap();
+        assert_eq!(
+            parsed.route(),
+            &Route::Method {
+                verb: "GET".into(),
+                path: String::new()
+            }
+        );
+    }
+
+    #[test]
+    fn websocket_and_default_stage() {
+        let arn = MethodArn::for_route_key(&api("aws"), "prod", "$connect");
+        assert!(arn.as_str().ends_with("aabbccddee/prod/$connect"));
+        assert_eq!(MethodArn::parse(arn.as_str()).unwrap(), arn);
+        let http = MethodArn::parse(
+            "arn:aws:execute-api:us-east-1:123456789012:abcdef123/$default/GET/pets",
+        )
+        .unwrap();
+        assert_eq!(http.stage(), "$default");
+    }
+
+    #[test]
+    fn partitions() {
+        for p in ["aws", "aws-cn", "aws-us-gov"] {
+            let arn = MethodArn::for_method(&api(p), "s", "POST", "x");
+            let parsed = MethodArn::parse(arn.as_str()).unwrap();
+            assert_eq!(parsed.api().partition, p);
+        }
+    }
+
+    #[test]
+    fn rejects_malformed() {
+        for bad in [
+            "",
+            "arn:aws:s3:::bucket/key",
+            "arn:aws:execute-api:us-east-1:123456789012",
+            "arn:aws:execute-api:us-east-1:123456789012:api",
+            "arn:aws:execute-api:us-east-1:123456789012:api/prod",
+            "arn:aws:execute-api:us-east-1:123456789012:api/prod/GET",
+            "arn:aws:execute-api:us-east-1:123456789012:api//GET/x",
+            "nope:aws:execute-api:us-east-1:123456789012:api/prod/GET/x",
+        ] {
+            assert!(MethodArn::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn account_ids() {
+        assert!(is_account_id("123456789012"));
+        assert!(!is_account_id("12345678901"));
+        assert!(!is_account_id("12345678901a"));
+    }
+}

@@ -1,0 +1,681 @@
+//! IAM condition operators: parsing the `Condition` block, and evaluating it against a
+//! [`RequestContext`].
+//!
+//! Semantics, exactly as IAM documents them:
+//! - several operators in a block, and several keys under one operator, are AND'ed;
+//! - several values for one key are OR'ed (for a negated operator such as `StringNotEquals`,
+//!   the request value must match none of them: NOR);
+//! - a key absent from the request makes a positive operator false and a negated one true;
+//!   any `...IfExists` operator true; `ForAllValues:` true; `ForAnyValue:` false;
+//!   `Null` tests presence itself;
+//! - key names are case-insensitive, values case-sensitive (except the `IgnoreCase` operators).
+
+use std::fmt;
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use serde_json::Value;
+
+use crate::context::{ContextKey, RequestContext, TypedValue};
+use crate::error::{PolicyError, PolicyErrorKind};
+use crate::glob::{CaseMode, Pattern, Wildcards};
+use crate::json::{self, JsonPath};
+
+/// A condition operator, without its `ForAllValues:`/`ForAnyValue:` qualifier or `IfExists`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[expect(
+    missing_docs,
+    reason = "variants are IAM's operator names, documented by IAM"
+)]
+pub enum Operator {
+    StringEquals,
+    StringNotEquals,
+    StringEqualsIgnoreCase,
+    StringNotEqualsIgnoreCase,
+    StringLike,
+    StringNotLike,
+    NumericEquals,
+    NumericNotEquals,
+    NumericLessThan,
+    NumericLessThanEquals,
+    NumericGreaterThan,
+    NumericGreaterThanEquals,
+    DateEquals,
+    DateNotEquals,
+    DateLessThan,
+    DateLessThanEquals,
+    DateGreaterThan,
+    DateGreaterThanEquals,
+    Bool,
+    BinaryEquals,
+    IpAddress,
+    NotIpAddress,
+    ArnEquals,
+    ArnLike,
+    ArnNotEquals,
+    ArnNotLike,
+    Null,
+}
+
+impl Operator {
+    /// Every operator.
+    pub const ALL: [Operator; 27] = [
+        Operator::StringEquals,
+        Operator::StringNotEquals,
+        Operator::StringEqualsIgnoreCase,
+        Operator::StringNotEqualsIgnoreCase,
+        Operator::StringLike,
+        Operator::StringNotLike,
+        Operator::NumericEquals,
+        Operator::NumericNotEquals,
+        Operator::NumericLessThan,
+        Operator::NumericLessThanEquals,
+        Operator::NumericGreaterThan,
+        Operator::NumericGreaterThanEquals,
+        Operator::DateEquals,
+        Operator::DateNotEquals,
+        Operator::DateLessThan,
+        Operator::DateLessThanEquals,
+        Operator::DateGreaterThan,
+        Operator::DateGreaterThanEquals,
+        Operator::Bool,
+        Operator::BinaryEquals,
+        Operator::IpAddress,
+        Operator::NotIpAddress,
+        Operator::ArnEquals,
+        Operator::ArnLike,
+        Operator::ArnNotEquals,
+        Operator::ArnNotLike,
+        Operator::Null,
+    ];
+
+    /// IAM's name for the operator.
+    pub fn name(self) -> &'static str {
+        match self {
+            Operator::StringEquals => "StringEquals",
+            Operator::StringNotEquals => "StringNotEquals",
+            Operator::StringEqualsIgnoreCase => "StringEqualsIgnoreCase",
+            Operator::StringNotEqualsIgnoreCase => "StringNotEqualsIgnoreCase",
+            Operator::StringLike => "StringLike",
+            Operator::StringNotLike => "StringNotLike",
+            Operator::NumericEquals => "NumericEquals",
+            Operator::NumericNotEquals => "NumericNotEquals",
+            Operator::NumericLessThan => "NumericLessThan",
+            Operator::NumericLessThanEquals => "NumericLessThanEquals",
+            Operator::NumericGreaterThan => "NumericGreaterThan",
+            Operator::NumericGreaterThanEquals => "NumericGreaterThanEquals",
+            Operator::DateEquals => "DateEquals",
+            Operator::DateNotEquals => "DateNotEquals",
+            Operator::DateLessThan => "DateLessThan",
+            Operator::DateLessThanEquals => "DateLessThanEquals",
+            Operator::DateGreaterThan => "DateGreaterThan",
+            Operator::DateGreaterThanEquals => "DateGreaterThanEquals",
+            Operator::Bool => "Bool",
+            Operator::BinaryEquals => "BinaryEquals",
+            Operator::IpAddress => "IpAddress",
+            Operator::NotIpAddress => "NotIpAddress",
+            Operator::ArnEquals => "ArnEquals",
+            Operator::ArnLike => "ArnLike",
+            Operator::ArnNotEquals => "ArnNotEquals",
+            Operator::ArnNotLike => "ArnNotLike",
+            Operator::Null => "Null",
+        }
+    }
+
+    /// Whether the operator is the negation of another (`StringNotEquals`, `NotIpAddress`, ...):
+    /// true when the request value matches none of the policy values.
+    pub fn is_negated(self) -> bool {
+        matches!(
+            self,
+            Operator::StringNotEquals
+                | Operator::StringNotEqualsIgnoreCase
+                | Operator::StringNotLike
+                | Operator::NumericNotEquals
+                | Operator::DateNotEquals
+                | Operator::NotIpAddress
+                | Operator::ArnNotEquals
+                | Operator::ArnNotLike
+        )
+    }
+
+    fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|op| op.name() == name)
+    }
+}
+
+/// `ForAllValues:` / `ForAnyValue:`, the set qualifiers for multi-valued keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SetQualifier {
+    /// No qualifier: single-valued semantics.
+    None,
+    /// `ForAllValues:` every request value must satisfy the operator (true when absent).
+    ForAllValues,
+    /// `ForAnyValue:` at least one request value must satisfy it (false when absent).
+    ForAnyValue,
+}
+
+/// A full operator as written: qualifier, operator and `IfExists`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OperatorSpec {
+    /// The set qualifier.
+    pub qualifier: SetQualifier,
+    /// The operator.
+    pub operator: Operator,
+    /// Whether `IfExists` was appended.
+    pub if_exists: bool,
+}
+
+impl OperatorSpec {
+    /// Parse an operator name such as `ForAnyValue:StringLikeIfExists`.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (qualifier, rest) = if let Some(rest) = text.strip_prefix("ForAllValues:") {
+            (SetQualifier::ForAllValues, rest)
+        } else if let Some(rest) = text.strip_prefix("ForAnyValue:") {
+            (SetQualifier::ForAnyValue, rest)
+        } else {
+            (SetQualifier::None, text)
+        };
+        let (base, if_exists) = match rest.strip_suffix("IfExists") {
+            Some(base) => (base, true),
+            None => (rest, false),
+        };
+        let operator = Operator::from_name(base)?;
+        if operator == Operator::Null && (if_exists || qualifier != SetQualifier::None) {
+            return None;
+        }
+        Some(Self {
+            qualifier,
+            operator,
+            if_exists,
+        })
+    }
+}
+
+impl fmt::Display for OperatorSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.qualifier {
+            SetQualifier::None => {}
+            SetQualifier::ForAllValues => f.write_str("ForAllValues:")?,
+            SetQualifier::ForAnyValue => f.write_str("ForAnyValue:")?,
+        }
+        f.write_str(self.operator.name())?;
+        if self.if_exists {
+            f.write_str("IfExists")?;
+        }
+        Ok(())
+    }
+}
+
+/// An ARN pattern for the `Arn*` operators: each of the six colon-separated parts is matched
+/// on its own, with wildcards, so `*` never spans a colon between parts.
+#[derive(Debug, Clone, PartialEq)]
+struct ArnPattern {
+    /// `None` for a lone `*`, which matches every ARN.
+    parts: Option<[Pattern; 6]>,
+}
+
+impl ArnPattern {
+    fn matches(&self, value: &str, ctx: &RequestContext) -> bool {
+        let Some(parts) = &self.parts else {
+            return true;
+        };
+        let mut given = value.splitn(6, ':');
+        parts.iter().all(|p| {
+            given
+                .next()
+                .is_some_and(|g| p.matches_with(g, ctx).unwrap_or(false))
+        })
+    }
+}
+
+/// The policy values of one condition, compiled for its operator family.
+#[derive(Debug, Clone, PartialEq)]
+enum Values {
+    /// String operators and `BinaryEquals` (patterns with or without wildcards, with variables).
+    Text(Box<[Pattern]>),
+    Numbers(Box<[f64]>),
+    /// Nanoseconds since the epoch.
+    Dates(Box<[i128]>),
+    Bools(Box<[bool]>),
+    Nets(Box<[IpNet]>),
+    Arns(Box<[ArnPattern]>),
+}
+
+/// One compiled condition: an operator applied to one key with its policy values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    spec: OperatorSpec,
+    key: ContextKey,
+    /// The key as written in the policy.
+    key_source: Box<str>,
+    /// The values as written (for explanations and for writing the policy back out).
+    value_sources: Box<[Value]>,
+    values: Values,
+}
+
+impl Condition {
+    /// The operator.
+    pub fn spec(&self) -> OperatorSpec {
+        self.spec
+    }
+
+    /// The condition key.
+    pub fn key(&self) -> &ContextKey {
+        &self.key
+    }
+
+    /// The key as written in the policy.
+    pub fn key_source(&self) -> &str {
+        &self.key_source
+    }
+
+    /// The policy values as written.
+    pub fn value_sources(&self) -> &[Value] {
+        &self.value_sources
+    }
+
+    /// Whether the condition holds for the request.
+    pub fn evaluate(&self, ctx: &RequestContext) -> bool {
+        let present = ctx.get(&self.key);
+        if self.spec.operator == Operator::Null {
+            let absent = present.is_none();
+            return match &self.values {
+                Values::Bools(wanted) => wanted.contains(&absent),
+                _ => false,
+            };
+        }
+        let Some(value) = present.filter(|v| !v.values().is_empty()) else {
+            return self.spec.if_exists
+                || match self.spec.qualifier {
+                    SetQualifier::ForAllValues => true,
+                    SetQualifier::ForAnyValue => false,
+                    SetQualifier::None => self.spec.operator.is_negated(),
+                };
+        };
+        let negated = self.spec.operator.is_negated();
+        // Whether one request value satisfies the operator (NOR over policy values if negated).
+        let satisfies = |v: &TypedValue| self.any_policy_value_matches(v, ctx) != negated;
+        match self.spec.qualifier {
+            SetQualifier::ForAllValues => value.values().iter().all(satisfies),
+            SetQualifier::ForAnyValue => value.values().iter().any(satisfies),
+            SetQualifier::None => {
+                let any = value
+                    .values()
+                    .iter()
+                    .any(|v| self.any_policy_value_matches(v, ctx));
+                any != negated
+            }
+        }
+    }
+
+    /// The positive form of the operator: does `v` match any of the policy values?
+    fn any_policy_value_matches(&self, v: &TypedValue, ctx: &RequestContext) -> bool {
+        use Operator as O;
+        match &self.values {
+            Values::Text(patterns) => patterns
+                .iter()
+                .any(|p| p.matches_with(v.text(), ctx).unwrap_or(false)),
+            Values::Numbers(wanted) => v.number().is_some_and(|n| {
+                wanted.iter().any(|w| match self.spec.operator {
+                    O::NumericLessThan => n < *w,
+                    O::NumericLessThanEquals => n <= *w,
+                    O::NumericGreaterThan => n > *w,
+                    O::NumericGreaterThanEquals => n >= *w,
+                    _ => n == *w,
+                })
+            }),
+            Values::Dates(wanted) => v.date().is_some_and(|d| {
+                wanted.iter().any(|w| match self.spec.operator {
+                    O::DateLessThan => d < *w,
+                    O::DateLessThanEquals => d <= *w,
+                    O::DateGreaterThan => d > *w,
+                    O::DateGreaterThanEquals => d >= *w,
+                    _ => d == *w,
+                })
+            }),
+            Values::Bools(wanted) => v.boolean().is_some_and(|b| wanted.contains(&b)),
+            Values::Nets(nets) => v
+                .ip()
+                .is_some_and(|ip| nets.iter().any(|n| n.contains(&ip))),
+            Values::Arns(arns) => arns.iter().any(|a| a.matches(v.text(), ctx)),
+        }
+    }
+
+    /// A one-line account of how the condition evaluated for this request, e.g.
+    /// ``StringNotEquals `aws:SourceVpce`: request value `vpce-9` vs [`vpce-1a2b3c4d`] → true``.
+    pub fn describe(&self, ctx: &RequestContext) -> String {
+        let request = match ctx.get(&self.key) {
+            Some(v) => format!("request value {v}"),
+            None => "key absent from the request".to_owned(),
+        };
+        let wanted: Vec<String> = self
+            .value_sources
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => format!("`{s}`"),
+                other => format!("`{other}`"),
+            })
+            .collect();
+        let held = self.evaluate(ctx);
+        let absent_rule = match ctx.get(&self.key) {
+            Some(_) => "",
+            None if self.spec.operator == Operator::Null => "",
+            None if self.spec.if_exists => " (IfExists: an absent key passes)",
+            None => match self.spec.qualifier {
+                SetQualifier::ForAllValues => " (ForAllValues: an absent key passes)",
+                SetQualifier::ForAnyValue => " (ForAnyValue: an absent key fails)",
+                SetQualifier::None if self.spec.operator.is_negated() => {
+                    " (a negated operator passes on an absent key)"
+                }
+                SetQualifier::None => " (a positive operator fails on an absent key)",
+            },
+        };
+        format!(
+            "{} `{}`: {} vs [{}] → {}{}",
+            self.spec,
+            self.key_source,
+            request,
+            wanted.join(", "),
+            held,
+            absent_rule
+        )
+    }
+
+    /// Parse the `Condition` element of a statement.
+    pub(crate) fn parse_block(
+        value: &Value,
+        path: &JsonPath,
+        variables: bool,
+    ) -> Result<Vec<Condition>, PolicyError> {
+        let Value::Object(block) = value else {
+            return Err(PolicyError::new(
+                path,
+                PolicyErrorKind::InvalidValue,
+                format!(
+                    "`Condition` must be an object, not {}",
+                    json::type_name(value)
+                ),
+                Some("write `{\"Operator\": {\"key\": \"value\"}}`".to_owned()),
+            ));
+        };
+        let mut conditions = Vec::new();
+        for (op_name, keys, op_path) in json::members(block, path) {
+            let Some(spec) = OperatorSpec::parse(op_name) else {
+                let names: Vec<&str> = Operator::ALL.iter().map(|o| o.name()).collect();
+                let base = op_name
+                    .trim_start_matches("ForAllValues:")
+                    .trim_start_matches("ForAnyValue:");
+                let base = base.strip_suffix("IfExists").unwrap_or(base);
+                let fix = if base == "Null" {
+                    Some("`Null` takes neither `IfExists` nor a set qualifier".to_owned())
+                } else {
+                    json::suggest(base, &names)
+                        .map(|s| format!("did you mean `{s}`?"))
+                        .or_else(|| Some("see IAM's list of condition operators".to_owned()))
+                };
+                return Err(PolicyError::new(
+                    &op_path,
+                    PolicyErrorKind::UnknownOperator,
+                    format!("unknown condition operator `{op_name}`"),
+                    fix,
+                ));
+            };
+            let Value::Object(keys) = keys else {
+                return Err(PolicyError::new(
+                    &op_path,
+                    PolicyErrorKind::InvalidValue,
+                    format!(
+                        "operator `{op_name}` must map condition keys to values, not be {}",
+                        json::type_name(keys)
+                    ),
+                    Some(format!(
+                        "write `\"{op_name}\": {{\"aws:SourceIp\": \"...\"}}`"
+                    )),
+                ));
+            };
+            for (key_name, raw_values, key_path) in json::members(keys, &op_path) {
+                conditions.push(Self::parse_one(
+                    spec, key_name, raw_values, &key_path, variables,
+                )?);
+            }
+        }
+        Ok(conditions)
+    }
+
+    fn parse_one(
+        spec: OperatorSpec,
+        key_name: &str,
+        raw: &Value,
+        path: &JsonPath,
+        variables: bool,
+    ) -> Result<Self, PolicyError> {
+        if !key_name.contains(':') || key_name.trim().is_empty() {
+            let fix = json::suggest(
+                &format!("aws:{key_name}"),
+                &crate::context::KnownKey::ALL.map(|k| k.name()),
+            )
+            .map(|s| format!("did you mean `{s}`?"))
+            .unwrap_or_else(|| "condition keys look like `aws:SourceIp`".to_owned());
+            return Err(PolicyError::new(
+                path,
+                PolicyErrorKind::InvalidValue,
+                format!("condition key `{key_name}` has no service prefix"),
+                Some(fix),
+            ));
+        }
+        let items = json::one_or_many(raw, path);
+        let mut sources = Vec::with_capacity(items.len());
+        let mut texts = Vec::with_capacity(items.len());
+        for (item, item_path) in &items {
+            let text = match item {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                other => {
+                    return Err(PolicyError::new(
+                        item_path,
+                        PolicyErrorKind::InvalidValue,
+                        format!(
+                            "condition value must be a string, number or boolean, not {}",
+                            json::type_name(other)
+                        ),
+                        None,
+                    ))
+                }
+            };
+            sources.push((*item).clone());
+            texts.push((text, item_path.clone()));
+        }
+        let values = compile_values(spec.operator, &texts, variables)?;
+        Ok(Self {
+            spec,
+            key: ContextKey::new(key_name),
+            key_source: key_name.into(),
+            value_sources: sources.into(),
+            values,
+        })
+    }
+}
+
+fn compile_values(
+    op: Operator,
+    texts: &[(String, JsonPath)],
+    variables: bool,
+) -> Result<Values, PolicyError> {
+    use Operator as O;
+    let invalid = |path: &JsonPath, what: String, fix: &str| {
+        PolicyError::new(
+            path,
+            PolicyErrorKind::InvalidValue,
+            what,
+            Some(fix.to_owned()),
+        )
+    };
+    Ok(match op {
+        O::StringEquals | O::StringNotEquals | O::BinaryEquals => Values::Text(
+            texts
+                .iter()
+                .map(|(t, _)| Pattern::compile(t, Wildcards::Off, CaseMode::Sensitive, variables))
+                .collect(),
+        ),
+        O::StringEqualsIgnoreCase | O::StringNotEqualsIgnoreCase => Values::Text(
+            texts
+                .iter()
+                .map(|(t, _)| {
+                    Pattern::compile(t, Wildcards::Off, CaseMode::Insensitive, variables)
+                })
+                .collect(),
+        ),
+        O::StringLike | O::StringNotLike => Values::Text(
+            texts
+                .iter()
+                .map(|(t, _)| Pattern::compile(t, Wildcards::On, CaseMode::Sensitive, variables))
+                .collect(),
+        ),
+        O::NumericEquals
+        | O::NumericNotEquals
+        | O::NumericLessThan
+        | O::NumericLessThanEquals
+        | O::NumericGreaterThan
+        | O::NumericGreaterThanEquals => Values::Numbers(
+            texts
+                .iter()
+                .map(|(t, p)| {
+                    t.trim()
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|n| n.is_finite())
+                        .ok_or_else(|| {
+                            invalid(
+                                p,
+                                format!("`{t}` is not a number (for `{}`)", op.name()),
+                                "give an integer or decimal such as `10` or `2.5`",
+                            )
+                        })
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        O::DateEquals
+        | O::DateNotEquals
+        | O::DateLessThan
+        | O::DateLessThanEquals
+        | O::DateGreaterThan
+        | O::DateGreaterThanEquals => Values::Dates(
+            texts
+                .iter()
+                .map(|(t, p)| {
+                    crate::time::parse_date(t).ok_or_else(|| {
+                        invalid(
+                            p,
+                            format!("`{t}` is not a date (for `{}`)", op.name()),
+                            "give an ISO 8601 date such as `2026-01-01T00:00:00Z` or epoch seconds",
+                        )
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        O::Bool | O::Null => Values::Bools(
+            texts
+                .iter()
+                .map(|(t, p)| match t.trim().to_ascii_lowercase().as_str() {
+                    "true" => Ok(true),
+                    "false" => Ok(false),
+                    _ => Err(invalid(
+                        p,
+                        format!("`{t}` is not a boolean (for `{}`)", op.name()),
+                        "give `true` or `false`",
+                    )),
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        O::IpAddress | O::NotIpAddress => Values::Nets(
+            texts
+                .iter()
+                .map(|(t, p)| parse_cidr(t).map_err(|why| {
+                    invalid(
+                        p,
+                        format!("invalid CIDR `{t}`: {why}"),
+                        "give an IPv4 or IPv6 address or block such as `192.0.2.0/24` or `2001:db8::/32`",
+                    )
+                }))
+                .collect::<Result<_, _>>()?,
+        ),
+        O::ArnEquals | O::ArnLike | O::ArnNotEquals | O::ArnNotLike => Values::Arns(
+            texts
+                .iter()
+                .map(|(t, p)| compile_arn_pattern(t, variables).ok_or_else(|| {
+                    invalid(
+                        p,
+                        format!("`{t}` is not an ARN (for `{}`): it needs six colon-separated parts", op.name()),
+                        "write `arn:partition:service:region:account:resource`, with `*` or `?` inside any part",
+                    )
+                }))
+                .collect::<Result<_, _>>()?,
+        ),
+    })
+}
+
+fn compile_arn_pattern(text: &str, variables: bool) -> Option<ArnPattern> {
+    if text == "*" {
+        return Some(ArnPattern { parts: None });
+    }
+    let parts: Vec<&str> = text.splitn(6, ':').collect();
+    let [a, b, c, d, e, f] = parts.as_slice() else {
+        return None;
+    };
+    let compile = |s: &str| Pattern::compile(s, Wildcards::On, CaseMode::Sensitive, variables);
+    Some(ArnPattern {
+        parts: Some([
+            compile(a),
+            compile(b),
+            compile(c),
+            compile(d),
+            compile(e),
+            compile(f),
+        ]),
+    })
+}
+
+/// Parse a CIDR block or a single address (a host block), explaining what is wrong otherwise.
+pub(crate) fn parse_cidr(text: &str) -> Result<IpNet, String> {
+    if text != text.trim() || text.is_empty() {
+        return Err("it has surrounding spaces or is empty".to_owned());
+    }
+    if let Ok(net) = text.parse::<IpNet>() {
+        return Ok(normalise_mapped(net));
+    }
+    if let Ok(ip) = text.parse::<IpAddr>() {
+        return Ok(normalise_mapped(IpNet::from(ip)));
+    }
+    match text.split_once('/') {
+        Some((addr, len)) => {
+            let Ok(ip) = addr.parse::<IpAddr>() else {
+                return Err(format!("`{addr}` is not an IP address"));
+            };
+            let max = if ip.is_ipv4() { 32 } else { 128 };
+            match len.parse::<u32>() {
+                Ok(n) if n > max => Err(format!("prefix length above {max}")),
+                _ => Err(format!("`{len}` is not a prefix length")),
+            }
+        }
+        None => Err("it is not an IP address or CIDR block".to_owned()),
+    }
+}
+
+/// An IPv4-mapped IPv6 block (`::ffff:192.0.2.0/120`) matches the IPv4 addresses it maps, since
+/// request addresses are read in their canonical (IPv4) form.
+fn normalise_mapped(net: IpNet) -> IpNet {
+    match net {
+        IpNet::V6(v6) => match v6.addr().to_ipv4_mapped() {
+            Some(v4) if v6.prefix_len() >= 96 => {
+                ipnet::Ipv4Net::new(v4, v6.prefix_len() - 96).map_or(net, IpNet::V4)
+            }
+            _ => net,
+        },
+        IpNet::V4(_) => net,
+    }
+}
+
+#[cfg(test)]
+mod tests;

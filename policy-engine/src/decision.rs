@@ -1,0 +1,318 @@
+//! Combining the policy layers by the seed's "Policy evaluation outcome tables", and the final
+//! [`Decision`] for a request through the gateway.
+//!
+//! Table A (caller and API in the same account): either the IAM policy (or Lambda / Cognito
+//! authorizer) or the resource policy may allow; any explicit deny wins. Table B (different
+//! accounts): both must explicitly allow. The rows below are the seed's, in its order.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use crate::eval::PolicyOutcome;
+
+/// Which outcome table applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Table {
+    /// Table A: account A calls an API owned by account A.
+    A,
+    /// Table B: account B calls an API owned by account A.
+    B,
+}
+
+/// One row of Table A or B: the two inputs and the resulting behaviour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TableRow {
+    /// The table.
+    pub table: Table,
+    /// The row number, 1 to 9, in the seed's order.
+    pub row: u8,
+    /// The IAM policy (or Lambda / Cognito authorizer) column.
+    pub identity: PolicyOutcome,
+    /// The API Gateway resource policy column.
+    pub resource: PolicyOutcome,
+    /// The resulting behaviour.
+    pub result: PolicyOutcome,
+}
+
+impl fmt::Display for TableRow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Table {} row {} ({}): IAM policy or authorizer `{}` × resource policy `{}` → {}",
+            match self.table {
+                Table::A => "A",
+                Table::B => "B",
+            },
+            self.row,
+            match self.table {
+                Table::A => "same account",
+                Table::B => "cross account",
+            },
+            self.identity.table_wording(),
+            self.resource.table_wording(),
+            self.result.table_wording(),
+        )
+    }
+}
+
+use PolicyOutcome::{Allow, ExplicitDeny as Deny, ImplicitDeny as Neither};
+
+/// Table A, as the seed gives it: (IAM policy or authorizer, resource policy, result).
+pub const TABLE_A: [(PolicyOutcome, PolicyOutcome, PolicyOutcome); 9] = [
+    (Allow, Allow, Allow),
+    (Allow, Neither, Allow),
+    (Allow, Deny, Deny),
+    (Neither, Allow, Allow),
+    (Neither, Neither, Neither),
+    (Neither, Deny, Deny),
+    (Deny, Allow, Deny),
+    (Deny, Neither, Deny),
+    (Deny, Deny, Deny),
+];
+
+/// Table B, as the seed gives it: (IAM policy or authorizer, resource policy, result).
+pub const TABLE_B: [(PolicyOutcome, PolicyOutcome, PolicyOutcome); 9] = [
+    (Allow, Allow, Allow),
+    (Allow, Neither, Neither),
+    (Allow, Deny, Deny),
+    (Neither, Allow, Neither),
+    (Neither, Neither, Neither),
+    (Neither, Deny, Deny),
+    (Deny, Allow, Deny),
+    (Deny, Neither, Deny),
+    (Deny, Deny, Deny),
+];
+
+/// Combine the identity-side outcome (IAM policies or the authorizer's policy) with the resource
+/// policy's outcome; a missing resource policy counts as "neither allow nor deny".
+pub fn combine(table: Table, identity: PolicyOutcome, resource: PolicyOutcome) -> TableRow {
+    let rows = match table {
+        Table::A => &TABLE_A,
+        Table::B => &TABLE_B,
+    };
+    let found = rows
+        .iter()
+        .zip(1u8..)
+        .find(|((i, r, _), _)| *i == identity && *r == resource);
+    let (result, row) = match found {
+        Some(((_, _, result), row)) => (*result, row),
+        // INVARIANT: the tables cover all nine combinations; deny if that ever changes.
+        None => (Deny, 0),
+    };
+    TableRow {
+        table,
+        row,
+        identity,
+        resource,
+        result,
+    }
+}
+
+/// API Gateway's gateway response types for the ways a request can be refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GatewayResponse {
+    /// 403: the policies deny the request.
+    AccessDenied,
+    /// 401: the authorizer answered `Unauthorized`, or an identity source is missing.
+    Unauthorized,
+    /// 403: an `AWS_IAM` method was called without a SigV4 signature.
+    MissingAuthenticationToken,
+    /// 500: the authorizer failed or returned a malformed response.
+    AuthorizerFailure,
+    /// 500: the authorizer could not be called (configuration).
+    AuthorizerConfigurationError,
+}
+
+impl GatewayResponse {
+    /// The gateway response type as API Gateway names it.
+    pub fn name(self) -> &'static str {
+        match self {
+            GatewayResponse::AccessDenied => "ACCESS_DENIED",
+            GatewayResponse::Unauthorized => "UNAUTHORIZED",
+            GatewayResponse::MissingAuthenticationToken => "MISSING_AUTHENTICATION_TOKEN",
+            GatewayResponse::AuthorizerFailure => "AUTHORIZER_FAILURE",
+            GatewayResponse::AuthorizerConfigurationError => "AUTHORIZER_CONFIGURATION_ERROR",
+        }
+    }
+
+    /// The default HTTP status of the response type.
+    pub fn status(self) -> u16 {
+        match self {
+            GatewayResponse::AccessDenied | GatewayResponse::MissingAuthenticationToken => 403,
+            GatewayResponse::Unauthorized => 401,
+            GatewayResponse::AuthorizerFailure | GatewayResponse::AuthorizerConfigurationError => {
+                500
+            }
+        }
+    }
+}
+
+/// The final outcome of one request through the simulated gateway.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// 200 (reached the integration), 401, 403 or 500.
+    pub status: u16,
+    /// Why the request was refused; `None` when it reached the integration.
+    pub gateway_response: Option<GatewayResponse>,
+    /// The combined policy outcome; `ImplicitDeny` for refusals before policy evaluation.
+    pub outcome: PolicyOutcome,
+    /// The table row that combined the layers, when two layers were combined.
+    pub table_row: Option<TableRow>,
+    /// Whether an authorizer function was invoked.
+    pub authorizer_invoked: bool,
+    /// Whether the authorizer's result came from the cache.
+    pub cache_hit: bool,
+    /// `$context.authorizer.principalId`, when an authorizer answered.
+    pub principal_id: Option<String>,
+    /// `$context.authorizer.*` values as the backend sees them.
+    pub context: Map<String, Value>,
+    /// Every step the gateway took, in order, with its reason.
+    pub steps: Vec<String>,
+}
+
+impl Decision {
+    /// A decision reached purely by policy evaluation: 200 for `Allow`, else 403.
+    pub fn from_outcome(outcome: PolicyOutcome, steps: Vec<String>) -> Self {
+        let refused = (outcome != PolicyOutcome::Allow).then_some(GatewayResponse::AccessDenied);
+        Self {
+            status: refused.map_or(200, GatewayResponse::status),
+            gateway_response: refused,
+            outcome,
+            table_row: None,
+            authorizer_invoked: false,
+            cache_hit: false,
+            principal_id: None,
+            context: Map::new(),
+            steps,
+        }
+    }
+
+    /// A refusal before any policy decided (401, 500, or 403 for a missing signature).
+    pub fn refused(response: GatewayResponse, steps: Vec<String>) -> Self {
+        Self {
+            status: response.status(),
+            gateway_response: Some(response),
+            outcome: PolicyOutcome::ImplicitDeny,
+            table_row: None,
+            authorizer_invoked: false,
+            cache_hit: false,
+            principal_id: None,
+            context: Map::new(),
+            steps,
+        }
+    }
+
+    /// The explanation: one step per line.
+    pub fn explanation(&self) -> String {
+        self.steps.join("\n")
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.status, self.outcome)?;
+        if let Some(r) = self.gateway_response {
+            write!(f, " ({})", r.name())?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The seed's tables, transcribed row by row in the seed's own words, so a change to the
+    /// constants above that drifts from the documentation fails here.
+    const SEED_TABLE_A: &str = "\
+Allow Allow Allow
+Allow | Neither Allow nor Deny | Allow
+Allow Deny | Explicit Deny
+Neither Allow nor Deny | Allow | Allow
+Neither Allow nor Deny | Neither Allow nor Deny | Implicit Deny
+Neither Allow nor Deny | Deny | Explicit Deny
+Deny | Allow | Explicit Deny
+Deny | Neither Allow nor Deny | Explicit Deny
+Deny | Deny | Explicit Deny";
+
+    const SEED_TABLE_B: &str = "\
+Allow Allow Allow
+Allow | Neither Allow nor Deny | Implicit Deny
+Allow | Deny | Explicit Deny
+Neither Allow nor Deny | Allow | Implicit Deny
+Neither Allow nor Deny | Neither Allow nor Deny | Implicit Deny
+Neither Allow nor Deny | Deny | Explicit Deny
+Deny | Allow | Explicit Deny
+Deny | Neither Allow nor Deny | Explicit Deny
+Deny | Deny | Explicit Deny";
+
+    fn words(o: PolicyOutcome, is_result: bool) -> &'static str {
+        match (o, is_result) {
+            (Allow, _) => "Allow",
+            (Deny, true) => "Explicit Deny",
+            (Deny, false) => "Deny",
+            (Neither, true) => "Implicit Deny",
+            (Neither, false) => "Neither Allow nor Deny",
+        }
+    }
+
+    fn check_table(table: Table, seed: &str) {
+        let rows: Vec<&str> = seed.lines().collect();
+        assert_eq!(rows.len(), 9);
+        for (identity, resource, expected) in [Allow, Neither, Deny]
+            .into_iter()
+            .flat_map(|i| [Allow, Neither, Deny].map(move |r| (i, r)))
+            .zip(rows)
+            .map(|((i, r), line)| (i, r, line))
+        {
+            let row = combine(table, identity, resource);
+            let rendered = format!(
+                "{} | {} | {}",
+                words(identity, false),
+                words(resource, false),
+                words(row.result, true)
+            );
+            assert_eq!(
+                rendered.replace(" | ", " "),
+                expected.replace(" | ", " "),
+                "{row}"
+            );
+        }
+    }
+
+    #[test]
+    fn table_a_matches_the_seed() {
+        check_table(Table::A, SEED_TABLE_A);
+    }
+
+    #[test]
+    fn table_b_matches_the_seed() {
+        check_table(Table::B, SEED_TABLE_B);
+    }
+
+    #[test]
+    fn rows_are_numbered_in_seed_order() {
+        assert_eq!(combine(Table::A, Neither, Allow).row, 4);
+        assert_eq!(combine(Table::B, Deny, Deny).row, 9);
+        assert_eq!(
+            combine(Table::B, Allow, Neither).to_string(),
+            "Table B row 2 (cross account): IAM policy or authorizer `Allow` × resource policy `Neither Allow nor Deny` → Neither Allow nor Deny"
+        );
+    }
+
+    #[test]
+    fn statuses() {
+        assert_eq!(Decision::from_outcome(Allow, vec![]).status, 200);
+        assert_eq!(Decision::from_outcome(Neither, vec![]).status, 403);
+        assert_eq!(
+            Decision::refused(GatewayResponse::Unauthorized, vec![]).status,
+            401
+        );
+        assert_eq!(
+            Decision::refused(GatewayResponse::AuthorizerFailure, vec![]).status,
+            500
+        );
+    }
+}

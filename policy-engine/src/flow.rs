@@ -1,0 +1,337 @@
+//! The request flow the gateway runs for a method, reproduced step by step with its reasons.
+//!
+//! This release simulates methods with authorization `NONE` and `AWS_IAM` on REST APIs:
+//! 1. build the method ARN and the request context from the request;
+//! 2. `NONE`: the resource policy alone decides and must explicitly allow (no resource policy:
+//!    open to everyone, except on private APIs, which refuse every call until one is attached);
+//! 3. `AWS_IAM`: an unsigned request is refused (403 `MISSING_AUTHENTICATION_TOKEN`); otherwise
+//!    the caller's identity policies and the resource policy are evaluated and combined by
+//!    Table A (caller in the owner's account) or Table B (another account).
+//!
+//! Lambda authorizer flows (pre-auth resource-policy phase, identity sources, the result cache)
+//! plug in as further [`Authorization`] variants.
+
+use std::net::IpAddr;
+
+use serde_json::Map;
+use thiserror::Error;
+
+use crate::arn::{ApiRef, MethodArn};
+use crate::context::{ContextError, ContextKey, ContextValue, KnownKey, RequestContext};
+use crate::decision::{combine, Decision, GatewayResponse, Table};
+use crate::eval::{explain_all, EvalRequest, PolicyTrace, INVOKE_ACTION};
+use crate::policy::PolicyDocument;
+use crate::principal::{Caller, CallerArnError, IamCaller};
+use crate::time::format_current_time;
+
+/// The kind of API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ApiType {
+    /// A REST API (API Gateway v1).
+    Rest,
+    /// An HTTP API.
+    Http,
+    /// A WebSocket API.
+    WebSocket,
+}
+
+/// Where the API is reachable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EndpointType {
+    /// A regional endpoint.
+    Regional,
+    /// An edge-optimized endpoint.
+    Edge,
+    /// A private endpoint, reached through interface VPC endpoints only.
+    Private,
+}
+
+/// The API being called.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Api {
+    /// REST, HTTP or WebSocket.
+    pub api_type: ApiType,
+    /// Partition, region, owner account and id.
+    pub api_ref: ApiRef,
+    /// The deployed stage.
+    pub stage: String,
+    /// The endpoint type.
+    pub endpoint: EndpointType,
+}
+
+/// How the called method is authorized.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Authorization {
+    /// No authorization: the resource policy alone decides.
+    None,
+    /// SigV4-signed IAM callers: identity policies combined with the resource policy.
+    AwsIam,
+}
+
+/// One request as it reaches the gateway.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ApiRequest {
+    /// The HTTP method.
+    pub method: String,
+    /// The path, such as `/pets/42`.
+    pub path: String,
+    /// Request headers (names are case-insensitive).
+    pub headers: Vec<(String, String)>,
+    /// The caller's IP address.
+    pub source_ip: Option<IpAddr>,
+    /// The VPC endpoint the request came through (private APIs).
+    pub source_vpce: Option<String>,
+    /// The VPC the request came from (private APIs).
+    pub source_vpc: Option<String>,
+    /// The IAM identity that signed the request (`AWS_IAM`).
+    pub principal_arn: Option<String>,
+    /// The caller's IAM policies (`AWS_IAM`).
+    pub identity_policies: Vec<PolicyDocument>,
+    /// Extra or overriding condition keys.
+    pub context: Vec<(ContextKey, ContextValue)>,
+    /// The action; [`INVOKE_ACTION`] when `None`.
+    pub action: Option<String>,
+}
+
+impl ApiRequest {
+    /// The value of header `name`, compared case-insensitively.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A request the gateway could not even evaluate.
+#[derive(Debug, Error, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum FlowError {
+    /// A condition-key value of the request is invalid.
+    #[error(transparent)]
+    Context(#[from] ContextError),
+    /// `principalArn` is not an IAM identity.
+    #[error(transparent)]
+    Caller(#[from] CallerArnError),
+}
+
+/// A gateway: one API with its resource policy and the authorization of its methods.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gateway {
+    /// The API.
+    pub api: Api,
+    /// The resource policy, if one is attached.
+    pub resource_policy: Option<PolicyDocument>,
+    /// How methods are authorized.
+    pub authorization: Authorization,
+}
+
+impl Gateway {
+    /// Decide `request` at Unix time `now` (seconds), explaining every step.
+    pub fn handle(&self, request: &ApiRequest, now: i64) -> Result<Decision, FlowError> {
+        let arn = MethodArn::for_method(
+            &self.api.api_ref,
+            &self.api.stage,
+            &request.method,
+            &request.path,
+        );
+        let caller = match (&self.authorization, &request.principal_arn) {
+            (Authorization::AwsIam, Some(arn)) => Caller::Iam(IamCaller::from_arn(arn)?),
+            _ => Caller::Anonymous,
+        };
+        let context = self.request_context(request, &caller, now)?;
+        let action = request.action.as_deref().unwrap_or(INVOKE_ACTION);
+        let eval = EvalRequest {
+            action,
+            resource: arn.as_str(),
+            caller: &caller,
+            owner_account: &self.api.api_ref.account_id,
+            context: &context,
+        };
+        let mut steps = vec![format!("method ARN `{arn}`, action `{action}`")];
+        steps.push(format!("request context: {}", describe_context(&context)));
+        if request.source_vpce.is_some() && self.api.endpoint != EndpointType::Private {
+            steps.push(
+                "note: `sourceVpce`/`sourceVpc` are ignored: only private APIs carry `aws:SourceVpce` and `aws:SourceVpc`".to_owned(),
+            );
+        }
+        Ok(match self.authorization {
+            Authorization::None => self.decide_none(&eval, steps),
+            Authorization::AwsIam => self.decide_iam(request, &eval, &caller, steps),
+        })
+    }
+
+    fn resource_trace(&self, eval: &EvalRequest<'_>) -> Option<PolicyTrace> {
+        self.resource_policy
+            .as_ref()
+            .map(|p| explain_all(std::slice::from_ref(p), eval))
+    }
+
+    fn decide_none(&self, eval: &EvalRequest<'_>, mut steps: Vec<String>) -> Decision {
+        steps.push(
+            "authorization NONE: the resource policy alone decides and must explicitly allow"
+                .to_owned(),
+        );
+        let Some(trace) = self.resource_trace(eval) else {
+            if self.api.endpoint == EndpointType::Private {
+                steps.push("no resource policy: a private API refuses every call until a resource policy is attached".to_owned());
+                return finish(Decision::from_outcome(
+                    crate::eval::PolicyOutcome::ImplicitDeny,
+                    steps,
+                ));
+            }
+            steps.push("no resource policy and no authorization: the method is open".to_owned());
+            return finish(Decision::from_outcome(
+                crate::eval::PolicyOutcome::Allow,
+                steps,
+            ));
+        };
+        push_trace(&mut steps, "resource policy", &trace);
+        finish(Decision::from_outcome(trace.outcome, steps))
+    }
+
+    fn decide_iam(
+        &self,
+        request: &ApiRequest,
+        eval: &EvalRequest<'_>,
+        caller: &Caller,
+        mut steps: Vec<String>,
+    ) -> Decision {
+        let Caller::Iam(iam) = caller else {
+            steps.push("authorization AWS_IAM: the request is not signed (no `principalArn`), so the gateway refuses it before any policy".to_owned());
+            return finish(Decision::refused(
+                GatewayResponse::MissingAuthenticationToken,
+                steps,
+            ));
+        };
+        let table = if iam.account() == self.api.api_ref.account_id {
+            Table::A
+        } else {
+            Table::B
+        };
+        steps.push(format!(
+            "authorization AWS_IAM: caller `{}` in account `{}`, API owner `{}`: {}",
+            iam.arn(),
+            iam.account(),
+            self.api.api_ref.account_id,
+            match table {
+                Table::A => "same account, Table A: either the IAM policies or the resource policy may allow",
+                Table::B => "cross account, Table B: both the IAM policies and the resource policy must allow",
+            }
+        ));
+        let identity = explain_all(&request.identity_policies, eval);
+        if request.identity_policies.is_empty() {
+            steps.push("IAM policies: none: Neither Allow nor Deny".to_owned());
+        } else {
+            push_trace(&mut steps, "IAM policies", &identity);
+        }
+        let resource_outcome = match self.resource_trace(eval) {
+            Some(trace) => {
+                push_trace(&mut steps, "resource policy", &trace);
+                trace.outcome
+            }
+            None if self.api.endpoint == EndpointType::Private => {
+                steps.push("no resource policy: a private API refuses every call until a resource policy is attached".to_owned());
+                return finish(Decision::from_outcome(
+                    crate::eval::PolicyOutcome::ImplicitDeny,
+                    steps,
+                ));
+            }
+            None => {
+                steps.push("resource policy: none attached: Neither Allow nor Deny".to_owned());
+                crate::eval::PolicyOutcome::ImplicitDeny
+            }
+        };
+        let row = combine(table, identity.outcome, resource_outcome);
+        steps.push(row.to_string());
+        let mut decision = Decision::from_outcome(row.result, steps);
+        decision.table_row = Some(row);
+        finish(decision)
+    }
+
+    /// The condition-key values API Gateway puts in the request context.
+    fn request_context(
+        &self,
+        request: &ApiRequest,
+        caller: &Caller,
+        now: i64,
+    ) -> Result<RequestContext, FlowError> {
+        let mut ctx = RequestContext::new();
+        let mut set = |key: KnownKey, value: &str| {
+            ctx.insert(&ContextKey::known(key), ContextValue::single(value))
+        };
+        if self.api.endpoint == EndpointType::Private {
+            // Through a VPC endpoint the source IP is rewritten: IAM omits aws:SourceIp and
+            // reports the caller's address as aws:VpcSourceIp instead.
+            if let Some(ip) = request.source_ip {
+                set(KnownKey::VpcSourceIp, &ip.to_string())?;
+            }
+            if let Some(vpce) = &request.source_vpce {
+                set(KnownKey::SourceVpce, vpce)?;
+            }
+            if let Some(vpc) = &request.source_vpc {
+                set(KnownKey::SourceVpc, vpc)?;
+            }
+        } else if let Some(ip) = request.source_ip {
+            set(KnownKey::SourceIp, &ip.to_string())?;
+        }
+        set(KnownKey::CurrentTime, &format_current_time(now))?;
+        set(KnownKey::EpochTime, &now.to_string())?;
+        set(KnownKey::SecureTransport, "true")?;
+        if let Some(ua) = request.header("User-Agent") {
+            set(KnownKey::UserAgent, ua)?;
+        }
+        if let Some(referer) = request.header("Referer") {
+            set(KnownKey::Referer, referer)?;
+        }
+        if let Caller::Iam(iam) = caller {
+            set(KnownKey::PrincipalArn, &iam.principal_arn())?;
+            set(KnownKey::PrincipalAccount, iam.account())?;
+            set(KnownKey::PrincipalType, iam.kind().name())?;
+            if let Some(user) = iam.user_name() {
+                set(KnownKey::Username, user)?;
+            }
+        }
+        for (key, value) in &request.context {
+            ctx.insert(key, value.clone())?;
+        }
+        Ok(ctx)
+    }
+}
+
+fn finish(mut decision: Decision) -> Decision {
+    decision.steps.push(format!(
+        "result: {} {}{}",
+        decision.status,
+        decision.outcome,
+        decision
+            .gateway_response
+            .map(|r| format!(" ({})", r.name()))
+            .unwrap_or_default()
+    ));
+    decision.context = Map::new();
+    decision
+}
+
+fn push_trace(steps: &mut Vec<String>, layer: &str, trace: &PolicyTrace) {
+    steps.push(format!("{layer}: {}", trace.outcome.table_wording()));
+    for s in &trace.statements {
+        let prefix = if layer == "IAM policies" {
+            format!("policy[{}].", s.policy)
+        } else {
+            String::new()
+        };
+        steps.push(format!("  {prefix}{s}"));
+    }
+}
+
+fn describe_context(ctx: &RequestContext) -> String {
+    ctx.iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,703 @@
+//! The IAM policy language: parsing a policy document into one typed, compiled model.
+//!
+//! A [`PolicyDocument`] is parsed once — patterns compiled, CIDRs and dates read, principals
+//! classified — and then evaluated any number of times by [`crate::eval`]. Parsing rejects what
+//! IAM rejects and never guesses: an unknown or misspelled element, `Action` with `NotAction`, a
+//! missing `Effect`, an unknown condition operator, a malformed CIDR or ARN each give a
+//! [`PolicyError`] naming the JSON path. An invalid policy is never evaluated, so an unknown
+//! operator inside a `Deny` cannot fail open.
+//!
+//! Documents are accepted as JSON objects or as JSON-encoded strings (what
+//! `aws apigateway get-rest-api` returns). In resource policies, the abbreviated resources
+//! `execute-api:/stage/VERB/path` and `execute-api:/*` are expanded with the API's partition,
+//! region, account and id, as API Gateway does when the policy is saved.
+
+use serde_json::{Map, Value};
+
+use crate::arn::{ApiRef, ArnParts};
+use crate::condition::Condition;
+use crate::error::{PolicyError, PolicyErrorKind};
+use crate::glob::{CaseMode, Pattern, Wildcards};
+use crate::json::{self, JsonPath};
+use crate::principal::Principals;
+
+/// Where a policy is attached; it decides which elements are required or forbidden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PolicyKind {
+    /// An API Gateway resource policy: needs `Principal` or `NotPrincipal`.
+    Resource,
+    /// An IAM identity policy, or the policy a Lambda authorizer returns: no principal.
+    Identity,
+}
+
+/// The policy language version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    /// `2012-10-17`: the current language, with policy variables.
+    V2012_10_17,
+    /// `2008-10-17`: no policy variables (`${...}` is literal text).
+    V2008_10_17,
+    /// No `Version` element: treated as `2008-10-17`, as IAM does.
+    Unspecified,
+}
+
+impl Version {
+    /// Whether `${...}` policy variables are recognised.
+    pub fn supports_variables(self) -> bool {
+        self == Version::V2012_10_17
+    }
+}
+
+/// `Allow` or `Deny`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Effect {
+    /// Grants access when the statement matches.
+    Allow,
+    /// Refuses access when the statement matches, whatever else allows it.
+    Deny,
+}
+
+impl Effect {
+    /// `Allow` or `Deny`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Effect::Allow => "Allow",
+            Effect::Deny => "Deny",
+        }
+    }
+}
+
+/// The principal element of a resource-policy statement.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PrincipalClause {
+    /// `Principal`: the statement applies to these callers.
+    Principal(Principals),
+    /// `NotPrincipal`: the statement applies to every caller except these.
+    NotPrincipal(Principals),
+}
+
+/// A list of patterns, or its negation (`Action` / `NotAction`, `Resource` / `NotResource`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatternSet {
+    negated: bool,
+    patterns: Box<[Pattern]>,
+}
+
+impl PatternSet {
+    /// Whether this is the `Not...` form.
+    pub fn is_negated(&self) -> bool {
+        self.negated
+    }
+
+    /// The compiled patterns, as written (resources after abbreviation expansion).
+    pub fn patterns(&self) -> &[Pattern] {
+        &self.patterns
+    }
+}
+
+/// One statement of a policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub(crate) sid: Option<String>,
+    pub(crate) effect: Effect,
+    pub(crate) principal: Option<PrincipalClause>,
+    pub(crate) actions: PatternSet,
+    pub(crate) resources: PatternSet,
+    pub(crate) conditions: Box<[Condition]>,
+}
+
+impl Statement {
+    /// The `Sid`, if any.
+    pub fn sid(&self) -> Option<&str> {
+        self.sid.as_deref()
+    }
+
+    /// The effect.
+    pub fn effect(&self) -> Effect {
+        self.effect
+    }
+
+    /// The principal element (resource policies only).
+    pub fn principal(&self) -> Option<&PrincipalClause> {
+        self.principal.as_ref()
+    }
+
+    /// `Action` or `NotAction`.
+    pub fn actions(&self) -> &PatternSet {
+        &self.actions
+    }
+
+    /// `Resource` or `NotResource`.
+    pub fn resources(&self) -> &PatternSet {
+        &self.resources
+    }
+
+    /// The conditions, flattened (operator × key), all of which must hold.
+    pub fn conditions(&self) -> &[Condition] {
+        &self.conditions
+    }
+}
+
+/// A parsed, compiled IAM policy document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyDocument {
+    pub(crate) kind: PolicyKind,
+    pub(crate) version: Version,
+    pub(crate) id: Option<String>,
+    pub(crate) statements: Box<[Statement]>,
+}
+
+const TOP_LEVEL: [&str; 3] = ["Version", "Id", "Statement"];
+const STATEMENT_ELEMENTS: [&str; 9] = [
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
+
+impl PolicyDocument {
+    /// Parse an API Gateway resource policy for `api`: JSON text of an object, or of a string
+    /// holding the object (the `get-rest-api` form).
+    pub fn parse_resource_policy(text: &str, api: &ApiRef) -> Result<Self, PolicyError> {
+        Self::from_json(&parse_text(text)?, PolicyKind::Resource, Some(api))
+    }
+
+    /// Parse an IAM identity policy or a Lambda authorizer's `policyDocument`.
+    pub fn parse_identity_policy(text: &str) -> Result<Self, PolicyError> {
+        Self::from_json(&parse_text(text)?, PolicyKind::Identity, None)
+    }
+
+    /// Parse an already-decoded JSON value (an object, or a string holding one). `api` is
+    /// needed to expand abbreviated `execute-api:/...` resources in resource policies.
+    pub fn from_json(
+        value: &Value,
+        kind: PolicyKind,
+        api: Option<&ApiRef>,
+    ) -> Result<Self, PolicyError> {
+        let root = JsonPath::root();
+        let decoded;
+        let value = match value {
+            Value::String(_) => {
+                decoded = unwrap_string_layers(value.clone())?;
+                &decoded
+            }
+            other => other,
+        };
+        let Value::Object(doc) = value else {
+            return Err(PolicyError::new(
+                &root,
+                PolicyErrorKind::InvalidValue,
+                format!(
+                    "a policy must be a JSON object, not {}",
+                    json::type_name(value)
+                ),
+                Some("write `{\"Version\": \"2012-10-17\", \"Statement\": [...]}`".to_owned()),
+            ));
+        };
+        reject_unknown(doc, &root, &TOP_LEVEL, "policy element")?;
+        let version = match doc.get("Version") {
+            None => Version::Unspecified,
+            Some(Value::String(v)) if v == "2012-10-17" => Version::V2012_10_17,
+            Some(Value::String(v)) if v == "2008-10-17" => Version::V2008_10_17,
+            Some(other) => {
+                return Err(PolicyError::new(
+                    &root.key("Version"),
+                    PolicyErrorKind::InvalidValue,
+                    format!("unsupported policy version {other}"),
+                    Some("use `2012-10-17`".to_owned()),
+                ))
+            }
+        };
+        let id = match doc.get("Id") {
+            None => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(other) => {
+                return Err(PolicyError::new(
+                    &root.key("Id"),
+                    PolicyErrorKind::InvalidValue,
+                    format!("`Id` must be a string, not {}", json::type_name(other)),
+                    None,
+                ))
+            }
+        };
+        let statement_path = root.key("Statement");
+        let Some(statements) = doc.get("Statement") else {
+            return Err(PolicyError::new(
+                &root,
+                PolicyErrorKind::MissingElement,
+                "the policy has no `Statement`".to_owned(),
+                Some(
+                    "add `\"Statement\": [{\"Effect\": ..., \"Action\": ..., \"Resource\": ...}]`"
+                        .to_owned(),
+                ),
+            ));
+        };
+        let parsed = json::one_or_many(statements, &statement_path)
+            .into_iter()
+            .map(|(s, path)| parse_statement(s, &path, kind, version, api))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self {
+            kind,
+            version,
+            id,
+            statements: parsed.into(),
+        })
+    }
+
+    /// Whether this is a resource or an identity policy.
+    pub fn kind(&self) -> PolicyKind {
+        self.kind
+    }
+
+    /// The language version.
+    pub fn version(&self) -> Version {
+        self.version
+    }
+
+    /// The `Id`, if any.
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    /// The statements in document order.
+    pub fn statements(&self) -> &[Statement] {
+        &self.statements
+    }
+
+    /// The policy as IAM JSON, resources expanded (what API Gateway stores and returns).
+    pub fn to_json(&self) -> Value {
+        let mut doc = Map::new();
+        match self.version {
+            Version::V2012_10_17 => {
+                doc.insert("Version".into(), "2012-10-17".into());
+            }
+            Version::V2008_10_17 => {
+                doc.insert("Version".into(), "2008-10-17".into());
+            }
+            Version::Unspecified => {}
+        }
+        if let Some(id) = &self.id {
+            doc.insert("Id".into(), id.clone().into());
+        }
+        let statements = self.statements.iter().map(statement_to_json).collect();
+        doc.insert("Statement".into(), Value::Array(statements));
+        Value::Object(doc)
+    }
+}
+
+fn statement_to_json(s: &Statement) -> Value {
+    let mut out = Map::new();
+    if let Some(sid) = &s.sid {
+        out.insert("Sid".into(), sid.clone().into());
+    }
+    out.insert("Effect".into(), s.effect.name().into());
+    match &s.principal {
+        Some(PrincipalClause::Principal(p)) => {
+            out.insert("Principal".into(), p.source().clone());
+        }
+        Some(PrincipalClause::NotPrincipal(p)) => {
+            out.insert("NotPrincipal".into(), p.source().clone());
+        }
+        None => {}
+    }
+    let list = |set: &PatternSet| -> Value {
+        match set.patterns() {
+            [one] => one.as_str().into(),
+            many => many.iter().map(|p| Value::from(p.as_str())).collect(),
+        }
+    };
+    let (action_key, resource_key) = (
+        if s.actions.negated {
+            "NotAction"
+        } else {
+            "Action"
+        },
+        if s.resources.negated {
+            "NotResource"
+        } else {
+            "Resource"
+        },
+    );
+    out.insert(action_key.into(), list(&s.actions));
+    out.insert(resource_key.into(), list(&s.resources));
+    if !s.conditions.is_empty() {
+        let mut block = Map::new();
+        for c in s.conditions.iter() {
+            let op = block
+                .entry(c.spec().to_string())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(keys) = op {
+                let values = match c.value_sources() {
+                    [one] => one.clone(),
+                    many => Value::Array(many.to_vec()),
+                };
+                keys.insert(c.key_source().to_owned(), values);
+            }
+        }
+        out.insert("Condition".into(), Value::Object(block));
+    }
+    Value::Object(out)
+}
+
+fn parse_text(text: &str) -> Result<Value, PolicyError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        PolicyError::new(
+            &JsonPath::root(),
+            PolicyErrorKind::InvalidJson,
+            format!("the policy is not valid JSON ({e})"),
+            None,
+        )
+    })?;
+    unwrap_string_layers(value)
+}
+
+/// Decode a policy given as a JSON string, as `get-rest-api` returns it. Its `policy` field is
+/// escaped twice (`{\"Version\":...}` once decoded), so up to two further layers are undone.
+fn unwrap_string_layers(mut value: Value) -> Result<Value, PolicyError> {
+    for _ in 0..3 {
+        let Value::String(inner) = &value else {
+            return Ok(value);
+        };
+        let decoded = serde_json::from_str::<Value>(inner).or_else(|first| {
+            // `{\"Version\": ...}`: undo one level of string escaping, then parse.
+            serde_json::from_str::<String>(&format!("\"{inner}\""))
+                .and_then(|unescaped| serde_json::from_str::<Value>(&unescaped))
+                .map_err(|_| first)
+        });
+        value = decoded.map_err(|e| {
+            PolicyError::new(
+                &JsonPath::root(),
+                PolicyErrorKind::InvalidJson,
+                format!("the policy string does not hold valid JSON ({e})"),
+                Some(
+                    "give the policy as a JSON object, or as the string `get-rest-api` returns"
+                        .to_owned(),
+                ),
+            )
+        })?;
+    }
+    Ok(value)
+}
+
+fn reject_unknown(
+    object: &Map<String, Value>,
+    path: &JsonPath,
+    known: &[&str],
+    what: &str,
+) -> Result<(), PolicyError> {
+    for key in object.keys() {
+        if !known.contains(&key.as_str()) {
+            let fix = json::suggest(key, known)
+                .map(|s| format!("did you mean `{s}`?"))
+                .unwrap_or_else(|| format!("known elements are {}", backticked(known)));
+            return Err(PolicyError::new(
+                &path.key(key),
+                PolicyErrorKind::UnknownElement,
+                format!("unknown {what} `{key}`"),
+                Some(fix),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn backticked(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The value of whichever of `positive` / `negative` is present; both or neither is an error.
+fn one_of<'v>(
+    object: &'v Map<String, Value>,
+    path: &JsonPath,
+    positive: &str,
+    negative: &str,
+    required: bool,
+) -> Result<Option<(&'v Value, bool)>, PolicyError> {
+    match (object.get(positive), object.get(negative)) {
+        (Some(_), Some(_)) => Err(PolicyError::new(
+            path,
+            PolicyErrorKind::ConflictingElements,
+            format!("a statement cannot have both `{positive}` and `{negative}`"),
+            Some("keep one of them".to_owned()),
+        )),
+        (Some(v), None) => Ok(Some((v, false))),
+        (None, Some(v)) => Ok(Some((v, true))),
+        (None, None) if required => Err(PolicyError::new(
+            path,
+            PolicyErrorKind::MissingElement,
+            format!("the statement has neither `{positive}` nor `{negative}`"),
+            Some(format!("add `{positive}`")),
+        )),
+        (None, None) => Ok(None),
+    }
+}
+
+fn parse_statement(
+    value: &Value,
+    path: &JsonPath,
+    kind: PolicyKind,
+    version: Version,
+    api: Option<&ApiRef>,
+) -> Result<Statement, PolicyError> {
+    let Value::Object(s) = value else {
+        return Err(PolicyError::new(
+            path,
+            PolicyErrorKind::InvalidValue,
+            format!(
+                "a statement must be an object, not {}",
+                json::type_name(value)
+            ),
+            None,
+        ));
+    };
+    reject_unknown(s, path, &STATEMENT_ELEMENTS, "statement element")?;
+    let sid = match s.get("Sid") {
+        None => None,
+        Some(Value::String(sid)) => Some(sid.clone()),
+        Some(other) => {
+            return Err(PolicyError::new(
+                &path.key("Sid"),
+                PolicyErrorKind::InvalidValue,
+                format!("`Sid` must be a string, not {}", json::type_name(other)),
+                None,
+            ))
+        }
+    };
+    let effect = match s.get("Effect") {
+        Some(Value::String(e)) if e == "Allow" => Effect::Allow,
+        Some(Value::String(e)) if e == "Deny" => Effect::Deny,
+        Some(other) => {
+            return Err(PolicyError::new(
+                &path.key("Effect"),
+                PolicyErrorKind::InvalidValue,
+                format!("`Effect` must be `Allow` or `Deny`, not {other}"),
+                Some("IAM spells them with a capital first letter".to_owned()),
+            ))
+        }
+        None => {
+            return Err(PolicyError::new(
+                path,
+                PolicyErrorKind::MissingElement,
+                "the statement has no `Effect`".to_owned(),
+                Some("add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`".to_owned()),
+            ))
+        }
+    };
+    let principal = match one_of(s, path, "Principal", "NotPrincipal", false)? {
+        None if kind == PolicyKind::Resource => {
+            return Err(PolicyError::new(
+                path,
+                PolicyErrorKind::MissingElement,
+                "a resource-policy statement needs `Principal` or `NotPrincipal`".to_owned(),
+                Some("add `\"Principal\": \"*\"` to apply it to every caller".to_owned()),
+            ))
+        }
+        None => None,
+        Some(_) if kind == PolicyKind::Identity => {
+            let name = if s.contains_key("Principal") {
+                "Principal"
+            } else {
+                "NotPrincipal"
+            };
+            return Err(PolicyError::new(
+                &path.key(name),
+                PolicyErrorKind::UnknownElement,
+                format!("`{name}` is not allowed in an identity or authorizer policy"),
+                Some("remove it: the policy applies to the identity it is attached to".to_owned()),
+            ));
+        }
+        Some((value, negated)) => {
+            let key = if negated { "NotPrincipal" } else { "Principal" };
+            let principals = Principals::parse(value, &path.key(key))?;
+            Some(if negated {
+                PrincipalClause::NotPrincipal(principals)
+            } else {
+                PrincipalClause::Principal(principals)
+            })
+        }
+    };
+    let variables = version.supports_variables();
+    let actions = match one_of(s, path, "Action", "NotAction", true)? {
+        Some((value, negated)) => {
+            let key = path.key(if negated { "NotAction" } else { "Action" });
+            parse_actions(value, &key, negated)?
+        }
+        None => {
+            return Err(PolicyError::new(
+                path,
+                PolicyErrorKind::MissingElement,
+                "the statement has no `Action`".to_owned(),
+                None,
+            ))
+        }
+    };
+    let resources = match one_of(s, path, "Resource", "NotResource", true)? {
+        Some((value, negated)) => {
+            let key = path.key(if negated { "NotResource" } else { "Resource" });
+            parse_resources(value, &key, negated, kind, variables, api)?
+        }
+        None => {
+            return Err(PolicyError::new(
+                path,
+                PolicyErrorKind::MissingElement,
+                "the statement has no `Resource`".to_owned(),
+                None,
+            ))
+        }
+    };
+    let conditions = match s.get("Condition") {
+        None => Vec::new(),
+        Some(block) => Condition::parse_block(block, &path.key("Condition"), variables)?,
+    };
+    Ok(Statement {
+        sid,
+        effect,
+        principal,
+        actions,
+        resources,
+        conditions: conditions.into(),
+    })
+}
+
+fn strings<'v>(
+    value: &'v Value,
+    path: &JsonPath,
+    what: &str,
+) -> Result<Vec<(&'v str, JsonPath)>, PolicyError> {
+    let items = json::one_or_many(value, path);
+    if items.is_empty() {
+        return Err(PolicyError::new(
+            path,
+            PolicyErrorKind::InvalidValue,
+            format!("the {what} list is empty"),
+            Some(format!("name at least one {what}")),
+        ));
+    }
+    items
+        .into_iter()
+        .map(|(v, p)| match v {
+            Value::String(s) => Ok((s.as_str(), p)),
+            other => Err(PolicyError::new(
+                &p,
+                PolicyErrorKind::InvalidValue,
+                format!("{what} must be a string, not {}", json::type_name(other)),
+                None,
+            )),
+        })
+        .collect()
+}
+
+fn parse_actions(value: &Value, path: &JsonPath, negated: bool) -> Result<PatternSet, PolicyError> {
+    let patterns = strings(value, path, "action")?
+        .into_iter()
+        .map(|(a, p)| {
+            let valid = a == "*"
+                || a.split_once(':').is_some_and(|(service, action)| {
+                    !service.is_empty() && !action.is_empty() && !service.contains('*')
+                });
+            if valid {
+                Ok(Pattern::compile(
+                    a,
+                    Wildcards::On,
+                    CaseMode::Insensitive,
+                    false,
+                ))
+            } else {
+                Err(PolicyError::new(
+                    &p,
+                    PolicyErrorKind::InvalidValue,
+                    format!("invalid action `{a}`"),
+                    Some("write `service:action`, such as `execute-api:Invoke`, or `*`".to_owned()),
+                ))
+            }
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(PatternSet {
+        negated,
+        patterns: patterns.into(),
+    })
+}
+
+fn parse_resources(
+    value: &Value,
+    path: &JsonPath,
+    negated: bool,
+    kind: PolicyKind,
+    variables: bool,
+    api: Option<&ApiRef>,
+) -> Result<PatternSet, PolicyError> {
+    let patterns = strings(value, path, "resource")?
+        .into_iter()
+        .map(|(r, p)| {
+            let expanded = expand_resource(r, &p, kind, api)?;
+            Ok(Pattern::compile(
+                &expanded,
+                Wildcards::On,
+                CaseMode::Sensitive,
+                variables,
+            ))
+        })
+        .collect::<Result<Vec<_>, PolicyError>>()?;
+    Ok(PatternSet {
+        negated,
+        patterns: patterns.into(),
+    })
+}
+
+/// Validate a resource and expand the abbreviated `execute-api:/...` form.
+fn expand_resource(
+    r: &str,
+    path: &JsonPath,
+    kind: PolicyKind,
+    api: Option<&ApiRef>,
+) -> Result<String, PolicyError> {
+    if r == "*" {
+        return Ok(r.to_owned());
+    }
+    if let Some(rest) = r.strip_prefix("execute-api:") {
+        if let (PolicyKind::Resource, Some(api), Some(rest)) = (kind, api, rest.strip_prefix('/')) {
+            return Ok(format!("{}/{rest}", api.arn_prefix()));
+        }
+        let why = match kind {
+            PolicyKind::Resource => "the abbreviated form needs the API it belongs to",
+            PolicyKind::Identity => {
+                "the abbreviated `execute-api:/...` form is only expanded in resource policies"
+            }
+        };
+        return Err(PolicyError::new(
+            path,
+            PolicyErrorKind::InvalidArn,
+            format!("resource `{r}` cannot be used: {why}"),
+            Some(
+                "write the full ARN `arn:aws:execute-api:region:account-id:api-id/stage/VERB/path`"
+                    .to_owned(),
+            ),
+        ));
+    }
+    if ArnParts::parse(r).is_some_and(|a| !a.partition.is_empty() && !a.service.is_empty()) {
+        return Ok(r.to_owned());
+    }
+    let fix = if let Some(rest) = r.strip_prefix("execute-api/") {
+        format!("did you mean `execute-api:/{rest}`?")
+    } else {
+        "write a full ARN such as `arn:aws:execute-api:region:account-id:api-id/stage/VERB/path`, `execute-api:/stage/VERB/path` in a resource policy, or `*`".to_owned()
+    };
+    Err(PolicyError::new(
+        path,
+        PolicyErrorKind::InvalidArn,
+        format!("resource `{r}` is not an ARN"),
+        Some(fix),
+    ))
+}
+
+#[cfg(test)]
+mod tests;

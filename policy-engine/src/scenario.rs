@@ -1,0 +1,900 @@
+//! Scenario files: one API's access setup and requests with the outcome each must get — the
+//! contract of `policy-sim test` (shared/scenario-format.md), also callable from `cargo test`:
+//!
+//! ```no_run
+//! let report = policy_engine::scenario::run_paths(&["tests/scenarios"]).unwrap();
+//! assert!(report.all_passed(), "{report}");
+//! ```
+//!
+//! Parsing is strict: an unknown field (a typo such as `expcet`) is an error naming the file and
+//! the JSON path, never silently ignored. Fields whose names start with `//`, and
+//! `description`, are notes. Extensions to the contract: a top-level `startTime` (ISO 8601 or
+//! epoch seconds: the time of `at: 0`, so `aws:CurrentTime` is reproducible; default the wall
+//! clock when the run starts) and a request `action` (default `execute-api:Invoke`).
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Map, Value};
+use thiserror::Error;
+
+use crate::arn::{is_account_id, ApiRef};
+use crate::context::{ContextKey, ContextValue};
+use crate::decision::Decision;
+use crate::eval::PolicyOutcome;
+use crate::flow::{Api, ApiRequest, ApiType, Authorization, EndpointType, Gateway};
+use crate::json::{self, JsonPath};
+use crate::policy::{PolicyDocument, PolicyKind};
+
+/// A scenario file that cannot be read or is invalid (exit status 2 of `policy-sim test`).
+#[derive(Debug, Error, Clone, PartialEq)]
+#[error("{file}: {problem}{}", location(.path))]
+pub struct ScenarioError {
+    file: String,
+    path: Option<JsonPath>,
+    problem: String,
+}
+
+fn location(path: &Option<JsonPath>) -> String {
+    match path {
+        Some(p) => format!(" (at `{p}`)"),
+        None => String::new(),
+    }
+}
+
+impl ScenarioError {
+    fn at(file: &str, path: &JsonPath, problem: impl Into<String>) -> Self {
+        Self {
+            file: file.to_owned(),
+            path: Some(path.clone()),
+            problem: problem.into(),
+        }
+    }
+
+    /// The file.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// The JSON path of the bad field, if the file was readable JSON.
+    pub fn path(&self) -> Option<&JsonPath> {
+        self.path.as_ref()
+    }
+}
+
+/// What a case expects; only the given fields are compared.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Expectation {
+    /// 200, 401, 403 or 500.
+    pub status: Option<u16>,
+    /// The combined policy outcome.
+    pub decision: Option<PolicyOutcome>,
+    /// Whether the authorizer was invoked.
+    pub authorizer_invoked: Option<bool>,
+    /// Whether the authorizer result came from the cache.
+    pub cache_hit: Option<bool>,
+    /// `$context.authorizer.principalId`.
+    pub principal_id: Option<String>,
+    /// `$context.authorizer.*` values, as strings.
+    pub context: Option<Map<String, Value>>,
+    /// The `expect` object as written.
+    raw: Value,
+}
+
+/// One request with its expectation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    /// The case name.
+    pub name: String,
+    /// Seconds since the scenario started.
+    pub at: i64,
+    /// The request.
+    pub request: ApiRequest,
+    /// The expected outcome.
+    pub expect: Expectation,
+}
+
+/// A parsed scenario file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// The file it came from, as given.
+    pub file: String,
+    /// The simulated gateway.
+    pub gateway: Gateway,
+    /// Unix time (seconds) of `at: 0`; `None` means the wall clock when the run starts.
+    pub start_time: Option<i64>,
+    /// The cases, in order.
+    pub cases: Vec<Case>,
+}
+
+/// The result of one case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseReport {
+    /// The case name.
+    pub name: String,
+    /// Whether every expected field matched.
+    pub pass: bool,
+    /// The `expect` object as written.
+    pub expected: Value,
+    /// The actual outcome, with every field `expect` may name.
+    pub actual: Value,
+    /// One line per expected field that differed.
+    pub mismatches: Vec<String>,
+    /// The gateway's steps and reasons.
+    pub explanation: String,
+}
+
+/// The results of one file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileReport {
+    /// The file.
+    pub file: String,
+    /// Each case, in order.
+    pub cases: Vec<CaseReport>,
+}
+
+/// The results of a run over several files.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunReport {
+    /// Each file, in order.
+    pub files: Vec<FileReport>,
+}
+
+impl RunReport {
+    /// Cases that passed.
+    pub fn passed(&self) -> usize {
+        self.cases().filter(|c| c.pass).count()
+    }
+
+    /// Cases that failed.
+    pub fn failed(&self) -> usize {
+        self.cases().filter(|c| !c.pass).count()
+    }
+
+    /// Whether every case passed.
+    pub fn all_passed(&self) -> bool {
+        self.failed() == 0
+    }
+
+    fn cases(&self) -> impl Iterator<Item = &CaseReport> {
+        self.files.iter().flat_map(|f| f.cases.iter())
+    }
+
+    /// The JSON report of `policy-sim test --format json`.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "files": self.files.iter().map(|f| json!({
+                "file": f.file,
+                "cases": f.cases.iter().map(|c| json!({
+                    "name": c.name,
+                    "pass": c.pass,
+                    "expected": c.expected,
+                    "actual": c.actual,
+                    "mismatches": c.mismatches,
+                    "explanation": c.explanation,
+                })).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "passed": self.passed(),
+            "failed": self.failed(),
+        })
+    }
+}
+
+impl fmt::Display for RunReport {
+    /// The failing cases with their mismatches and explanations, then the totals.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for file in &self.files {
+            for case in file.cases.iter().filter(|c| !c.pass) {
+                writeln!(f, "FAIL {} :: {}", file.file, case.name)?;
+                for m in &case.mismatches {
+                    writeln!(f, "  {m}")?;
+                }
+                for line in case.explanation.lines() {
+                    writeln!(f, "    {line}")?;
+                }
+            }
+        }
+        write!(f, "{} passed, {} failed", self.passed(), self.failed())
+    }
+}
+
+/// The scenario files named by `paths`: files as given, directories searched (not recursively)
+/// for `*.json`, in name order.
+pub fn collect_files<P: AsRef<Path>>(paths: &[P]) -> Result<Vec<PathBuf>, ScenarioError> {
+    let mut files = Vec::new();
+    for p in paths {
+        let p = p.as_ref();
+        if p.is_dir() {
+            let entries = std::fs::read_dir(p).map_err(|e| ScenarioError {
+                file: p.display().to_string(),
+                path: None,
+                problem: format!("cannot read the directory ({e})"),
+            })?;
+            let mut found: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|f| f.extension().is_some_and(|x| x == "json") && f.is_file())
+                .collect();
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(p.to_path_buf());
+        }
+    }
+    Ok(files)
+}
+
+/// Load and run every scenario file under `paths` (see [`collect_files`]). Every file is
+/// validated before any case runs.
+pub fn run_paths<P: AsRef<Path>>(paths: &[P]) -> Result<RunReport, ScenarioError> {
+    let scenarios = collect_files(paths)?
+        .iter()
+        .map(|f| load_file(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(RunReport {
+        files: scenarios.iter().map(run).collect(),
+    })
+}
+
+/// Read and parse one scenario file.
+pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+        file: name.clone(),
+        path: None,
+        problem: format!("cannot read the file ({e})"),
+    })?;
+    parse(&name, &text)
+}
+
+/// Parse scenario JSON; `file` names it in errors.
+pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| ScenarioError {
+        file: file.to_owned(),
+        path: None,
+        problem: format!("not valid JSON: {e}"),
+    })?;
+    Parser { file }.scenario(&value)
+}
+
+/// Run every case of a scenario in order.
+pub fn run(scenario: &Scenario) -> FileReport {
+    let start = scenario
+        .start_time
+        .unwrap_or_else(crate::time::now_epoch_seconds);
+    FileReport {
+        file: scenario.file.clone(),
+        cases: scenario
+            .cases
+            .iter()
+            .map(|case| run_case(&scenario.gateway, case, start.saturating_add(case.at)))
+            .collect(),
+    }
+}
+
+fn run_case(gateway: &Gateway, case: &Case, now: i64) -> CaseReport {
+    match gateway.handle(&case.request, now) {
+        Ok(decision) => compare(case, &decision),
+        Err(e) => CaseReport {
+            name: case.name.clone(),
+            pass: false,
+            expected: case.expect.raw.clone(),
+            actual: json!({ "error": e.to_string() }),
+            mismatches: vec![format!("the request could not be evaluated: {e}")],
+            explanation: e.to_string(),
+        },
+    }
+}
+
+fn actual_json(d: &Decision) -> Value {
+    json!({
+        "status": d.status,
+        "decision": d.outcome.name(),
+        "authorizerInvoked": d.authorizer_invoked,
+        "cacheHit": d.cache_hit,
+        "principalId": d.principal_id,
+        "context": d.context,
+        "gatewayResponse": d.gateway_response.map(|r| r.name()),
+        "tableRow": d.table_row.map(|r| format!(
+            "{}{}",
+            match r.table { crate::decision::Table::A => "A", crate::decision::Table::B => "B" },
+            r.row
+        )),
+    })
+}
+
+fn compare(case: &Case, d: &Decision) -> CaseReport {
+    let e = &case.expect;
+    let mut mismatches = Vec::new();
+    let mut check = |field: &str, expected: Option<String>, actual: String| {
+        if let Some(expected) = expected {
+            if expected != actual {
+                mismatches.push(format!("{field}: expected {expected}, got {actual}"));
+            }
+        }
+    };
+    check(
+        "status",
+        e.status.map(|s| s.to_string()),
+        d.status.to_string(),
+    );
+    check(
+        "decision",
+        e.decision.map(|o| o.name().to_owned()),
+        d.outcome.name().to_owned(),
+    );
+    check(
+        "authorizerInvoked",
+        e.authorizer_invoked.map(|b| b.to_string()),
+        d.authorizer_invoked.to_string(),
+    );
+    check(
+        "cacheHit",
+        e.cache_hit.map(|b| b.to_string()),
+        d.cache_hit.to_string(),
+    );
+    check(
+        "principalId",
+        e.principal_id.as_ref().map(|p| format!("`{p}`")),
+        d.principal_id
+            .as_ref()
+            .map_or_else(|| "none".to_owned(), |p| format!("`{p}`")),
+    );
+    if let Some(expected) = &e.context {
+        for (k, v) in expected {
+            let want = match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let got = d.context.get(k).map(|g| match g {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            });
+            if got.as_deref() != Some(want.as_str()) {
+                mismatches.push(format!(
+                    "context.{k}: expected `{want}`, got {}",
+                    got.map_or_else(|| "nothing".to_owned(), |g| format!("`{g}`"))
+                ));
+            }
+        }
+    }
+    CaseReport {
+        name: case.name.clone(),
+        pass: mismatches.is_empty(),
+        expected: e.raw.clone(),
+        actual: actual_json(d),
+        mismatches,
+        explanation: d.explanation(),
+    }
+}
+
+/// The fields of a JSON object being read, with its path.
+struct Obj<'v> {
+    map: &'v Map<String, Value>,
+    path: JsonPath,
+}
+
+struct Parser<'f> {
+    file: &'f str,
+}
+
+fn is_note(key: &str) -> bool {
+    key.starts_with("//") || key == "description"
+}
+
+impl<'f> Parser<'f> {
+    fn err(&self, path: &JsonPath, problem: impl Into<String>) -> ScenarioError {
+        ScenarioError::at(self.file, path, problem)
+    }
+
+    fn obj<'v>(
+        &self,
+        value: &'v Value,
+        path: JsonPath,
+        allowed: &[&str],
+    ) -> Result<Obj<'v>, ScenarioError> {
+        let Value::Object(map) = value else {
+            return Err(self.err(
+                &path,
+                format!("expected an object, found {}", json::type_name(value)),
+            ));
+        };
+        for key in map.keys() {
+            if !allowed.contains(&key.as_str()) && !is_note(key) {
+                let hint = json::suggest(key, allowed)
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| {
+                        format!(
+                            "known fields: {}",
+                            allowed
+                                .iter()
+                                .map(|a| format!("`{a}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    });
+                return Err(self.err(&path.key(key), format!("unknown field `{key}`: {hint}")));
+            }
+        }
+        Ok(Obj { map, path })
+    }
+
+    fn string<'v>(&self, o: &Obj<'v>, key: &str) -> Result<Option<&'v str>, ScenarioError> {
+        match o.map.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(self.err(
+                &o.path.key(key),
+                format!("expected a string, found {}", json::type_name(other)),
+            )),
+        }
+    }
+
+    fn required<'v>(&self, o: &Obj<'v>, key: &str) -> Result<&'v str, ScenarioError> {
+        self.string(o, key)?
+            .ok_or_else(|| self.err(&o.path, format!("missing required field `{key}`")))
+    }
+
+    fn boolean(&self, o: &Obj<'_>, key: &str) -> Result<Option<bool>, ScenarioError> {
+        match o.map.get(key) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(other) => Err(self.err(
+                &o.path.key(key),
+                format!("expected true or false, found {}", json::type_name(other)),
+            )),
+        }
+    }
+
+    fn integer(&self, o: &Obj<'_>, key: &str) -> Result<Option<i64>, ScenarioError> {
+        match o.map.get(key) {
+            None => Ok(None),
+            Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| {
+                self.err(
+                    &o.path.key(key),
+                    format!("expected a whole number, found `{n}`"),
+                )
+            }),
+            Some(other) => Err(self.err(
+                &o.path.key(key),
+                format!("expected a number, found {}", json::type_name(other)),
+            )),
+        }
+    }
+
+    fn string_map(&self, o: &Obj<'_>, key: &str) -> Result<Vec<(String, String)>, ScenarioError> {
+        let Some(value) = o.map.get(key) else {
+            return Ok(Vec::new());
+        };
+        let path = o.path.key(key);
+        let Value::Object(map) = value else {
+            return Err(self.err(
+                &path,
+                format!(
+                    "expected an object of strings, found {}",
+                    json::type_name(value)
+                ),
+            ));
+        };
+        map.iter()
+            .map(|(k, v)| match v {
+                Value::String(s) => Ok((k.clone(), s.clone())),
+                other => Err(self.err(
+                    &path.key(k),
+                    format!("expected a string, found {}", json::type_name(other)),
+                )),
+            })
+            .collect()
+    }
+
+    fn scenario(&self, value: &Value) -> Result<Scenario, ScenarioError> {
+        let root = self.obj(
+            value,
+            JsonPath::root(),
+            &["api", "resourcePolicy", "auth", "cases", "startTime"],
+        )?;
+        let api_value = root
+            .map
+            .get("api")
+            .ok_or_else(|| self.err(&root.path, "missing required field `api`"))?;
+        let api = self.api(api_value, root.path.key("api"))?;
+        let resource_policy = match root.map.get("resourcePolicy") {
+            None | Some(Value::Null) => None,
+            Some(p) => {
+                if api.api_type != ApiType::Rest {
+                    return Err(self.err(
+                        &root.path.key("resourcePolicy"),
+                        "only REST APIs have resource policies: remove it or set `api.type` to `REST`",
+                    ));
+                }
+                Some(
+                    PolicyDocument::from_json(p, PolicyKind::Resource, Some(&api.api_ref))
+                        .map_err(|e| self.policy_err(e, &root.path.key("resourcePolicy")))?,
+                )
+            }
+        };
+        let authorization = match root.map.get("auth") {
+            None => Authorization::None,
+            Some(a) => self.auth(a, root.path.key("auth"))?,
+        };
+        let start_time = match root.map.get("startTime") {
+            None => None,
+            Some(v) => {
+                let text = match v {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    other => {
+                        return Err(self.err(
+                            &root.path.key("startTime"),
+                            format!("expected a date, found {}", json::type_name(other)),
+                        ))
+                    }
+                };
+                let nanos = crate::time::parse_date(&text).ok_or_else(|| {
+                    self.err(
+                        &root.path.key("startTime"),
+                        format!("`{text}` is not a date: give ISO 8601 such as `2026-01-01T00:00:00Z` or epoch seconds"),
+                    )
+                })?;
+                Some(i64::try_from(nanos.div_euclid(1_000_000_000)).unwrap_or(i64::MAX))
+            }
+        };
+        let cases_path = root.path.key("cases");
+        let Some(Value::Array(cases)) = root.map.get("cases") else {
+            return Err(self.err(&cases_path, "expected an array of cases"));
+        };
+        let cases = cases
+            .iter()
+            .enumerate()
+            .map(|(i, c)| self.case(c, cases_path.index(i), &api.api_ref))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Scenario {
+            file: self.file.to_owned(),
+            gateway: Gateway {
+                api,
+                resource_policy,
+                authorization,
+            },
+            start_time,
+            cases,
+        })
+    }
+
+    fn policy_err(&self, e: crate::error::PolicyError, prefix: &JsonPath) -> ScenarioError {
+        let located = e.within(prefix);
+        // The policy error's own text already names the path.
+        ScenarioError {
+            file: self.file.to_owned(),
+            path: None,
+            problem: located.to_string(),
+        }
+    }
+
+    fn api(&self, value: &Value, path: JsonPath) -> Result<Api, ScenarioError> {
+        let o = self.obj(
+            value,
+            path,
+            &[
+                "type",
+                "partition",
+                "region",
+                "accountId",
+                "apiId",
+                "stage",
+                "endpoint",
+            ],
+        )?;
+        let api_type = match self.string(&o, "type")?.unwrap_or("REST") {
+            "REST" => ApiType::Rest,
+            "HTTP" => ApiType::Http,
+            "WEBSOCKET" => ApiType::WebSocket,
+            other => {
+                return Err(self.err(
+                    &o.path.key("type"),
+                    format!("unknown API type `{other}`: use `REST`, `HTTP` or `WEBSOCKET`"),
+                ))
+            }
+        };
+        let endpoint = match self.string(&o, "endpoint")?.unwrap_or("REGIONAL") {
+            "REGIONAL" => EndpointType::Regional,
+            "EDGE" => EndpointType::Edge,
+            "PRIVATE" => EndpointType::Private,
+            other => {
+                return Err(self.err(
+                    &o.path.key("endpoint"),
+                    format!("unknown endpoint type `{other}`: use `REGIONAL`, `EDGE` or `PRIVATE`"),
+                ))
+            }
+        };
+        let account_id = self.required(&o, "accountId")?;
+        if !is_account_id(account_id) {
+            return Err(self.err(
+                &o.path.key("accountId"),
+                format!("`{account_id}` is not a 12-digit AWS account id"),
+            ));
+        }
+        let non_empty = |key: &str| -> Result<String, ScenarioError> {
+            let v = self.required(&o, key)?;
+            if v.is_empty() || v.contains(['/', ':', '*', '?']) {
+                return Err(self.err(
+                    &o.path.key(key),
+                    format!("`{v}` is not a valid {key}: it must be non-empty, without `/`, `:`, `*` or `?`"),
+                ));
+            }
+            Ok(v.to_owned())
+        };
+        Ok(Api {
+            api_type,
+            api_ref: ApiRef {
+                partition: self.string(&o, "partition")?.unwrap_or("aws").to_owned(),
+                region: non_empty("region")?,
+                account_id: account_id.to_owned(),
+                api_id: non_empty("apiId")?,
+            },
+            stage: non_empty("stage")?,
+            endpoint,
+        })
+    }
+
+    fn auth(&self, value: &Value, path: JsonPath) -> Result<Authorization, ScenarioError> {
+        let o = self.obj(
+            value,
+            path,
+            &[
+                "type",
+                "account",
+                "ttlSeconds",
+                "identitySources",
+                "identityValidationExpression",
+                "payloadFormatVersion",
+                "simpleResponses",
+                "responses",
+                "command",
+            ],
+        )?;
+        match self.required(&o, "type")? {
+            "NONE" => Ok(Authorization::None),
+            "AWS_IAM" => Ok(Authorization::AwsIam),
+            kind @ ("LAMBDA_TOKEN" | "LAMBDA_REQUEST") => Err(self.err(
+                &o.path.key("type"),
+                format!("`{kind}` scenarios are not supported by this version of policy-sim yet (it simulates `NONE` and `AWS_IAM`)"),
+            )),
+            other => Err(self.err(
+                &o.path.key("type"),
+                format!("unknown auth type `{other}`: use `NONE`, `AWS_IAM`, `LAMBDA_TOKEN` or `LAMBDA_REQUEST`"),
+            )),
+        }
+    }
+
+    fn case(&self, value: &Value, path: JsonPath, api: &ApiRef) -> Result<Case, ScenarioError> {
+        let o = self.obj(value, path, &["name", "at", "request", "expect"])?;
+        let name = self.required(&o, "name")?.to_owned();
+        let at = self.integer(&o, "at")?.unwrap_or(0);
+        if at < 0 {
+            return Err(self.err(&o.path.key("at"), "`at` must not be negative"));
+        }
+        let request_value = o
+            .map
+            .get("request")
+            .ok_or_else(|| self.err(&o.path, "missing required field `request`"))?;
+        let request = self.request(request_value, o.path.key("request"), api)?;
+        let expect = match o.map.get("expect") {
+            None => Expectation::default(),
+            Some(e) => self.expect(e, o.path.key("expect"))?,
+        };
+        Ok(Case {
+            name,
+            at,
+            request,
+            expect,
+        })
+    }
+
+    fn request(
+        &self,
+        value: &Value,
+        path: JsonPath,
+        _api: &ApiRef,
+    ) -> Result<ApiRequest, ScenarioError> {
+        let o = self.obj(
+            value,
+            path,
+            &[
+                "method",
+                "path",
+                "headers",
+                "query",
+                "stageVariables",
+                "sourceIp",
+                "sourceVpce",
+                "sourceVpc",
+                "principalArn",
+                "identityPolicies",
+                "context",
+                "action",
+            ],
+        )?;
+        let method = self.required(&o, "method")?.to_owned();
+        if method.is_empty() || method.contains(['/', ' ']) {
+            return Err(self.err(
+                &o.path.key("method"),
+                format!("`{method}` is not an HTTP method"),
+            ));
+        }
+        let req_path = self.required(&o, "path")?.to_owned();
+        if !req_path.starts_with('/') {
+            return Err(self.err(
+                &o.path.key("path"),
+                format!("path `{req_path}` must start with `/`"),
+            ));
+        }
+        let source_ip = match self.string(&o, "sourceIp")? {
+            None => None,
+            Some(ip) => Some(ip.parse::<IpAddr>().map(|ip| ip.to_canonical()).map_err(|_| {
+                self.err(
+                    &o.path.key("sourceIp"),
+                    format!("`{ip}` is not an IP address: give an IPv4 or IPv6 address such as `192.0.2.10`"),
+                )
+            })?),
+        };
+        // Query strings and stage variables feed Lambda REQUEST authorizers; validated here so
+        // a malformed file fails now rather than in a later release.
+        self.string_map(&o, "query")?;
+        self.string_map(&o, "stageVariables")?;
+        let identity_policies = match o.map.get("identityPolicies") {
+            None => Vec::new(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    PolicyDocument::from_json(p, PolicyKind::Identity, None)
+                        .map_err(|e| self.policy_err(e, &o.path.key("identityPolicies").index(i)))
+                })
+                .collect::<Result<_, _>>()?,
+            Some(other) => {
+                return Err(self.err(
+                    &o.path.key("identityPolicies"),
+                    format!(
+                        "expected an array of policies, found {}",
+                        json::type_name(other)
+                    ),
+                ))
+            }
+        };
+        let principal_arn = self.string(&o, "principalArn")?.map(str::to_owned);
+        if let Some(arn) = &principal_arn {
+            crate::principal::IamCaller::from_arn(arn)
+                .map_err(|e| self.err(&o.path.key("principalArn"), e.to_string()))?;
+        }
+        let context = match o.map.get("context") {
+            None => Vec::new(),
+            Some(v) => self.context(v, o.path.key("context"))?,
+        };
+        Ok(ApiRequest {
+            method,
+            path: req_path,
+            headers: self.string_map(&o, "headers")?,
+            source_ip,
+            source_vpce: self.string(&o, "sourceVpce")?.map(str::to_owned),
+            source_vpc: self.string(&o, "sourceVpc")?.map(str::to_owned),
+            principal_arn,
+            identity_policies,
+            context,
+            action: self.string(&o, "action")?.map(str::to_owned),
+        })
+    }
+
+    fn context(
+        &self,
+        value: &Value,
+        path: JsonPath,
+    ) -> Result<Vec<(ContextKey, ContextValue)>, ScenarioError> {
+        let Value::Object(map) = value else {
+            return Err(self.err(&path, "expected an object of condition keys"));
+        };
+        let scalar = |v: &Value, p: &JsonPath| -> Result<String, ScenarioError> {
+            match v {
+                Value::String(s) => Ok(s.clone()),
+                Value::Number(n) => Ok(n.to_string()),
+                Value::Bool(b) => Ok(b.to_string()),
+                other => Err(self.err(
+                    p,
+                    format!(
+                        "expected a string, number or boolean, found {}",
+                        json::type_name(other)
+                    ),
+                )),
+            }
+        };
+        let mut out = Vec::new();
+        for (key, v) in map {
+            let p = path.key(key);
+            if !key.contains(':') {
+                return Err(self.err(
+                    &p,
+                    format!("condition key `{key}` has no service prefix: keys look like `aws:UserAgent`"),
+                ));
+            }
+            let value = match v {
+                Value::Array(items) => {
+                    let texts = items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, item)| scalar(item, &p.index(i)))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    ContextValue::multi(texts.iter().map(String::as_str))
+                }
+                other => ContextValue::single(&scalar(other, &p)?),
+            };
+            let key = ContextKey::new(key);
+            if matches!(
+                key.known_key(),
+                Some(crate::context::KnownKey::SourceIp | crate::context::KnownKey::VpcSourceIp)
+            ) && value.values().iter().any(|t| t.ip().is_none())
+            {
+                return Err(self.err(&p, format!("`{key}` must be an IP address")));
+            }
+            out.push((key, value));
+        }
+        Ok(out)
+    }
+
+    fn expect(&self, value: &Value, path: JsonPath) -> Result<Expectation, ScenarioError> {
+        let o = self.obj(
+            value,
+            path,
+            &[
+                "status",
+                "decision",
+                "authorizerInvoked",
+                "cacheHit",
+                "principalId",
+                "context",
+            ],
+        )?;
+        let status = match self.integer(&o, "status")? {
+            None => None,
+            Some(s @ (200 | 401 | 403 | 500)) => u16::try_from(s).ok(),
+            Some(s) => return Err(self.err(
+                &o.path.key("status"),
+                format!(
+                    "status `{s}` is not one the gateway answers here: use 200, 401, 403 or 500"
+                ),
+            )),
+        };
+        let decision = match self.string(&o, "decision")? {
+            None => None,
+            Some(d) => Some(PolicyOutcome::from_name(d).ok_or_else(|| {
+                self.err(
+                    &o.path.key("decision"),
+                    format!(
+                        "unknown decision `{d}`: use `Allow`, `ExplicitDeny` or `ImplicitDeny`"
+                    ),
+                )
+            })?),
+        };
+        let context = match o.map.get("context") {
+            None => None,
+            Some(Value::Object(m)) => Some(m.clone()),
+            Some(other) => {
+                return Err(self.err(
+                    &o.path.key("context"),
+                    format!("expected an object, found {}", json::type_name(other)),
+                ))
+            }
+        };
+        Ok(Expectation {
+            status,
+            decision,
+            authorizer_invoked: self.boolean(&o, "authorizerInvoked")?,
+            cache_hit: self.boolean(&o, "cacheHit")?,
+            principal_id: self.string(&o, "principalId")?.map(str::to_owned),
+            context,
+            raw: value.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;
