@@ -1,7 +1,13 @@
 //! The real `policy-sim` binary, driven as a user or CI would: exit codes, output formats and
 //! error messages of `policy-sim test` (shared/scenario-format.md).
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "tests")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -35,7 +41,9 @@ fn passing_files_exit_zero_with_one_line_per_case() {
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", text(&out.stderr));
     assert_eq!(stdout.lines().filter(|l| l.starts_with("PASS ")).count(), 6);
-    assert!(stdout.contains("PASS examples/scenarios/seed-ip-range.json :: caller outside the block"));
+    assert!(
+        stdout.contains("PASS examples/scenarios/seed-ip-range.json :: caller outside the block")
+    );
     assert_eq!(stdout.lines().last(), Some("6 passed, 0 failed"));
 }
 
@@ -51,9 +59,8 @@ fn a_failing_case_exits_one_and_is_explained() {
     let out = policy_sim(&["test", "tests/fixtures/cli/failing.json"]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains(
-        "FAIL tests/fixtures/cli/failing.json :: home caller wrongly expected to pass"
-    ));
+    assert!(stdout
+        .contains("FAIL tests/fixtures/cli/failing.json :: home caller wrongly expected to pass"));
     assert!(stdout.contains("status: expected 200, got 403"));
     assert!(stdout.contains("decision: expected Allow, got ImplicitDeny"));
     // The explanation names the statement and the request value its condition saw.
@@ -63,7 +70,12 @@ fn a_failing_case_exits_one_and_is_explained() {
 
 #[test]
 fn json_output_follows_the_contract() {
-    let out = policy_sim(&["test", "--format", "json", "tests/fixtures/cli/failing.json"]);
+    let out = policy_sim(&[
+        "test",
+        "--format",
+        "json",
+        "tests/fixtures/cli/failing.json",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(report["passed"], 1);
@@ -73,7 +85,10 @@ fn json_output_follows_the_contract() {
     let case = &file["cases"][1];
     assert_eq!(case["name"], "home caller wrongly expected to pass");
     assert_eq!(case["pass"], false);
-    assert_eq!(case["expected"], serde_json::json!({"status": 200, "decision": "Allow"}));
+    assert_eq!(
+        case["expected"],
+        serde_json::json!({"status": 200, "decision": "Allow"})
+    );
     assert_eq!(case["actual"]["status"], 403);
     assert_eq!(case["actual"]["decision"], "ImplicitDeny");
     assert_eq!(case["actual"]["gatewayResponse"], "ACCESS_DENIED");
@@ -86,7 +101,10 @@ fn json_output_follows_the_contract() {
 fn an_invalid_policy_exits_two_naming_file_and_path() {
     let out = policy_sim(&["test", "tests/fixtures/cli/invalid-operator.json"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(out.stdout.is_empty(), "no case may run when a file is invalid");
+    assert!(
+        out.stdout.is_empty(),
+        "no case may run when a file is invalid"
+    );
     assert_eq!(
         text(&out.stderr).trim_end(),
         "error: tests/fixtures/cli/invalid-operator.json: unknown condition operator `NotIpAdress` at `resourcePolicy.Statement[1].Condition.NotIpAdress`: did you mean `NotIpAddress`?"
@@ -107,7 +125,9 @@ fn an_unknown_field_exits_two_with_a_suggestion() {
 fn unreadable_input_exits_two() {
     let out = policy_sim(&["test", "tests/fixtures/cli/not-json.json"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).starts_with("error: tests/fixtures/cli/not-json.json: not valid JSON"));
+    assert!(
+        text(&out.stderr).starts_with("error: tests/fixtures/cli/not-json.json: not valid JSON")
+    );
     let out = policy_sim(&["test", "tests/fixtures/cli/missing.json"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("cannot read the file"));

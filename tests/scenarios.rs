@@ -2,7 +2,13 @@
 //! rule) and `examples/scenarios/` must pass, run through the same library call users make
 //! from their own `cargo test`.
 
-#![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "tests")]
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests"
+)]
 
 use std::path::Path;
 
@@ -40,9 +46,12 @@ fn shared_seed_scenarios_pass_when_present() {
         }
         let report = scenario::run_paths(&[&file]).unwrap_or_else(|e| panic!("{e}"));
         assert!(report.all_passed(), "{report}");
-        let copy = std::fs::read_to_string(root.join("examples/scenarios").join(name))
-            .unwrap_or_default();
+        let copy =
+            std::fs::read_to_string(root.join("examples/scenarios").join(name)).unwrap_or_default();
         let original = std::fs::read_to_string(&file).unwrap_or_default();
-        assert_eq!(copy, original, "examples/scenarios/{name} drifted from shared/");
+        assert_eq!(
+            copy, original,
+            "examples/scenarios/{name} drifted from shared/"
+        );
     }
 }

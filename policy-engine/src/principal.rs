@@ -483,10 +483,12 @@ mod tests {
                 "wildcards are not allowed",
             ),
             (json!({"AWS": "arn:aws:iam::12345:role/x"}), "12-digit"),
+            (json!({"AWS": "arn:aws:s3:::bucket"}), "12-digit"),
             (
-                json!({"AWS": "arn:aws:s3:::bucket"}),
-                "not an account id or ARN",
+                json!({"AWS": "arn:aws:s3::123456789012:bucket"}),
+                "not an IAM account, role, user or session ARN",
             ),
+            (json!({"AWS": "bob"}), "not an account id or ARN"),
             (json!({"AWS": 5}), "must be a string"),
             (json!(["*"]), "must be `\"*\"` or an object"),
         ] {

@@ -856,12 +856,14 @@ impl<'f> Parser<'f> {
         let status = match self.integer(&o, "status")? {
             None => None,
             Some(s @ (200 | 401 | 403 | 500)) => u16::try_from(s).ok(),
-            Some(s) => return Err(self.err(
-                &o.path.key("status"),
-                format!(
+            Some(s) => {
+                return Err(self.err(
+                    &o.path.key("status"),
+                    format!(
                     "status `{s}` is not one the gateway answers here: use 200, 401, 403 or 500"
                 ),
-            )),
+                ))
+            }
         };
         let decision = match self.string(&o, "decision")? {
             None => None,

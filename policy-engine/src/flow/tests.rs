@@ -6,3 +6,211 @@
     reason = "tests"
 )]
 use super::*;
+use crate::context::ContextValue;
+use crate::decision::Table;
+use crate::eval::PolicyOutcome;
+use crate::policy::PolicyKind;
+use serde_json::json;
+
+fn gateway(
+    endpoint: EndpointType,
+    policy: Option<serde_json::Value>,
+    auth: Authorization,
+) -> Gateway {
+    let api_ref = ApiRef {
+        partition: "aws".into(),
+        region: "us-east-2".into(),
+        account_id: "123456789012".into(),
+        api_id: "aabbccddee".into(),
+    };
+    Gateway {
+        resource_policy: policy
+            .map(|p| PolicyDocument::from_json(&p, PolicyKind::Resource, Some(&api_ref)).unwrap()),
+        api: Api {
+            api_type: ApiType::Rest,
+            api_ref,
+            stage: "prod".into(),
+            endpoint,
+        },
+        authorization: auth,
+    }
+}
+
+fn get(path: &str) -> ApiRequest {
+    ApiRequest {
+        method: "GET".into(),
+        path: path.into(),
+        source_ip: Some("192.0.2.10".parse().unwrap()),
+        ..ApiRequest::default()
+    }
+}
+
+/// A policy that allows only when `key` equals `value`, to observe the request context.
+fn allow_if(key: &str, value: &str) -> serde_json::Value {
+    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+        "Action": "execute-api:Invoke", "Resource": "execute-api:/*",
+        "Condition": {"StringEquals": {key: value}}}]})
+}
+
+const NOW: i64 = 1_767_225_600; // 2026-01-01T00:00:00Z
+
+#[test]
+fn regional_requests_carry_source_ip_only() {
+    let g = gateway(
+        EndpointType::Regional,
+        Some(allow_if("aws:SourceIp", "192.0.2.10")),
+        Authorization::None,
+    );
+    let mut req = get("/pets");
+    req.source_vpce = Some("vpce-1".into());
+    let d = g.handle(&req, NOW).unwrap();
+    assert_eq!(d.status, 200);
+    assert!(d
+        .steps
+        .iter()
+        .any(|s| s.contains("`sourceVpce`/`sourceVpc` are ignored")));
+    let g = gateway(
+        EndpointType::Regional,
+        Some(allow_if("aws:SourceVpce", "vpce-1")),
+        Authorization::None,
+    );
+    assert_eq!(g.handle(&req, NOW).unwrap().status, 403);
+}
+
+#[test]
+fn private_requests_carry_vpc_keys_and_no_source_ip() {
+    let mut req = get("/pets");
+    req.source_vpce = Some("vpce-1".into());
+    req.source_vpc = Some("vpc-9".into());
+    for (key, value, status) in [
+        ("aws:VpcSourceIp", "192.0.2.10", 200),
+        ("aws:SourceVpce", "vpce-1", 200),
+        ("aws:SourceVpc", "vpc-9", 200),
+        ("aws:SourceIp", "192.0.2.10", 403),
+    ] {
+        let g = gateway(
+            EndpointType::Private,
+            Some(allow_if(key, value)),
+            Authorization::None,
+        );
+        assert_eq!(g.handle(&req, NOW).unwrap().status, status, "{key}");
+    }
+}
+
+#[test]
+fn headers_time_and_transport_become_condition_keys() {
+    let mut req = get("/");
+    req.headers = vec![
+        ("user-AGENT".into(), "curl/8".into()),
+        ("REFERER".into(), "https://x".into()),
+    ];
+    for (key, value) in [
+        ("aws:UserAgent", "curl/8"),
+        ("aws:Referer", "https://x"),
+        ("aws:CurrentTime", "2026-01-01T00:00:00Z"),
+        ("aws:EpochTime", "1767225600"),
+        ("aws:SecureTransport", "true"),
+    ] {
+        let g = gateway(
+            EndpointType::Edge,
+            Some(allow_if(key, value)),
+            Authorization::None,
+        );
+        assert_eq!(g.handle(&req, NOW).unwrap().status, 200, "{key}");
+    }
+}
+
+#[test]
+fn iam_callers_get_principal_keys_and_supplied_keys_override() {
+    let mut req = get("/");
+    req.principal_arn = Some("arn:aws:sts::210987654321:assumed-role/dev/alice".into());
+    req.identity_policies = vec![PolicyDocument::from_json(
+        &json!({"Statement": {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "*"}}),
+        PolicyKind::Identity,
+        None,
+    )
+    .unwrap()];
+    for (key, value) in [
+        ("aws:PrincipalArn", "arn:aws:iam::210987654321:role/dev"),
+        ("aws:PrincipalAccount", "210987654321"),
+        ("aws:PrincipalType", "AssumedRole"),
+    ] {
+        let g = gateway(
+            EndpointType::Regional,
+            Some(allow_if(key, value)),
+            Authorization::AwsIam,
+        );
+        let d = g.handle(&req, NOW).unwrap();
+        assert_eq!(d.status, 200, "{key}: {}", d.explanation());
+        assert_eq!(d.table_row.map(|r| (r.table, r.row)), Some((Table::B, 1)));
+    }
+    req.context = vec![(
+        ContextKey::new("aws:PrincipalType"),
+        ContextValue::single("User"),
+    )];
+    let g = gateway(
+        EndpointType::Regional,
+        Some(allow_if("aws:PrincipalType", "User")),
+        Authorization::AwsIam,
+    );
+    assert_eq!(g.handle(&req, NOW).unwrap().status, 200);
+}
+
+#[test]
+fn open_and_private_apis_without_a_resource_policy() {
+    let open = gateway(EndpointType::Regional, None, Authorization::None);
+    let d = open.handle(&get("/"), NOW).unwrap();
+    assert_eq!((d.status, d.outcome), (200, PolicyOutcome::Allow));
+    let private = gateway(EndpointType::Private, None, Authorization::None);
+    let d = private.handle(&get("/"), NOW).unwrap();
+    assert_eq!((d.status, d.outcome), (403, PolicyOutcome::ImplicitDeny));
+    assert!(d.explanation().contains("a private API refuses every call"));
+}
+
+#[test]
+fn unsigned_iam_requests_are_refused_before_policies() {
+    let g = gateway(
+        EndpointType::Regional,
+        Some(allow_if("aws:SecureTransport", "true")),
+        Authorization::AwsIam,
+    );
+    let d = g.handle(&get("/"), NOW).unwrap();
+    assert_eq!(d.status, 403);
+    assert_eq!(
+        d.gateway_response,
+        Some(GatewayResponse::MissingAuthenticationToken)
+    );
+    assert_eq!(d.table_row, None);
+}
+
+#[test]
+fn same_account_iam_uses_table_a_and_says_why() {
+    let g = gateway(EndpointType::Regional, None, Authorization::AwsIam);
+    let mut req = get("/");
+    req.principal_arn = Some("arn:aws:iam::123456789012:user/bob".into());
+    let d = g.handle(&req, NOW).unwrap();
+    assert_eq!(d.status, 403);
+    assert_eq!(d.table_row.map(|r| (r.table, r.row)), Some((Table::A, 5)));
+    let text = d.explanation();
+    assert!(text.contains("same account, Table A"), "{text}");
+    assert!(text.contains("IAM policies: none: Neither Allow nor Deny"));
+    assert!(text.contains("resource policy: none attached"));
+    assert!(
+        text.ends_with("result: 403 ImplicitDeny (ACCESS_DENIED)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn invalid_request_values_are_errors() {
+    let g = gateway(EndpointType::Regional, None, Authorization::AwsIam);
+    let mut req = get("/");
+    req.principal_arn = Some("arn:aws:iam::123456789012:group/g".into());
+    assert!(matches!(g.handle(&req, NOW), Err(FlowError::Caller(_))));
+    let mut req = get("/");
+    req.context = vec![(
+        ContextKey::new("aws:SourceIp"),
+        ContextValue::single("nope"),
+    )];
+    assert!(matches!(g.handle(&req, NOW), Err(FlowError::Context(_))));
+}

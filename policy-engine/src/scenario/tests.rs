@@ -6,3 +6,176 @@
     reason = "tests"
 )]
 use super::*;
+use serde_json::json;
+
+fn scenario_text(v: serde_json::Value) -> String {
+    v.to_string()
+}
+
+fn minimal() -> serde_json::Value {
+    json!({
+        "api": {"region": "us-east-2", "accountId": "123456789012", "apiId": "aabbccddee", "stage": "prod"},
+        "auth": {"type": "NONE"},
+        "cases": [{"name": "root", "request": {"method": "GET", "path": "/"}, "expect": {"status": 200}}]
+    })
+}
+
+fn error_of(v: serde_json::Value) -> String {
+    parse("s.json", &scenario_text(v)).unwrap_err().to_string()
+}
+
+#[test]
+fn a_minimal_file_runs() {
+    let s = parse("s.json", &scenario_text(minimal())).unwrap();
+    let report = run(&s);
+    assert_eq!(report.cases.len(), 1);
+    assert!(report.cases[0].pass, "{:?}", report.cases[0]);
+    assert_eq!(report.cases[0].actual["status"], 200);
+}
+
+#[test]
+fn errors_name_the_file_and_json_path() {
+    let mut v = minimal();
+    v["api"]["accountId"] = json!("1234");
+    assert_eq!(
+        error_of(v),
+        "s.json: `1234` is not a 12-digit AWS account id (at `api.accountId`)"
+    );
+
+    let mut v = minimal();
+    v["cases"][0]["request"]["sourceIp"] = json!("10.0.0.300");
+    assert_eq!(error_of(v), "s.json: `10.0.0.300` is not an IP address: give an IPv4 or IPv6 address such as `192.0.2.10` (at `cases[0].request.sourceIp`)");
+
+    let mut v = minimal();
+    v["cases"][0]["expect"]["status"] = json!(302);
+    assert!(error_of(v).contains("(at `cases[0].expect.status`)"));
+
+    let mut v = minimal();
+    v["cases"][0]["expect"]["decision"] = json!("Deny");
+    assert_eq!(error_of(v), "s.json: unknown decision `Deny`: use `Allow`, `ExplicitDeny` or `ImplicitDeny` (at `cases[0].expect.decision`)");
+
+    let mut v = minimal();
+    v["auth"]["type"] = json!("COGNITO");
+    assert!(error_of(v).contains("unknown auth type `COGNITO`"));
+
+    let mut v = minimal();
+    v["cases"][0]["at"] = json!(-1);
+    assert!(error_of(v).contains("(at `cases[0].at`)"));
+
+    let mut v = minimal();
+    v["cases"][0]["request"]["path"] = json!("pets");
+    assert!(error_of(v).contains("must start with `/`"));
+
+    let mut v = minimal();
+    v["cases"][0]["request"]["principalArn"] = json!("bob");
+    assert!(error_of(v).contains("is not an IAM identity ARN"));
+
+    let mut v = minimal();
+    v["cases"][0]["request"]["context"] = json!({"UserAgent": "x"});
+    assert!(error_of(v).contains("has no service prefix"));
+
+    let mut v = minimal();
+    v.as_object_mut().unwrap().remove("api");
+    assert_eq!(error_of(v), "s.json: missing required field `api` (at `$`)");
+}
+
+#[test]
+fn embedded_policy_errors_carry_the_full_path() {
+    let mut v = minimal();
+    v["cases"][0]["request"]["identityPolicies"] = json!([
+        {"Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "*",
+                        "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/33"}}}]}
+    ]);
+    assert_eq!(
+        error_of(v),
+        "s.json: invalid CIDR `10.0.0.0/33`: prefix length above 32 at `cases[0].request.identityPolicies[0].Statement[0].Condition.IpAddress.aws:SourceIp`: give an IPv4 or IPv6 address or block such as `192.0.2.0/24` or `2001:db8::/32`"
+    );
+    let mut v = minimal();
+    v["resourcePolicy"] = json!({"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}});
+    assert!(
+        error_of(v).contains("needs `Principal` or `NotPrincipal` at `resourcePolicy.Statement`")
+    );
+}
+
+#[test]
+fn lambda_flows_are_refused_clearly_until_supported() {
+    let mut v = minimal();
+    v["auth"] = json!({"type": "LAMBDA_TOKEN", "ttlSeconds": 300, "responses": {}});
+    assert!(error_of(v).contains("`LAMBDA_TOKEN` scenarios are not supported by this version"));
+}
+
+#[test]
+fn http_apis_have_no_resource_policy() {
+    let mut v = minimal();
+    v["api"]["type"] = json!("HTTP");
+    v["resourcePolicy"] = json!({"Statement": []});
+    assert!(error_of(v).contains("only REST APIs have resource policies"));
+}
+
+#[test]
+fn notes_are_allowed_unknown_fields_are_not() {
+    let mut v = minimal();
+    v["description"] = json!("what this file checks");
+    v["// why"] = json!("a note");
+    v["cases"][0]["// note"] = json!("also fine");
+    assert!(parse("s.json", &scenario_text(v)).is_ok());
+    let mut v = minimal();
+    v["cases"][0]["request"]["sourceIP"] = json!("192.0.2.1");
+    assert_eq!(error_of(v), "s.json: unknown field `sourceIP`: did you mean `sourceIp`? (at `cases[0].request.sourceIP`)");
+}
+
+#[test]
+fn start_time_makes_current_time_reproducible() {
+    let mut v = minimal();
+    v["startTime"] = json!("2026-01-01T00:00:00Z");
+    v["resourcePolicy"] = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+        "Action": "execute-api:Invoke", "Resource": "execute-api:/*",
+        "Condition": {"DateLessThan": {"aws:CurrentTime": "2026-01-01T00:01:00Z"}}}]});
+    v["cases"] = json!([
+        {"name": "before", "at": 59, "request": {"method": "GET", "path": "/"}, "expect": {"status": 200}},
+        {"name": "after", "at": 60, "request": {"method": "GET", "path": "/"}, "expect": {"status": 403}}
+    ]);
+    let report = run(&parse("s.json", &scenario_text(v)).unwrap());
+    assert!(report.cases.iter().all(|c| c.pass), "{report:?}");
+}
+
+#[test]
+fn reports_compare_only_given_fields_and_list_mismatches() {
+    let mut v = minimal();
+    v["cases"][0]["expect"] = json!({"status": 403, "decision": "ExplicitDeny", "authorizerInvoked": true, "principalId": "alice", "context": {"tier": "gold"}});
+    let file = run(&parse("s.json", &scenario_text(v)).unwrap());
+    let case = &file.cases[0];
+    assert!(!case.pass);
+    assert_eq!(
+        case.mismatches,
+        [
+            "status: expected 403, got 200",
+            "decision: expected ExplicitDeny, got Allow",
+            "authorizerInvoked: expected true, got false",
+            "principalId: expected `alice`, got none",
+            "context.tier: expected `gold`, got nothing",
+        ]
+    );
+    let report = RunReport { files: vec![file] };
+    assert_eq!(report.to_json()["failed"], 1);
+    assert!(report
+        .to_string()
+        .starts_with("FAIL s.json :: root\n  status: expected 403, got 200"));
+    assert!(report.to_string().ends_with("0 passed, 1 failed"));
+}
+
+#[test]
+fn collect_files_reads_directories_in_name_order() {
+    let dir = std::env::temp_dir().join(format!("policy-sim-collect-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["b.json", "a.json", "notes.txt"] {
+        std::fs::write(dir.join(name), "{}").unwrap();
+    }
+    let files = collect_files(&[&dir]).unwrap();
+    let names: Vec<_> = files
+        .iter()
+        .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["a.json", "b.json"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
