@@ -8,18 +8,25 @@
 //!    the caller's identity policies and the resource policy are evaluated and combined by
 //!    Table A (caller in the owner's account) or Table B (another account).
 //!
-//! Lambda authorizer flows (pre-auth resource-policy phase, identity sources, the result cache)
-//! plug in as further [`Authorization`] variants.
+//! 4. Lambda authorizer ([`Gateway::handle_with_authorizer`]): the resource policy is evaluated
+//!    first for explicit denies only (the "pre-auth" phase: a deny stops the request with 403
+//!    before any authorizer runs); then the authorizer answers — `Unauthorized` is 401, any
+//!    other failure or a malformed answer 500 — and its policy, evaluated against the method
+//!    ARN, is combined with the resource policy by Table A (authorizer in the owner's account)
+//!    or Table B.
+//!
+//! Identity sources and the authorizer-result cache wrap step 4 (the `invoke` callback).
 
 use std::net::IpAddr;
 
-use serde_json::Map;
+use serde_json::{Map, Value};
+
 use thiserror::Error;
 
 use crate::arn::{ApiRef, MethodArn};
 use crate::context::{ContextError, ContextKey, ContextValue, KnownKey, RequestContext};
 use crate::decision::{combine, Decision, GatewayResponse, Table};
-use crate::eval::{explain_all, EvalRequest, PolicyTrace, INVOKE_ACTION};
+use crate::eval::{explain_all, EvalRequest, PolicyOutcome, PolicyTrace, INVOKE_ACTION};
 use crate::policy::PolicyDocument;
 use crate::principal::{Caller, CallerArnError, IamCaller};
 use crate::time::format_current_time;
@@ -60,13 +67,37 @@ pub struct Api {
 }
 
 /// How the called method is authorized.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Authorization {
     /// No authorization: the resource policy alone decides.
     None,
     /// SigV4-signed IAM callers: identity policies combined with the resource policy.
     AwsIam,
+    /// A Lambda authorizer (TOKEN or REQUEST) in account `account`; decide with
+    /// [`Gateway::handle_with_authorizer`].
+    Lambda {
+        /// The authorizer function's account; differs from the API's → Table B.
+        account: String,
+    },
+}
+
+/// What a Lambda authorizer answered.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AuthorizerAnswer {
+    /// A policy: `principalId`, `policyDocument` and `context`.
+    Policy {
+        /// `principalId`.
+        principal_id: String,
+        /// The returned policy, parsed as an identity policy.
+        policy: PolicyDocument,
+        /// The `context` map as returned (REST allows strings, numbers and booleans only).
+        context: Map<String, Value>,
+    },
+    /// The function failed with the error message `Unauthorized` (401).
+    Unauthorized,
+    /// Any other failure, or a response the gateway cannot use (500); the reason.
+    Failed(String),
 }
 
 /// One request as it reaches the gateway.
@@ -156,10 +187,128 @@ impl Gateway {
                 "note: `sourceVpce`/`sourceVpc` are ignored: only private APIs carry `aws:SourceVpce` and `aws:SourceVpc`".to_owned(),
             );
         }
-        Ok(match self.authorization {
+        Ok(match &self.authorization {
             Authorization::None => self.decide_none(&eval, steps),
             Authorization::AwsIam => self.decide_iam(request, &eval, &caller, steps),
+            Authorization::Lambda { .. } => {
+                steps.push("a Lambda authorizer protects this method: its answer is needed (use `handle_with_authorizer`)".to_owned());
+                finish(Decision::refused(
+                    GatewayResponse::AuthorizerConfigurationError,
+                    steps,
+                ))
+            }
         })
+    }
+
+    /// Decide `request` for a method protected by a Lambda authorizer. `invoke` is called only
+    /// if the pre-auth phase lets the request through; it returns the authorizer's answer and
+    /// whether it came from the cache.
+    pub fn handle_with_authorizer(
+        &self,
+        request: &ApiRequest,
+        now: i64,
+        invoke: &mut dyn FnMut() -> (AuthorizerAnswer, bool),
+    ) -> Result<Decision, FlowError> {
+        let account = match &self.authorization {
+            Authorization::Lambda { account } => account.as_str(),
+            _ => self.api.api_ref.account_id.as_str(),
+        };
+        let arn = MethodArn::for_method(
+            &self.api.api_ref,
+            &self.api.stage,
+            &request.method,
+            &request.path,
+        );
+        let caller = Caller::Anonymous;
+        let context = self.request_context(request, &caller, now)?;
+        let action = request.action.as_deref().unwrap_or(INVOKE_ACTION);
+        let eval = EvalRequest {
+            action,
+            resource: arn.as_str(),
+            caller: &caller,
+            owner_account: &self.api.api_ref.account_id,
+            context: &context,
+        };
+        let mut steps = vec![format!("method ARN `{arn}`, action `{action}`")];
+        steps.push(format!("request context: {}", describe_context(&context)));
+        let resource = self.resource_trace(&eval);
+        match &resource {
+            Some(trace) if trace.outcome == PolicyOutcome::ExplicitDeny => {
+                steps.push("pre-auth: the resource policy explicitly denies, so the gateway refuses the request before invoking the authorizer".to_owned());
+                push_trace(&mut steps, "resource policy", trace);
+                return Ok(finish(Decision::from_outcome(PolicyOutcome::ExplicitDeny, steps)));
+            }
+            Some(_) => steps.push("pre-auth: the resource policy has no explicit deny for this request: the authorizer is called".to_owned()),
+            None if self.api.endpoint == EndpointType::Private => {
+                steps.push("no resource policy: a private API refuses every call until a resource policy is attached".to_owned());
+                return Ok(finish(Decision::from_outcome(PolicyOutcome::ImplicitDeny, steps)));
+            }
+            None => steps.push("pre-auth: no resource policy: the authorizer is called".to_owned()),
+        }
+        let (answer, cache_hit) = invoke();
+        let invoked = !cache_hit;
+        steps.push(if cache_hit {
+            "authorizer: answer served from the authorizer-result cache (the function was not invoked)".to_owned()
+        } else {
+            "authorizer: invoked".to_owned()
+        });
+        let mut decision = match answer {
+            AuthorizerAnswer::Unauthorized => {
+                steps.push("authorizer answered `Unauthorized`: 401".to_owned());
+                Decision::refused(GatewayResponse::Unauthorized, steps)
+            }
+            AuthorizerAnswer::Failed(why) => {
+                steps.push(format!("authorizer failed ({why}): 500"));
+                Decision::refused(GatewayResponse::AuthorizerFailure, steps)
+            }
+            AuthorizerAnswer::Policy {
+                principal_id,
+                policy,
+                context: returned,
+            } => {
+                let backend_context = match stringify_rest_context(&returned) {
+                    Ok(c) => c,
+                    Err(key) => {
+                        steps.push(format!("authorizer context value `{key}` is an object, array or null: REST APIs accept only strings, numbers and booleans: 500"));
+                        let mut d = Decision::refused(GatewayResponse::AuthorizerFailure, steps);
+                        d.authorizer_invoked = invoked;
+                        d.cache_hit = cache_hit;
+                        return Ok(finish(d));
+                    }
+                };
+                let table = if account == self.api.api_ref.account_id {
+                    Table::A
+                } else {
+                    Table::B
+                };
+                let authorizer = explain_all(std::slice::from_ref(&policy), &eval);
+                push_trace(&mut steps, "authorizer policy", &authorizer);
+                let mut d = match &resource {
+                    Some(trace) => {
+                        push_trace(&mut steps, "resource policy", trace);
+                        let row = combine(table, authorizer.outcome, trace.outcome);
+                        steps.push(row.to_string());
+                        let mut d = Decision::from_outcome(row.result, steps);
+                        d.table_row = Some(row);
+                        d
+                    }
+                    None => {
+                        // One layer only: nothing to combine. (A cross-account authorizer
+                        // needs no resource policy; only its invoke permission.)
+                        steps.push(
+                            "no resource policy: the authorizer's policy alone decides".to_owned(),
+                        );
+                        Decision::from_outcome(authorizer.outcome, steps)
+                    }
+                };
+                d.principal_id = Some(principal_id);
+                d.context = backend_context;
+                d
+            }
+        };
+        decision.authorizer_invoked = invoked;
+        decision.cache_hit = cache_hit;
+        Ok(finish(decision))
     }
 
     fn resource_trace(&self, eval: &EvalRequest<'_>) -> Option<PolicyTrace> {
@@ -176,16 +325,10 @@ impl Gateway {
         let Some(trace) = self.resource_trace(eval) else {
             if self.api.endpoint == EndpointType::Private {
                 steps.push("no resource policy: a private API refuses every call until a resource policy is attached".to_owned());
-                return finish(Decision::from_outcome(
-                    crate::eval::PolicyOutcome::ImplicitDeny,
-                    steps,
-                ));
+                return finish(Decision::from_outcome(PolicyOutcome::ImplicitDeny, steps));
             }
             steps.push("no resource policy and no authorization: the method is open".to_owned());
-            return finish(Decision::from_outcome(
-                crate::eval::PolicyOutcome::Allow,
-                steps,
-            ));
+            return finish(Decision::from_outcome(PolicyOutcome::Allow, steps));
         };
         push_trace(&mut steps, "resource policy", &trace);
         finish(Decision::from_outcome(trace.outcome, steps))
@@ -233,14 +376,11 @@ impl Gateway {
             }
             None if self.api.endpoint == EndpointType::Private => {
                 steps.push("no resource policy: a private API refuses every call until a resource policy is attached".to_owned());
-                return finish(Decision::from_outcome(
-                    crate::eval::PolicyOutcome::ImplicitDeny,
-                    steps,
-                ));
+                return finish(Decision::from_outcome(PolicyOutcome::ImplicitDeny, steps));
             }
             None => {
                 steps.push("resource policy: none attached: Neither Allow nor Deny".to_owned());
-                crate::eval::PolicyOutcome::ImplicitDeny
+                PolicyOutcome::ImplicitDeny
             }
         };
         let row = combine(table, identity.outcome, resource_outcome);
@@ -310,14 +450,27 @@ fn finish(mut decision: Decision) -> Decision {
             .map(|r| format!(" ({})", r.name()))
             .unwrap_or_default()
     ));
-    decision.context = Map::new();
     decision
+}
+
+/// The authorizer context as a REST backend sees it (`$context.authorizer.key`): strings,
+/// numbers and booleans as strings; the key of the first other value as the error.
+pub fn stringify_rest_context(context: &Map<String, Value>) -> Result<Map<String, Value>, String> {
+    context
+        .iter()
+        .map(|(k, v)| match v {
+            Value::String(s) => Ok((k.clone(), Value::String(s.clone()))),
+            Value::Number(n) => Ok((k.clone(), Value::String(n.to_string()))),
+            Value::Bool(b) => Ok((k.clone(), Value::String(b.to_string()))),
+            _ => Err(k.clone()),
+        })
+        .collect()
 }
 
 fn push_trace(steps: &mut Vec<String>, layer: &str, trace: &PolicyTrace) {
     steps.push(format!("{layer}: {}", trace.outcome.table_wording()));
     for s in &trace.statements {
-        let prefix = if layer == "IAM policies" {
+        let prefix = if layer == "IAM policies" && trace.statements.iter().any(|s| s.policy > 0) {
             format!("policy[{}].", s.policy)
         } else {
             String::new()

@@ -547,7 +547,7 @@ impl<'f> Parser<'f> {
         let cases = cases
             .iter()
             .enumerate()
-            .map(|(i, c)| self.case(c, cases_path.index(i), &api.api_ref))
+            .map(|(i, c)| self.case(c, cases_path.index(i)))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Scenario {
             file: self.file.to_owned(),
@@ -667,7 +667,7 @@ impl<'f> Parser<'f> {
         }
     }
 
-    fn case(&self, value: &Value, path: JsonPath, api: &ApiRef) -> Result<Case, ScenarioError> {
+    fn case(&self, value: &Value, path: JsonPath) -> Result<Case, ScenarioError> {
         let o = self.obj(value, path, &["name", "at", "request", "expect"])?;
         let name = self.required(&o, "name")?.to_owned();
         let at = self.integer(&o, "at")?.unwrap_or(0);
@@ -678,7 +678,7 @@ impl<'f> Parser<'f> {
             .map
             .get("request")
             .ok_or_else(|| self.err(&o.path, "missing required field `request`"))?;
-        let request = self.request(request_value, o.path.key("request"), api)?;
+        let request = self.request(request_value, o.path.key("request"))?;
         let expect = match o.map.get("expect") {
             None => Expectation::default(),
             Some(e) => self.expect(e, o.path.key("expect"))?,
@@ -691,12 +691,7 @@ impl<'f> Parser<'f> {
         })
     }
 
-    fn request(
-        &self,
-        value: &Value,
-        path: JsonPath,
-        _api: &ApiRef,
-    ) -> Result<ApiRequest, ScenarioError> {
+    fn request(&self, value: &Value, path: JsonPath) -> Result<ApiRequest, ScenarioError> {
         let o = self.obj(
             value,
             path,

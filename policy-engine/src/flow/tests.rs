@@ -214,3 +214,181 @@ fn invalid_request_values_are_errors() {
     )];
     assert!(matches!(g.handle(&req, NOW), Err(FlowError::Context(_))));
 }
+
+fn lambda_gateway(
+    policy: Option<serde_json::Value>,
+    authorizer_account: &str,
+    endpoint: EndpointType,
+) -> Gateway {
+    let mut g = gateway(endpoint, policy, Authorization::None);
+    g.authorization = Authorization::Lambda {
+        account: authorizer_account.into(),
+    };
+    g
+}
+
+fn answer(effect: &str, resource: &str, context: serde_json::Value) -> AuthorizerAnswer {
+    AuthorizerAnswer::Policy {
+        principal_id: "user".into(),
+        policy: PolicyDocument::from_json(
+            &json!({"Version": "2012-10-17", "Statement": [{"Action": "execute-api:Invoke", "Effect": effect, "Resource": resource}]}),
+            PolicyKind::Identity,
+            None,
+        )
+        .unwrap(),
+        context: context.as_object().cloned().unwrap_or_default(),
+    }
+}
+
+const ALL_OF_PROD: &str = "arn:aws:execute-api:us-east-2:123456789012:aabbccddee/prod/*";
+
+/// The seed's "Lambda authorizer and resource policy" example, with `execute-api:/*` so the
+/// deny can match (the seed's `api-id/` resource matches no method).
+fn vpce_deny() -> serde_json::Value {
+    json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*",
+        "Action": "execute-api:Invoke", "Resource": ["execute-api:/*"],
+        "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}}]})
+}
+
+fn via(vpce: &str) -> ApiRequest {
+    let mut r = get("/pets");
+    r.source_vpce = Some(vpce.into());
+    r
+}
+
+#[test]
+fn pre_auth_deny_stops_the_request_before_the_authorizer() {
+    let g = lambda_gateway(Some(vpce_deny()), "123456789012", EndpointType::Private);
+    let mut calls = 0;
+    let d = g
+        .handle_with_authorizer(&via("vpce-99999999"), NOW, &mut || {
+            calls += 1;
+            (answer("Allow", ALL_OF_PROD, json!({})), false)
+        })
+        .unwrap();
+    assert_eq!(calls, 0, "the authorizer must not run");
+    assert_eq!(
+        (d.status, d.outcome, d.authorizer_invoked),
+        (403, PolicyOutcome::ExplicitDeny, false)
+    );
+    assert!(d
+        .explanation()
+        .contains("pre-auth: the resource policy explicitly denies"));
+}
+
+#[test]
+fn authorizer_answers_map_to_401_403_500_and_200() {
+    let g = lambda_gateway(Some(vpce_deny()), "123456789012", EndpointType::Private);
+    let run = |a: AuthorizerAnswer| {
+        g.handle_with_authorizer(&via("vpce-1a2b3c4d"), NOW, &mut || (a.clone(), false))
+            .unwrap()
+    };
+
+    let d = run(answer(
+        "Allow",
+        ALL_OF_PROD,
+        json!({"stringKey": "stringval", "numberKey": 123, "booleanKey": true}),
+    ));
+    assert_eq!((d.status, d.outcome), (200, PolicyOutcome::Allow));
+    assert_eq!(d.principal_id.as_deref(), Some("user"));
+    assert_eq!(
+        d.context,
+        json!({"stringKey": "stringval", "numberKey": "123", "booleanKey": "true"})
+            .as_object()
+            .cloned()
+            .unwrap()
+    );
+    // Table A row 2: the resource policy is silent for this endpoint, the authorizer allows.
+    assert_eq!(d.table_row.map(|r| (r.table, r.row)), Some((Table::A, 2)));
+    assert!(d.authorizer_invoked);
+
+    let d = run(answer("Deny", ALL_OF_PROD, json!({})));
+    assert_eq!((d.status, d.outcome), (403, PolicyOutcome::ExplicitDeny));
+
+    let d = run(AuthorizerAnswer::Unauthorized);
+    assert_eq!(
+        (d.status, d.gateway_response),
+        (401, Some(GatewayResponse::Unauthorized))
+    );
+
+    let d = run(AuthorizerAnswer::Failed("timeout".into()));
+    assert_eq!(
+        (d.status, d.gateway_response),
+        (500, Some(GatewayResponse::AuthorizerFailure))
+    );
+
+    let d = run(answer("Allow", ALL_OF_PROD, json!({"nested": {"a": 1}})));
+    assert_eq!(d.status, 500);
+    assert!(d
+        .explanation()
+        .contains("`nested` is an object, array or null"));
+}
+
+#[test]
+fn authorizer_and_resource_policy_combine_by_table() {
+    let allow_all = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+        "Action": "execute-api:Invoke", "Resource": "execute-api:/*"}]});
+    let other_path = "arn:aws:execute-api:us-east-2:123456789012:aabbccddee/prod/GET/orders";
+    // The authorizer's policy is silent for /pets; the resource policy allows it.
+    let same = lambda_gateway(
+        Some(allow_all.clone()),
+        "123456789012",
+        EndpointType::Regional,
+    );
+    let d = same
+        .handle_with_authorizer(&get("/pets"), NOW, &mut || {
+            (answer("Allow", other_path, json!({})), false)
+        })
+        .unwrap();
+    assert_eq!(
+        (d.status, d.table_row.map(|r| (r.table, r.row))),
+        (200, Some((Table::A, 4)))
+    );
+    let cross = lambda_gateway(Some(allow_all), "210987654321", EndpointType::Regional);
+    let d = cross
+        .handle_with_authorizer(&get("/pets"), NOW, &mut || {
+            (answer("Allow", other_path, json!({})), false)
+        })
+        .unwrap();
+    assert_eq!(
+        (d.status, d.table_row.map(|r| (r.table, r.row))),
+        (403, Some((Table::B, 4)))
+    );
+}
+
+#[test]
+fn without_a_resource_policy_the_authorizer_alone_decides() {
+    for account in ["123456789012", "210987654321"] {
+        let g = lambda_gateway(None, account, EndpointType::Regional);
+        let d = g
+            .handle_with_authorizer(&get("/pets"), NOW, &mut || {
+                (answer("Allow", ALL_OF_PROD, json!({})), true)
+            })
+            .unwrap();
+        assert_eq!((d.status, d.table_row), (200, None), "{account}");
+        assert_eq!((d.authorizer_invoked, d.cache_hit), (false, true));
+        let d = g
+            .handle_with_authorizer(&get("/pets"), NOW, &mut || {
+                (
+                    answer(
+                        "Allow",
+                        "arn:aws:execute-api:us-east-2:123456789012:aabbccddee/prod/GET/orders",
+                        json!({}),
+                    ),
+                    false,
+                )
+            })
+            .unwrap();
+        assert_eq!((d.status, d.outcome), (403, PolicyOutcome::ImplicitDeny));
+    }
+}
+
+#[test]
+fn handle_without_an_answer_is_a_configuration_error() {
+    let g = lambda_gateway(None, "123456789012", EndpointType::Regional);
+    let d = g.handle(&get("/"), NOW).unwrap();
+    assert_eq!(
+        d.gateway_response,
+        Some(GatewayResponse::AuthorizerConfigurationError)
+    );
+}

@@ -179,3 +179,81 @@ fn collect_files_reads_directories_in_name_order() {
     assert_eq!(names, ["a.json", "b.json"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// JSON shaped like scenario files, with the contract's field names and odd values.
+    fn scenario_like() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(json!(null)),
+            any::<bool>().prop_map(|b| json!(b)),
+            any::<i64>().prop_map(|n| json!(n)),
+            prop_oneof![
+                Just("REST".to_owned()),
+                Just("AWS_IAM".to_owned()),
+                Just("123456789012".to_owned()),
+                Just("/".to_owned()),
+                Just("192.0.2.1".to_owned()),
+                Just("arn:aws:iam::123456789012:role/r".to_owned()),
+                "\\PC{0,12}",
+            ]
+            .prop_map(|s| json!(s)),
+        ];
+        let keys = prop_oneof![
+            Just("api"),
+            Just("auth"),
+            Just("cases"),
+            Just("type"),
+            Just("region"),
+            Just("accountId"),
+            Just("apiId"),
+            Just("stage"),
+            Just("endpoint"),
+            Just("resourcePolicy"),
+            Just("name"),
+            Just("request"),
+            Just("expect"),
+            Just("method"),
+            Just("path"),
+            Just("sourceIp"),
+            Just("principalArn"),
+            Just("identityPolicies"),
+            Just("context"),
+            Just("status"),
+            Just("at"),
+            Just("Statement"),
+            Just("Effect"),
+            Just("Principal"),
+            Just("Action"),
+            Just("Resource"),
+            Just("Condition"),
+            Just("startTime"),
+        ];
+        leaf.prop_recursive(4, 48, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::Array),
+                prop::collection::btree_map(keys.clone(), inner, 0..6).prop_map(|m| {
+                    serde_json::Value::Object(
+                        m.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+                    )
+                }),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn no_input_panics_the_parser_or_the_runner(v in scenario_like()) {
+            if let Ok(s) = parse("p.json", &v.to_string()) {
+                let _ = run(&s);
+            }
+        }
+
+        #[test]
+        fn no_text_panics_the_parser(text in "\\PC{0,200}") {
+            let _ = parse("p.json", &text);
+        }
+    }
+}
