@@ -210,22 +210,31 @@ impl fmt::Display for OperatorSpec {
 /// An ARN pattern for the `Arn*` operators: each of the six colon-separated parts is matched
 /// on its own, with wildcards, so `*` never spans a colon between parts.
 #[derive(Debug, Clone, PartialEq)]
-struct ArnPattern {
-    /// `None` for a lone `*`, which matches every ARN.
-    parts: Option<[Pattern; 6]>,
+enum ArnPattern {
+    /// A lone `*`: every ARN.
+    Any,
+    /// The six parts (colons inside `${...}` policy variables do not split).
+    Parts(Box<[Pattern; 6]>),
+    /// A value whose colons sit inside policy variables (`${aws:PrincipalArn}`): the resolved
+    /// value is compared with the whole ARN. Variable values are literal, so without wildcards
+    /// outside the variables this equals part-by-part comparison.
+    Whole(Pattern),
 }
 
 impl ArnPattern {
     fn matches(&self, value: &str, ctx: &RequestContext) -> bool {
-        let Some(parts) = &self.parts else {
-            return true;
-        };
-        let mut given = value.splitn(6, ':');
-        parts.iter().all(|p| {
-            given
-                .next()
-                .is_some_and(|g| p.matches_with(g, ctx).unwrap_or(false))
-        })
+        match self {
+            ArnPattern::Any => true,
+            ArnPattern::Whole(p) => p.matches_with(value, ctx).unwrap_or(false),
+            ArnPattern::Parts(parts) => {
+                let mut given = value.splitn(6, ':');
+                parts.iter().all(|p| {
+                    given
+                        .next()
+                        .is_some_and(|g| p.matches_with(g, ctx).unwrap_or(false))
+                })
+            }
+        }
     }
 }
 
@@ -279,7 +288,8 @@ impl Condition {
     pub fn evaluate(&self, ctx: &RequestContext) -> bool {
         let present = ctx.get(&self.key);
         if self.spec.operator == Operator::Null {
-            let absent = present.is_none();
+            // An empty multi-valued key counts as absent, as for every other operator.
+            let absent = present.is_none_or(|v| v.values().is_empty());
             return match &self.values {
                 Values::Bools(wanted) => wanted.contains(&absent),
                 _ => false,
@@ -617,24 +627,45 @@ fn compile_values(
 }
 
 fn compile_arn_pattern(text: &str, variables: bool) -> Option<ArnPattern> {
-    if text == "*" {
-        return Some(ArnPattern { parts: None });
-    }
-    let parts: Vec<&str> = text.splitn(6, ':').collect();
-    let [a, b, c, d, e, f] = parts.as_slice() else {
-        return None;
-    };
     let compile = |s: &str| Pattern::compile(s, Wildcards::On, CaseMode::Sensitive, variables);
-    Some(ArnPattern {
-        parts: Some([
+    if text == "*" {
+        return Some(ArnPattern::Any);
+    }
+    let parts = split_arn_parts(text, variables);
+    if let [a, b, c, d, e, f] = parts.as_slice() {
+        return Some(ArnPattern::Parts(Box::new([
             compile(a),
             compile(b),
             compile(c),
             compile(d),
             compile(e),
             compile(f),
-        ]),
-    })
+        ])));
+    }
+    let whole = compile(text);
+    whole.has_variables().then_some(ArnPattern::Whole(whole))
+}
+
+/// Split an ARN pattern into at most six parts at colons outside `${...}` policy variables.
+fn split_arn_parts(text: &str, variables: bool) -> Vec<&str> {
+    let mut parts = Vec::with_capacity(6);
+    let mut start = 0;
+    let mut in_variable = false;
+    let mut previous = '\0';
+    for (i, c) in text.char_indices() {
+        match c {
+            '{' if variables && previous == '$' => in_variable = true,
+            '}' if in_variable => in_variable = false,
+            ':' if !in_variable && parts.len() < 5 => {
+                parts.push(text.get(start..i).unwrap_or(""));
+                start = i + 1;
+            }
+            _ => {}
+        }
+        previous = c;
+    }
+    parts.push(text.get(start..).unwrap_or(""));
+    parts
 }
 
 /// Parse a CIDR block or a single address (a host block), explaining what is wrong otherwise.

@@ -51,8 +51,9 @@
 //! };
 //! assert_eq!(policy.evaluate(&request).outcome, PolicyOutcome::Allow);
 //!
-//! context.set("aws:SourceIp", "203.0.113.9")?;
-//! let request = EvalRequest { context: &context, ..request };
+//! let mut elsewhere = RequestContext::new();
+//! elsewhere.set("aws:SourceIp", "203.0.113.9")?;
+//! let request = EvalRequest { context: &elsewhere, ..request };
 //! let trace = policy.explain(&request);
 //! assert_eq!(trace.outcome, PolicyOutcome::ImplicitDeny);
 //! println!("{trace}"); // names the condition that failed and the request value it saw

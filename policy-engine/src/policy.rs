@@ -345,6 +345,14 @@ fn statement_to_json(s: &Statement) -> Value {
 }
 
 fn parse_text(text: &str) -> Result<Value, PolicyError> {
+    // `get-rest-api --query policy --output text` prints `{\"Version\":...}`: JSON whose
+    // quotes are still escaped once. Read it as the string it is.
+    let trimmed = text.trim();
+    if trimmed.starts_with("{\\\"") {
+        if let Ok(unescaped) = serde_json::from_str::<String>(&format!("\"{trimmed}\"")) {
+            return unwrap_string_layers(Value::String(unescaped));
+        }
+    }
     let value: Value = serde_json::from_str(text).map_err(|e| {
         PolicyError::new(
             &JsonPath::root(),
@@ -667,9 +675,12 @@ fn expand_resource(
         if let (PolicyKind::Resource, Some(api), Some(rest)) = (kind, api, rest.strip_prefix('/')) {
             return Ok(format!("{}/{rest}", api.arn_prefix()));
         }
-        let why = match kind {
-            PolicyKind::Resource => "the abbreviated form needs the API it belongs to",
-            PolicyKind::Identity => {
+        let why = match (kind, api) {
+            (PolicyKind::Resource, Some(_)) => {
+                "the abbreviated form is `execute-api:/stage/VERB/path` (did you mean `execute-api:/*`?)"
+            }
+            (PolicyKind::Resource, None) => "the abbreviated form needs the API it belongs to",
+            (PolicyKind::Identity, _) => {
                 "the abbreviated `execute-api:/...` form is only expanded in resource policies"
             }
         };
