@@ -161,35 +161,15 @@ pub struct Gateway {
 impl Gateway {
     /// Decide `request` at Unix time `now` (seconds), explaining every step.
     pub fn handle(&self, request: &ApiRequest, now: i64) -> Result<Decision, FlowError> {
-        let arn = MethodArn::for_method(
-            &self.api.api_ref,
-            &self.api.stage,
-            &request.method,
-            &request.path,
-        );
         let caller = match (&self.authorization, &request.principal_arn) {
             (Authorization::AwsIam, Some(arn)) => Caller::Iam(IamCaller::from_arn(arn)?),
             _ => Caller::Anonymous,
         };
-        let context = self.request_context(request, &caller, now)?;
-        let action = request.action.as_deref().unwrap_or(INVOKE_ACTION);
-        let eval = EvalRequest {
-            action,
-            resource: arn.as_str(),
-            caller: &caller,
-            owner_account: &self.api.api_ref.account_id,
-            context: &context,
-        };
-        let mut steps = vec![format!("method ARN `{arn}`, action `{action}`")];
-        steps.push(format!("request context: {}", describe_context(&context)));
-        if request.source_vpce.is_some() && self.api.endpoint != EndpointType::Private {
-            steps.push(
-                "note: `sourceVpce`/`sourceVpc` are ignored: only private APIs carry `aws:SourceVpce` and `aws:SourceVpc`".to_owned(),
-            );
-        }
+        let (prepared, mut steps) = self.prepare(request, caller, now)?;
+        let eval = prepared.eval(&self.api.api_ref.account_id);
         Ok(match &self.authorization {
             Authorization::None => self.decide_none(&eval, steps),
-            Authorization::AwsIam => self.decide_iam(request, &eval, &caller, steps),
+            Authorization::AwsIam => self.decide_iam(request, &eval, &prepared.caller, steps),
             Authorization::Lambda { .. } => {
                 steps.push("a Lambda authorizer protects this method: its answer is needed (use `handle_with_authorizer`)".to_owned());
                 finish(Decision::refused(
@@ -213,24 +193,9 @@ impl Gateway {
             Authorization::Lambda { account } => account.as_str(),
             _ => self.api.api_ref.account_id.as_str(),
         };
-        let arn = MethodArn::for_method(
-            &self.api.api_ref,
-            &self.api.stage,
-            &request.method,
-            &request.path,
-        );
-        let caller = Caller::Anonymous;
-        let context = self.request_context(request, &caller, now)?;
-        let action = request.action.as_deref().unwrap_or(INVOKE_ACTION);
-        let eval = EvalRequest {
-            action,
-            resource: arn.as_str(),
-            caller: &caller,
-            owner_account: &self.api.api_ref.account_id,
-            context: &context,
-        };
-        let mut steps = vec![format!("method ARN `{arn}`, action `{action}`")];
-        steps.push(format!("request context: {}", describe_context(&context)));
+        // Behind a Lambda authorizer the caller is not an IAM identity.
+        let (prepared, mut steps) = self.prepare(request, Caller::Anonymous, now)?;
+        let eval = prepared.eval(&self.api.api_ref.account_id);
         let resource = self.resource_trace(&eval);
         match &resource {
             Some(trace) if trace.outcome == PolicyOutcome::ExplicitDeny => {
@@ -309,6 +274,45 @@ impl Gateway {
         decision.authorizer_invoked = invoked;
         decision.cache_hit = cache_hit;
         Ok(finish(decision))
+    }
+
+    /// Step 1 of every flow: the method ARN, the caller and the request context, with the
+    /// steps that record them.
+    fn prepare(
+        &self,
+        request: &ApiRequest,
+        caller: Caller,
+        now: i64,
+    ) -> Result<(Prepared, Vec<String>), FlowError> {
+        let arn = MethodArn::for_method(
+            &self.api.api_ref,
+            &self.api.stage,
+            &request.method,
+            &request.path,
+        );
+        let context = self.request_context(request, &caller, now)?;
+        let action = request
+            .action
+            .clone()
+            .unwrap_or_else(|| INVOKE_ACTION.to_owned());
+        let mut steps = vec![
+            format!("method ARN `{arn}`, action `{action}`"),
+            format!("request context: {}", describe_context(&context)),
+        ];
+        if request.source_vpce.is_some() && self.api.endpoint != EndpointType::Private {
+            steps.push(
+                "note: `sourceVpce`/`sourceVpc` are ignored: only private APIs carry `aws:SourceVpce` and `aws:SourceVpc`".to_owned(),
+            );
+        }
+        Ok((
+            Prepared {
+                arn,
+                caller,
+                context,
+                action,
+            },
+            steps,
+        ))
     }
 
     fn resource_trace(&self, eval: &EvalRequest<'_>) -> Option<PolicyTrace> {
@@ -437,6 +441,26 @@ impl Gateway {
             ctx.insert(key, value.clone())?;
         }
         Ok(ctx)
+    }
+}
+
+/// A request made ready for policy evaluation.
+struct Prepared {
+    arn: MethodArn,
+    caller: Caller,
+    context: RequestContext,
+    action: String,
+}
+
+impl Prepared {
+    fn eval<'a>(&'a self, owner_account: &'a str) -> EvalRequest<'a> {
+        EvalRequest {
+            action: &self.action,
+            resource: self.arn.as_str(),
+            caller: &self.caller,
+            owner_account,
+            context: &self.context,
+        }
     }
 }
 

@@ -681,7 +681,7 @@ impl<'f> Parser<'f> {
         let request = self.request(request_value, o.path.key("request"))?;
         let expect = match o.map.get("expect") {
             None => Expectation::default(),
-            Some(e) => self.expect(e, o.path.key("expect"))?,
+            Some(e) => self.expectation(e, o.path.key("expect"))?,
         };
         Ok(Case {
             name,
@@ -835,7 +835,7 @@ impl<'f> Parser<'f> {
         Ok(out)
     }
 
-    fn expect(&self, value: &Value, path: JsonPath) -> Result<Expectation, ScenarioError> {
+    fn expectation(&self, value: &Value, path: JsonPath) -> Result<Expectation, ScenarioError> {
         let o = self.obj(
             value,
             path,
