@@ -1,7 +1,13 @@
 //! # authorizer
 //!
-//! Amazon API Gateway Lambda authorizers in Rust. This release reserves the crate; the event
-//! model, policy builder, JWT/JWKS validation and the rules file arrive with issue 3, on top of
-//! [`policy_engine`]'s policy model.
+//! Amazon API Gateway Lambda authorizers in Rust, built on [`policy_engine`]'s policy model:
+//! - [`builder`]: the policy an authorizer returns, as method ARNs of the called API and stage
+//!   (cache-safe: grant every route the caller may use, not just the one being called);
+//! - [`response`]: the IAM-policy and simple responses, checked against API Gateway's limits,
+//!   and [`response::AuthorizerError`], whose `Unauthorized` case API Gateway turns into 401.
+
+pub mod builder;
+pub mod response;
 
 pub use policy_engine;
+pub use response::{AuthorizerError, AuthorizerResponse};

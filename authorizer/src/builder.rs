@@ -1,0 +1,346 @@
+//! Building the policy an authorizer returns, as method ARNs of the API and stage the request
+//! came to — emitting the engine's [`PolicyDocument`], so every built policy passes the same
+//! validation as a hand-written one.
+//!
+//! The trap this guards against: API Gateway caches the authorizer's *policy* and evaluates it
+//! against every later method called with the same token, so a policy naming only the method
+//! of the first call denies every other route for the cache TTL. Grant what the caller may do
+//! ([`PolicyBuilder::allow`] per route, or [`PolicyBuilder::allow_all`]), not the one method
+//! being called.
+//!
+//! ```
+//! use authorizer::builder::PolicyBuilder;
+//! use policy_engine::arn::MethodArn;
+//! use policy_engine::condition::Operator;
+//!
+//! let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/pets")?;
+//! let policy = PolicyBuilder::for_api_of(&arn)
+//!     .allow("GET", "/pets")
+//!     .allow("GET", "/pets/*")
+//!     .statement(|s| {
+//!         s.sid("OfficeWrites")
+//!             .allow("POST", "/pets")
+//!             .condition(Operator::IpAddress, "aws:SourceIp", &["192.0.2.0/24"])
+//!     })
+//!     .build()?;
+//! assert_eq!(policy.statements().len(), 2);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use policy_engine::arn::{ApiRef, MethodArn};
+use policy_engine::condition::Operator;
+use policy_engine::policy::{PolicyDocument, PolicyKind};
+use policy_engine::PolicyError;
+use serde_json::{json, Map, Value};
+
+/// The resource ARN of `verb path` on `stage`: `{api ARN}/{stage}/{VERB}/{path}`; `*` is a
+/// wildcard in the verb and the path, and the root path `/` gives `.../VERB/`.
+pub fn route_resource(api: &ApiRef, stage: &str, verb: &str, path: &str) -> String {
+    let path = path.strip_prefix('/').unwrap_or(path);
+    format!("{}/{stage}/{verb}/{path}", api.arn_prefix())
+}
+
+/// The resource ARN of a route key such as WebSocket `$connect` on `stage`.
+pub fn route_key_resource(api: &ApiRef, stage: &str, key: &str) -> String {
+    format!("{}/{stage}/{key}", api.arn_prefix())
+}
+
+/// One statement with its own `Sid`, `NotResource` or conditions.
+#[derive(Debug, Clone)]
+pub struct StatementBuilder {
+    api: ApiRef,
+    stage: String,
+    sid: Option<String>,
+    deny: bool,
+    not_resource: bool,
+    resources: Vec<String>,
+    conditions: Map<String, Value>,
+}
+
+impl StatementBuilder {
+    /// Set the `Sid`.
+    pub fn sid(mut self, sid: &str) -> Self {
+        self.sid = Some(sid.to_owned());
+        self
+    }
+
+    /// Make this an `Allow` statement for `verb path` (the default effect).
+    pub fn allow(mut self, verb: &str, path: &str) -> Self {
+        self.deny = false;
+        self.resources
+            .push(route_resource(&self.api, &self.stage, verb, path));
+        self
+    }
+
+    /// Make this a `Deny` statement for `verb path`.
+    pub fn deny(mut self, verb: &str, path: &str) -> Self {
+        self.deny = true;
+        self.resources
+            .push(route_resource(&self.api, &self.stage, verb, path));
+        self
+    }
+
+    /// Add a route key (`$connect`) to the statement's resources.
+    pub fn route_key(mut self, key: &str) -> Self {
+        self.resources
+            .push(route_key_resource(&self.api, &self.stage, key));
+        self
+    }
+
+    /// Use `NotResource`: the statement applies to every resource except those listed.
+    pub fn not_resource(mut self) -> Self {
+        self.not_resource = true;
+        self
+    }
+
+    /// Add a condition: `operator` on `key` with `values` (OR'ed).
+    pub fn condition(mut self, operator: Operator, key: &str, values: &[&str]) -> Self {
+        let keys = self
+            .conditions
+            .entry(operator.name())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(keys) = keys {
+            keys.insert(key.to_owned(), json!(values));
+        }
+        self
+    }
+
+    fn to_json(&self) -> Value {
+        let mut s = Map::new();
+        if let Some(sid) = &self.sid {
+            s.insert("Sid".into(), sid.clone().into());
+        }
+        s.insert(
+            "Effect".into(),
+            if self.deny { "Deny" } else { "Allow" }.into(),
+        );
+        s.insert("Action".into(), "execute-api:Invoke".into());
+        let resources: Value = match self.resources.as_slice() {
+            [one] => one.clone().into(),
+            many => json!(many),
+        };
+        s.insert(
+            if self.not_resource {
+                "NotResource"
+            } else {
+                "Resource"
+            }
+            .into(),
+            resources,
+        );
+        if !self.conditions.is_empty() {
+            s.insert("Condition".into(), Value::Object(self.conditions.clone()));
+        }
+        Value::Object(s)
+    }
+}
+
+/// Builds an authorizer policy for one API stage.
+#[derive(Debug, Clone)]
+pub struct PolicyBuilder {
+    api: ApiRef,
+    stage: String,
+    allowed: Vec<String>,
+    denied: Vec<String>,
+    statements: Vec<StatementBuilder>,
+}
+
+impl PolicyBuilder {
+    /// A builder for the API and stage of `arn` (the event's `methodArn` / `routeArn`).
+    pub fn for_api_of(arn: &MethodArn) -> Self {
+        Self::for_api(arn.api(), arn.stage())
+    }
+
+    /// A builder for `stage` of `api`.
+    pub fn for_api(api: &ApiRef, stage: &str) -> Self {
+        Self {
+            api: api.clone(),
+            stage: stage.to_owned(),
+            allowed: Vec::new(),
+            denied: Vec::new(),
+            statements: Vec::new(),
+        }
+    }
+
+    /// Allow `verb path`; `*` is a wildcard in both (`allow("*", "/pets/*")`).
+    pub fn allow(mut self, verb: &str, path: &str) -> Self {
+        self.allowed
+            .push(route_resource(&self.api, &self.stage, verb, path));
+        self
+    }
+
+    /// Deny `verb path`.
+    pub fn deny(mut self, verb: &str, path: &str) -> Self {
+        self.denied
+            .push(route_resource(&self.api, &self.stage, verb, path));
+        self
+    }
+
+    /// Allow a route key such as WebSocket `$connect`.
+    pub fn allow_route_key(mut self, key: &str) -> Self {
+        self.allowed
+            .push(route_key_resource(&self.api, &self.stage, key));
+        self
+    }
+
+    /// Allow every method and path of this stage.
+    pub fn allow_all(mut self) -> Self {
+        self.allowed
+            .push(format!("{}/{}/*", self.api.arn_prefix(), self.stage));
+        self
+    }
+
+    /// Deny everything on the API, every stage included.
+    pub fn deny_all(mut self) -> Self {
+        self.denied.push(format!("{}/*", self.api.arn_prefix()));
+        self
+    }
+
+    /// Add a statement of its own (a `Sid`, conditions, `NotResource`).
+    pub fn statement(mut self, build: impl FnOnce(StatementBuilder) -> StatementBuilder) -> Self {
+        let start = StatementBuilder {
+            api: self.api.clone(),
+            stage: self.stage.clone(),
+            sid: None,
+            deny: false,
+            not_resource: false,
+            resources: Vec::new(),
+            conditions: Map::new(),
+        };
+        self.statements.push(build(start));
+        self
+    }
+
+    /// The policy: one `Allow` statement listing every allowed resource, one `Deny` statement
+    /// listing every denied one, then the custom statements — validated by the engine.
+    pub fn build(self) -> Result<PolicyDocument, PolicyError> {
+        let mut statements = Vec::new();
+        for (effect, resources) in [("Allow", &self.allowed), ("Deny", &self.denied)] {
+            let resource: Value = match resources.as_slice() {
+                [] => continue,
+                [one] => one.clone().into(),
+                many => json!(many),
+            };
+            statements.push(json!({
+                "Effect": effect,
+                "Action": "execute-api:Invoke",
+                "Resource": resource,
+            }));
+        }
+        statements.extend(self.statements.iter().map(StatementBuilder::to_json));
+        let doc = json!({"Version": "2012-10-17", "Statement": statements});
+        PolicyDocument::from_json(&doc, PolicyKind::Identity, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+    use super::*;
+    use policy_engine::context::RequestContext;
+    use policy_engine::eval::{EvalRequest, PolicyOutcome, INVOKE_ACTION};
+    use policy_engine::principal::Caller;
+
+    fn event_arn() -> MethodArn {
+        MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/pets/7")
+            .unwrap()
+    }
+
+    fn outcome(policy: &PolicyDocument, verb: &str, path: &str, ip: Option<&str>) -> PolicyOutcome {
+        let arn = MethodArn::for_method(event_arn().api(), "prod", verb, path);
+        let mut ctx = RequestContext::new();
+        if let Some(ip) = ip {
+            ctx.set("aws:SourceIp", ip).unwrap();
+        }
+        policy
+            .evaluate(&EvalRequest {
+                action: INVOKE_ACTION,
+                resource: arn.as_str(),
+                caller: &Caller::Anonymous,
+                owner_account: "123456789012",
+                context: &ctx,
+            })
+            .outcome
+    }
+
+    #[test]
+    fn granted_routes_cover_later_requests_with_the_same_token() {
+        let p = PolicyBuilder::for_api_of(&event_arn())
+            .allow("GET", "/pets")
+            .allow("GET", "/pets/*")
+            .build()
+            .unwrap();
+        assert_eq!(outcome(&p, "GET", "/pets", None), PolicyOutcome::Allow);
+        assert_eq!(outcome(&p, "GET", "/pets/42", None), PolicyOutcome::Allow);
+        assert_eq!(
+            outcome(&p, "POST", "/pets", None),
+            PolicyOutcome::ImplicitDeny
+        );
+        assert_eq!(
+            p.to_json()["Statement"][0]["Resource"],
+            json!([
+                "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/pets",
+                "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/pets/*"
+            ])
+        );
+    }
+
+    #[test]
+    fn root_all_and_route_keys() {
+        let api = event_arn();
+        assert_eq!(
+            route_resource(api.api(), "prod", "GET", "/"),
+            "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/"
+        );
+        let all = PolicyBuilder::for_api_of(&api).allow_all().build().unwrap();
+        assert_eq!(outcome(&all, "DELETE", "/a/b", None), PolicyOutcome::Allow);
+        let none = PolicyBuilder::for_api_of(&api).deny_all().build().unwrap();
+        assert_eq!(
+            outcome(&none, "GET", "/", None),
+            PolicyOutcome::ExplicitDeny
+        );
+        let ws = PolicyBuilder::for_api_of(&api)
+            .allow_route_key("$connect")
+            .build()
+            .unwrap();
+        assert_eq!(
+            ws.statements()[0].resources().patterns()[0].as_str(),
+            "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/$connect"
+        );
+    }
+
+    #[test]
+    fn custom_statements_carry_sid_conditions_and_not_resource() {
+        let p = PolicyBuilder::for_api_of(&event_arn())
+            .statement(|s| {
+                s.sid("Office").allow("*", "/*").condition(
+                    Operator::IpAddress,
+                    "aws:SourceIp",
+                    &["192.0.2.0/24"],
+                )
+            })
+            .statement(|s| s.deny("*", "/admin/*").not_resource())
+            .build()
+            .unwrap();
+        assert_eq!(p.statements()[0].sid(), Some("Office"));
+        assert_eq!(
+            outcome(&p, "GET", "/admin/x", Some("192.0.2.9")),
+            PolicyOutcome::Allow
+        );
+        assert_eq!(
+            outcome(&p, "GET", "/pets", Some("192.0.2.9")),
+            PolicyOutcome::ExplicitDeny,
+            "NotResource: everything but /admin/* is denied"
+        );
+        assert_eq!(
+            outcome(&p, "GET", "/admin/x", Some("203.0.113.1")),
+            PolicyOutcome::ImplicitDeny
+        );
+    }
+
+    #[test]
+    fn an_empty_builder_gives_an_empty_policy() {
+        let p = PolicyBuilder::for_api_of(&event_arn()).build().unwrap();
+        assert!(p.statements().is_empty());
+    }
+}

@@ -1,0 +1,391 @@
+//! What an authorizer returns to API Gateway: the IAM-policy response (REST, HTTP API payload
+//! 1.0 and 2.0) and the HTTP API 2.0 simple response, checked before they leave the function.
+//!
+//! The REST context map admits only strings, numbers and booleans: [`ContextValue`] cannot hold
+//! anything else, so a malformed context is a compile error rather than a 500 at run time.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use policy_engine::PolicyDocument;
+use serde::{Serialize, Serializer};
+use serde_json::{Map, Number, Value};
+use thiserror::Error;
+
+/// The largest authorizer result API Gateway accepts (quota "AWS Lambda authorizer result
+/// size": 8 KB).
+pub const MAX_RESULT_BYTES: usize = 8 * 1024;
+
+/// The longest `Resource` ARN API Gateway accepts in an authorizer's policy.
+pub const MAX_RESOURCE_CHARS: usize = 512;
+
+/// One value of a REST / payload 1.0 context map: a string, a number or a boolean. The
+/// backend sees every value as a string (`$context.authorizer.key`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ContextValue {
+    /// A string.
+    String(String),
+    /// A number.
+    Number(Number),
+    /// A boolean.
+    Bool(bool),
+}
+
+impl ContextValue {
+    /// The value as the backend sees it.
+    pub fn as_backend_string(&self) -> String {
+        match self {
+            ContextValue::String(s) => s.clone(),
+            ContextValue::Number(n) => n.to_string(),
+            ContextValue::Bool(b) => b.to_string(),
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        match self {
+            ContextValue::String(s) => Value::String(s.clone()),
+            ContextValue::Number(n) => Value::Number(n.clone()),
+            ContextValue::Bool(b) => Value::Bool(*b),
+        }
+    }
+}
+
+impl From<&str> for ContextValue {
+    fn from(s: &str) -> Self {
+        ContextValue::String(s.to_owned())
+    }
+}
+
+impl From<String> for ContextValue {
+    fn from(s: String) -> Self {
+        ContextValue::String(s)
+    }
+}
+
+impl From<bool> for ContextValue {
+    fn from(b: bool) -> Self {
+        ContextValue::Bool(b)
+    }
+}
+
+impl From<i64> for ContextValue {
+    fn from(n: i64) -> Self {
+        ContextValue::Number(n.into())
+    }
+}
+
+/// The context map of an IAM-policy response, ordered by key.
+pub type RestContext = BTreeMap<String, ContextValue>;
+
+/// The IAM-policy response: `principalId`, `policyDocument`, optional `context` and
+/// `usageIdentifierKey` (omitted when unset).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyResponse {
+    /// `$context.authorizer.principalId`.
+    pub principal_id: String,
+    /// The policy API Gateway evaluates against each method ARN (and caches).
+    pub policy_document: PolicyDocument,
+    /// The context map.
+    pub context: RestContext,
+    /// An API key of the stage's usage plan (`apiKeySource` `AUTHORIZER`).
+    pub usage_identifier_key: Option<String>,
+}
+
+/// The HTTP API payload 2.0 simple response: `isAuthorized` and any JSON context.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimpleResponse {
+    /// Whether the request may proceed.
+    pub is_authorized: bool,
+    /// The context; payload 2.0 admits any JSON values.
+    pub context: Map<String, Value>,
+}
+
+/// Either response shape.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AuthorizerResponse {
+    /// The IAM-policy response.
+    Policy(PolicyResponse),
+    /// The HTTP API 2.0 simple response.
+    Simple(SimpleResponse),
+}
+
+/// A response the gateway would reject; returning it would be a 500 for the caller, so the
+/// handler turns it into an error before it leaves the function.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum ResponseError {
+    /// `principalId` is empty.
+    #[error("the response has an empty `principalId`")]
+    EmptyPrincipal,
+    /// The policy has no statement.
+    #[error("the response policy has no statement")]
+    EmptyPolicy,
+    /// A `Resource` ARN is longer than API Gateway accepts.
+    #[error("resource `{0}` is longer than {MAX_RESOURCE_CHARS} characters")]
+    ResourceTooLong(String),
+    /// The serialized response is larger than API Gateway accepts.
+    #[error("the response is {0} bytes, above the {MAX_RESULT_BYTES}-byte authorizer result limit: grant fewer, broader routes")]
+    TooLarge(usize),
+}
+
+impl AuthorizerResponse {
+    /// The response as the JSON API Gateway expects.
+    pub fn to_json(&self) -> Value {
+        match self {
+            AuthorizerResponse::Policy(p) => {
+                let mut out = Map::new();
+                out.insert("principalId".into(), p.principal_id.clone().into());
+                out.insert("policyDocument".into(), p.policy_document.to_json());
+                if !p.context.is_empty() {
+                    let context = p
+                        .context
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.to_json()))
+                        .collect();
+                    out.insert("context".into(), Value::Object(context));
+                }
+                if let Some(key) = &p.usage_identifier_key {
+                    out.insert("usageIdentifierKey".into(), key.clone().into());
+                }
+                Value::Object(out)
+            }
+            AuthorizerResponse::Simple(s) => {
+                let mut out = Map::new();
+                out.insert("isAuthorized".into(), s.is_authorized.into());
+                if !s.context.is_empty() {
+                    out.insert("context".into(), Value::Object(s.context.clone()));
+                }
+                Value::Object(out)
+            }
+        }
+    }
+
+    /// Check the response against API Gateway's limits.
+    pub fn validate(&self) -> Result<(), ResponseError> {
+        if let AuthorizerResponse::Policy(p) = self {
+            if p.principal_id.is_empty() {
+                return Err(ResponseError::EmptyPrincipal);
+            }
+            if p.policy_document.statements().is_empty() {
+                return Err(ResponseError::EmptyPolicy);
+            }
+            for s in p.policy_document.statements() {
+                if let Some(long) = s
+                    .resources()
+                    .patterns()
+                    .iter()
+                    .find(|r| r.as_str().chars().count() > MAX_RESOURCE_CHARS)
+                {
+                    return Err(ResponseError::ResourceTooLong(long.as_str().to_owned()));
+                }
+            }
+        }
+        let size = self.to_json().to_string().len();
+        if size > MAX_RESULT_BYTES {
+            return Err(ResponseError::TooLarge(size));
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for AuthorizerResponse {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(serializer)
+    }
+}
+
+/// The error a handler returns. Its message is what Lambda reports as `errorMessage`, and API
+/// Gateway answers 401 only when that message is exactly `Unauthorized`; any other error is a
+/// 500. A deny is not an error: it is a [`PolicyResponse`] whose policy denies (403).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthorizerError {
+    /// The caller is not authenticated (no token, bad token): API Gateway answers 401.
+    Unauthorized {
+        /// Why, for logs; never part of the Lambda error message.
+        reason: String,
+    },
+    /// Anything else went wrong (JWKS unreachable, a bug): API Gateway answers 500.
+    Internal {
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+impl AuthorizerError {
+    /// An `Unauthorized` error with a reason for the logs.
+    pub fn unauthorized(reason: impl Into<String>) -> Self {
+        AuthorizerError::Unauthorized {
+            reason: reason.into(),
+        }
+    }
+
+    /// A 500-class error.
+    pub fn internal(reason: impl Into<String>) -> Self {
+        AuthorizerError::Internal {
+            reason: reason.into(),
+        }
+    }
+
+    /// Whether API Gateway will answer 401.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, AuthorizerError::Unauthorized { .. })
+    }
+
+    /// The reason, for logs.
+    pub fn reason(&self) -> &str {
+        match self {
+            AuthorizerError::Unauthorized { reason } | AuthorizerError::Internal { reason } => {
+                reason
+            }
+        }
+    }
+}
+
+impl fmt::Display for AuthorizerError {
+    /// Exactly `Unauthorized` for the 401 case: API Gateway compares the Lambda error message.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuthorizerError::Unauthorized { .. } => f.write_str("Unauthorized"),
+            AuthorizerError::Internal { reason } => write!(f, "authorizer error: {reason}"),
+        }
+    }
+}
+
+impl std::error::Error for AuthorizerError {}
+
+impl From<ResponseError> for AuthorizerError {
+    fn from(e: ResponseError) -> Self {
+        AuthorizerError::internal(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+    use super::*;
+    use crate::builder::PolicyBuilder;
+    use policy_engine::arn::MethodArn;
+    use serde_json::json;
+
+    fn arn() -> MethodArn {
+        MethodArn::parse("arn:aws:execute-api:us-west-2:123456789012:ymy8tbxw7b/dev/GET/").unwrap()
+    }
+
+    #[test]
+    fn policy_response_matches_the_seed_shape() {
+        let policy = PolicyBuilder::for_api_of(&arn())
+            .deny("GET", "/")
+            .build()
+            .unwrap();
+        let response = AuthorizerResponse::Policy(PolicyResponse {
+            principal_id: "user".into(),
+            policy_document: policy,
+            context: RestContext::new(),
+            usage_identifier_key: None,
+        });
+        assert_eq!(
+            response.to_json(),
+            json!({
+                "principalId": "user",
+                "policyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [{
+                        "Effect": "Deny",
+                        "Action": "execute-api:Invoke",
+                        "Resource": "arn:aws:execute-api:us-west-2:123456789012:ymy8tbxw7b/dev/GET/"
+                    }]
+                }
+            })
+        );
+        assert_eq!(response.validate(), Ok(()));
+    }
+
+    #[test]
+    fn context_and_usage_key_appear_only_when_set() {
+        let policy = PolicyBuilder::for_api_of(&arn())
+            .allow_all()
+            .build()
+            .unwrap();
+        let mut context = RestContext::new();
+        context.insert("stringKey".into(), "value".into());
+        context.insert("numberKey".into(), 1.into());
+        context.insert("booleanKey".into(), true.into());
+        let response = AuthorizerResponse::Policy(PolicyResponse {
+            principal_id: "u".into(),
+            policy_document: policy,
+            context,
+            usage_identifier_key: Some("key-1".into()),
+        });
+        let v = response.to_json();
+        assert_eq!(
+            v["context"],
+            json!({"booleanKey": true, "numberKey": 1, "stringKey": "value"})
+        );
+        assert_eq!(v["usageIdentifierKey"], "key-1");
+        assert_eq!(ContextValue::from(true).as_backend_string(), "true");
+        let simple = AuthorizerResponse::Simple(SimpleResponse {
+            is_authorized: false,
+            context: Map::new(),
+        });
+        assert_eq!(simple.to_json(), json!({"isAuthorized": false}));
+    }
+
+    #[test]
+    fn validation_catches_what_the_gateway_rejects() {
+        let policy = PolicyBuilder::for_api_of(&arn())
+            .allow_all()
+            .build()
+            .unwrap();
+        let empty_principal = AuthorizerResponse::Policy(PolicyResponse {
+            principal_id: String::new(),
+            policy_document: policy.clone(),
+            context: RestContext::new(),
+            usage_identifier_key: None,
+        });
+        assert_eq!(
+            empty_principal.validate(),
+            Err(ResponseError::EmptyPrincipal)
+        );
+
+        let long_path = format!("/{}", "a".repeat(600));
+        let long = PolicyBuilder::for_api_of(&arn())
+            .allow("GET", &long_path)
+            .build()
+            .unwrap();
+        let too_long = AuthorizerResponse::Policy(PolicyResponse {
+            principal_id: "u".into(),
+            policy_document: long,
+            context: RestContext::new(),
+            usage_identifier_key: None,
+        });
+        assert!(matches!(
+            too_long.validate(),
+            Err(ResponseError::ResourceTooLong(_))
+        ));
+
+        let mut big = PolicyBuilder::for_api_of(&arn());
+        for i in 0..200 {
+            big = big.allow("GET", &format!("/route/number/{i}"));
+        }
+        let too_big = AuthorizerResponse::Policy(PolicyResponse {
+            principal_id: "u".into(),
+            policy_document: big.build().unwrap(),
+            context: RestContext::new(),
+            usage_identifier_key: None,
+        });
+        assert!(
+            matches!(too_big.validate(), Err(ResponseError::TooLarge(n)) if n > MAX_RESULT_BYTES)
+        );
+    }
+
+    #[test]
+    fn the_unauthorized_error_message_is_exact() {
+        let e = AuthorizerError::unauthorized("token expired");
+        assert_eq!(e.to_string(), "Unauthorized");
+        assert!(e.is_unauthorized());
+        assert_eq!(e.reason(), "token expired");
+        let e = AuthorizerError::internal("jwks unreachable");
+        assert_eq!(e.to_string(), "authorizer error: jwks unreachable");
+        assert!(!e.is_unauthorized());
+    }
+}
