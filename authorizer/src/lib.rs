@@ -8,6 +8,7 @@
 
 pub mod builder;
 pub mod response;
+pub mod rules;
 
 pub use policy_engine;
 pub use response::{AuthorizerError, AuthorizerResponse};

@@ -1,0 +1,690 @@
+//! The rules file: a production authorizer without writing Rust (the contract in the project's
+//! `authorizer-config.md`). It says where the token is, how to validate it as a JWT, how to
+//! map claims to `principalId` and the context, and which routes each caller is granted.
+//!
+//! Parsing is strict and happens once, at init: an unknown field, a `none` algorithm, a
+//! malformed route or a missing secret stops the function with a message naming the field —
+//! never a silent allow at the first request.
+//!
+//! Route paths use the same wildcards as IAM resources (`*` spans `/`, `?` is one character),
+//! so the policy a rule produces and the rule itself always agree on what they cover.
+
+use std::path::{Path, PathBuf};
+
+use policy_engine::glob::{CaseMode, Pattern, Wildcards};
+use policy_engine::json::{self, JsonPath};
+use serde_json::{Map, Value};
+use thiserror::Error;
+
+/// A rules file that cannot be used; the function does not start.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{file}: {problem}{}", at(.path))]
+pub struct ConfigError {
+    file: String,
+    path: Option<String>,
+    problem: String,
+}
+
+fn at(path: &Option<String>) -> String {
+    path.as_ref()
+        .map(|p| format!(" (at `{p}`)"))
+        .unwrap_or_default()
+}
+
+impl ConfigError {
+    fn new(file: &str, path: Option<&JsonPath>, problem: impl Into<String>) -> Self {
+        Self {
+            file: file.to_owned(),
+            path: path.map(ToString::to_string),
+            problem: problem.into(),
+        }
+    }
+}
+
+/// Where the token is in REQUEST, HTTP API and WebSocket events (TOKEN events carry it in
+/// `authorizationToken`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenLocation {
+    /// A header, matched case-insensitively.
+    Header(String),
+    /// A query-string parameter.
+    Query(String),
+}
+
+/// How the `Bearer ` prefix is treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BearerMode {
+    /// The token must be sent as `Bearer <jwt>`.
+    Required,
+    /// `Bearer ` is stripped when present.
+    Optional,
+    /// A `Bearer ` prefix is refused.
+    Forbidden,
+}
+
+/// Where the token is and how it is prefixed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenConfig {
+    /// Header or query parameter.
+    pub location: TokenLocation,
+    /// The `Bearer ` rule.
+    pub bearer: BearerMode,
+}
+
+impl TokenConfig {
+    /// The JWT inside a raw token value, by the `Bearer ` rule; `None` when the rule refuses it.
+    pub fn strip_bearer<'t>(&self, raw: &'t str) -> Option<&'t str> {
+        let raw = raw.trim();
+        let stripped = raw
+            .split_once(' ')
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, rest)| rest.trim());
+        let token = match (self.bearer, stripped) {
+            (BearerMode::Required, Some(t)) | (BearerMode::Optional, Some(t)) => t,
+            (BearerMode::Required, None) | (BearerMode::Forbidden, Some(_)) => return None,
+            (BearerMode::Optional, None) | (BearerMode::Forbidden, None) => raw,
+        };
+        (!token.is_empty()).then_some(token)
+    }
+}
+
+/// Where the verification keys come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyConfig {
+    /// A JWKS document over HTTPS (fetched at init when possible, cached).
+    JwksUri(String),
+    /// A JWKS document in a file, relative to the rules file.
+    JwksFile(PathBuf),
+    /// An HMAC secret, read from this environment variable at init.
+    HmacSecret {
+        /// The variable's name.
+        env: String,
+        /// Its value.
+        secret: Vec<u8>,
+    },
+}
+
+/// The `jwt` section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JwtConfig {
+    /// Exact `iss`.
+    pub issuer: String,
+    /// Accepted `aud` values (or `client_id` when `aud` is absent).
+    pub audiences: Vec<String>,
+    /// The verification keys.
+    pub keys: KeyConfig,
+    /// The algorithm allow-list, as JOSE names (`RS256`, ...); never `none`.
+    pub algorithms: Vec<String>,
+    /// Leeway for `exp`, `nbf`, `iat`.
+    pub leeway_seconds: u64,
+    /// Claims every token must carry.
+    pub required_claims: Vec<String>,
+}
+
+/// The JOSE algorithms the authorizer can verify.
+pub const ALGORITHMS: [&str; 12] = [
+    "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256",
+    "ES384", "EdDSA",
+];
+
+/// Where a value of `principalId` or the context comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValueSource {
+    /// `claim:NAME`: the token's claim.
+    Claim(String),
+    /// `literal:TEXT`: fixed text.
+    Literal(String),
+}
+
+impl ValueSource {
+    /// The value for these claims; `None` when the claim is absent.
+    pub fn resolve<'c>(&'c self, claims: &'c Map<String, Value>) -> Option<Value> {
+        match self {
+            ValueSource::Claim(name) => claims.get(name).cloned(),
+            ValueSource::Literal(text) => Some(Value::String(text.clone())),
+        }
+    }
+}
+
+/// A route a rule grants.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RouteSpec {
+    /// `VERB /path-glob`; the verb may be `*`.
+    Method {
+        /// `GET`, `*`, ...
+        verb: String,
+        /// The path glob as written.
+        path: String,
+        /// The compiled path glob (IAM wildcard semantics).
+        pattern: Pattern,
+    },
+    /// A route key such as WebSocket `$connect`.
+    Key(String),
+}
+
+impl RouteSpec {
+    /// Whether a request for `verb path` (or route key `key`) falls under this route.
+    pub fn covers(&self, verb: Option<&str>, path: Option<&str>, key: Option<&str>) -> bool {
+        match self {
+            RouteSpec::Method {
+                verb: v, pattern, ..
+            } => {
+                let verb_ok = v == "*" || verb.is_some_and(|m| m.eq_ignore_ascii_case(v));
+                verb_ok && path.is_some_and(|p| pattern.matches(p))
+            }
+            RouteSpec::Key(k) => key == Some(k.as_str()),
+        }
+    }
+}
+
+/// One grant: its routes, when all of its conditions hold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    /// The routes granted.
+    pub routes: Vec<RouteSpec>,
+    /// At least one of these scopes must be in `scope` / `scp` (no condition when empty).
+    pub any_scope: Vec<String>,
+    /// Each named claim must have, or contain, one of the listed values.
+    pub claims: Vec<(String, Vec<String>)>,
+}
+
+impl Rule {
+    /// Whether the rule applies to a caller with these claims.
+    pub fn applies(&self, claims: &Map<String, Value>) -> bool {
+        let scopes = scopes(claims);
+        let scope_ok = self.any_scope.is_empty()
+            || self.any_scope.iter().any(|s| scopes.contains(&s.as_str()));
+        scope_ok
+            && self.claims.iter().all(|(name, wanted)| {
+                claim_values(claims.get(name))
+                    .iter()
+                    .any(|have| wanted.contains(have))
+            })
+    }
+}
+
+/// The caller's scopes: `scope` (space-separated) or `scp` (a string or an array).
+pub fn scopes(claims: &Map<String, Value>) -> Vec<&str> {
+    let mut out = Vec::new();
+    for key in ["scope", "scp"] {
+        match claims.get(key) {
+            Some(Value::String(s)) => out.extend(s.split_whitespace()),
+            Some(Value::Array(items)) => out.extend(items.iter().filter_map(Value::as_str)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A claim's values as text: a string, each element of an array, or a number/boolean's text.
+fn claim_values(value: Option<&Value>) -> Vec<String> {
+    let scalar = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    };
+    match value {
+        Some(Value::Array(items)) => items.iter().filter_map(scalar).collect(),
+        Some(other) => scalar(other).into_iter().collect(),
+        None => Vec::new(),
+    }
+}
+
+/// Which response an HTTP API payload 2.0 event gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpApiResponse {
+    /// An IAM policy (every API type).
+    Iam,
+    /// `{"isAuthorized": ..., "context": ...}` (HTTP API payload 2.0 only).
+    Simple,
+}
+
+/// A parsed, validated rules file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// Where the token is.
+    pub token: TokenConfig,
+    /// How to validate it.
+    pub jwt: JwtConfig,
+    /// `principalId`.
+    pub principal_id: ValueSource,
+    /// The context map, in file order.
+    pub context: Vec<(String, ValueSource)>,
+    /// The grants.
+    pub rules: Vec<Rule>,
+    /// The HTTP API 2.0 response shape.
+    pub http_api_response: HttpApiResponse,
+}
+
+impl Config {
+    /// Every route the rules grant a caller with these claims, in rule order, without
+    /// duplicates.
+    pub fn granted_routes(&self, claims: &Map<String, Value>) -> Vec<&RouteSpec> {
+        let mut out: Vec<&RouteSpec> = Vec::new();
+        for rule in self.rules.iter().filter(|r| r.applies(claims)) {
+            for route in &rule.routes {
+                if !out.contains(&route) {
+                    out.push(route);
+                }
+            }
+        }
+        out
+    }
+
+    /// Read and validate a rules file; a relative `jwksFile` is resolved beside it.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigError::new(&name, None, format!("cannot read the rules file ({e})"))
+        })?;
+        let base = path.parent().unwrap_or_else(|| Path::new("."));
+        Self::parse(&name, &text, base, &|var| std::env::var(var).ok())
+    }
+
+    /// Parse rules-file JSON. `file` names it in errors, `base` resolves `jwksFile`, `env`
+    /// reads environment variables (the HMAC secret).
+    pub fn parse(
+        file: &str,
+        text: &str,
+        base: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let value: Value = serde_json::from_str(text)
+            .map_err(|e| ConfigError::new(file, None, format!("not valid JSON: {e}")))?;
+        Reader { file }.config(&value, base, env)
+    }
+}
+
+struct Reader<'f> {
+    file: &'f str,
+}
+
+type Fields<'v> = (&'v Map<String, Value>, JsonPath);
+
+impl Reader<'_> {
+    fn err(&self, path: &JsonPath, problem: impl Into<String>) -> ConfigError {
+        ConfigError::new(self.file, Some(path), problem)
+    }
+
+    fn object<'v>(
+        &self,
+        value: &'v Value,
+        path: JsonPath,
+        allowed: &[&str],
+    ) -> Result<Fields<'v>, ConfigError> {
+        let Value::Object(map) = value else {
+            return Err(self.err(
+                &path,
+                format!("expected an object, found {}", json::type_name(value)),
+            ));
+        };
+        for key in map.keys() {
+            if !allowed.contains(&key.as_str()) && !key.starts_with("//") {
+                let hint = json::suggest(key, allowed)
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| {
+                        format!(
+                            "known fields: {}",
+                            allowed
+                                .iter()
+                                .map(|a| format!("`{a}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    });
+                return Err(self.err(&path.key(key), format!("unknown field `{key}`: {hint}")));
+            }
+        }
+        Ok((map, path))
+    }
+
+    fn string<'v>(&self, f: &Fields<'v>, key: &str) -> Result<Option<&'v str>, ConfigError> {
+        match f.0.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(self.err(
+                &f.1.key(key),
+                format!("expected a string, found {}", json::type_name(other)),
+            )),
+        }
+    }
+
+    fn required<'v>(&self, f: &Fields<'v>, key: &str) -> Result<&'v str, ConfigError> {
+        match self.string(f, key)? {
+            Some(s) if !s.is_empty() => Ok(s),
+            Some(_) => Err(self.err(&f.1.key(key), format!("`{key}` must not be empty"))),
+            None => Err(self.err(&f.1, format!("missing required field `{key}`"))),
+        }
+    }
+
+    fn strings(&self, f: &Fields<'_>, key: &str) -> Result<Vec<String>, ConfigError> {
+        let Some(value) = f.0.get(key) else {
+            return Ok(Vec::new());
+        };
+        let path = f.1.key(key);
+        json::one_or_many(value, &path)
+            .into_iter()
+            .map(|(v, p)| match v {
+                Value::String(s) if !s.is_empty() => Ok(s.clone()),
+                other => Err(self.err(
+                    &p,
+                    format!(
+                        "expected a non-empty string, found {}",
+                        json::type_name(other)
+                    ),
+                )),
+            })
+            .collect()
+    }
+
+    fn config(
+        &self,
+        value: &Value,
+        base: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Config, ConfigError> {
+        let root = self.object(
+            value,
+            JsonPath::root(),
+            &[
+                "token",
+                "jwt",
+                "principalId",
+                "context",
+                "rules",
+                "httpApiResponse",
+            ],
+        )?;
+        let token = match root.0.get("token") {
+            Some(t) => self.token(t, root.1.key("token"))?,
+            None => TokenConfig {
+                location: TokenLocation::Header("Authorization".to_owned()),
+                bearer: BearerMode::Optional,
+            },
+        };
+        let jwt_value = root
+            .0
+            .get("jwt")
+            .ok_or_else(|| self.err(&root.1, "missing required field `jwt`"))?;
+        let jwt = self.jwt(jwt_value, root.1.key("jwt"), base, env)?;
+        let principal_id = match self.string(&root, "principalId")? {
+            Some(s) => self.source(s, &root.1.key("principalId"))?,
+            None => ValueSource::Claim("sub".to_owned()),
+        };
+        let mut context = Vec::new();
+        if let Some(c) = root.0.get("context") {
+            let path = root.1.key("context");
+            let Value::Object(map) = c else {
+                return Err(self.err(&path, "expected an object of `key: \"claim:NAME\"` entries"));
+            };
+            for (k, v) in map {
+                let p = path.key(k);
+                let Value::String(s) = v else {
+                    return Err(self.err(&p, "expected `claim:NAME` or `literal:TEXT`"));
+                };
+                context.push((k.clone(), self.source(s, &p)?));
+            }
+        }
+        let rules_path = root.1.key("rules");
+        let rules = match root.0.get("rules") {
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, r)| self.rule(r, rules_path.index(i)))
+                .collect::<Result<Vec<_>, _>>()?,
+            Some(other) => {
+                return Err(self.err(
+                    &rules_path,
+                    format!(
+                        "expected an array of rules, found {}",
+                        json::type_name(other)
+                    ),
+                ))
+            }
+            None => return Err(self.err(&root.1, "missing required field `rules`")),
+        };
+        let http_api_response = match self.string(&root, "httpApiResponse")? {
+            None | Some("iam") => HttpApiResponse::Iam,
+            Some("simple") => HttpApiResponse::Simple,
+            Some(other) => {
+                return Err(self.err(
+                    &root.1.key("httpApiResponse"),
+                    format!("unknown response `{other}`: use `iam` or `simple`"),
+                ))
+            }
+        };
+        Ok(Config {
+            token,
+            jwt,
+            principal_id,
+            context,
+            rules,
+            http_api_response,
+        })
+    }
+
+    fn token(&self, value: &Value, path: JsonPath) -> Result<TokenConfig, ConfigError> {
+        let f = self.object(value, path, &["header", "query", "bearer"])?;
+        let location = match (self.string(&f, "header")?, self.string(&f, "query")?) {
+            (Some(h), None) if !h.is_empty() => TokenLocation::Header(h.to_owned()),
+            (None, Some(q)) if !q.is_empty() => TokenLocation::Query(q.to_owned()),
+            (Some(_), Some(_)) => {
+                return Err(self.err(&f.1, "give either `header` or `query`, not both"))
+            }
+            _ => return Err(self.err(&f.1, "give `header` (e.g. `Authorization`) or `query`")),
+        };
+        let bearer =
+            match self.string(&f, "bearer")?.unwrap_or("optional") {
+                "required" => BearerMode::Required,
+                "optional" => BearerMode::Optional,
+                "forbidden" => BearerMode::Forbidden,
+                other => return Err(self.err(
+                    &f.1.key("bearer"),
+                    format!(
+                        "unknown bearer mode `{other}`: use `required`, `optional` or `forbidden`"
+                    ),
+                )),
+            };
+        Ok(TokenConfig { location, bearer })
+    }
+
+    fn jwt(
+        &self,
+        value: &Value,
+        path: JsonPath,
+        base: &Path,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<JwtConfig, ConfigError> {
+        let f = self.object(
+            value,
+            path,
+            &[
+                "issuer",
+                "audiences",
+                "jwksUri",
+                "jwksFile",
+                "hmacSecretEnv",
+                "algorithms",
+                "leewaySeconds",
+                "requiredClaims",
+            ],
+        )?;
+        let issuer = self.required(&f, "issuer")?.to_owned();
+        let audiences = self.strings(&f, "audiences")?;
+        if audiences.is_empty() {
+            return Err(self.err(
+                &f.1,
+                "missing required field `audiences`: list the accepted `aud` (or Cognito `client_id`) values",
+            ));
+        }
+        let sources: Vec<&str> = ["jwksUri", "jwksFile", "hmacSecretEnv"]
+            .into_iter()
+            .filter(|k| f.0.contains_key(*k))
+            .collect();
+        let keys = match sources.as_slice() {
+            ["jwksUri"] => {
+                let uri = self.required(&f, "jwksUri")?;
+                if !uri.starts_with("https://") && !uri.starts_with("http://") {
+                    return Err(self.err(
+                        &f.1.key("jwksUri"),
+                        format!("`{uri}` is not an http(s) URL"),
+                    ));
+                }
+                KeyConfig::JwksUri(uri.to_owned())
+            }
+            ["jwksFile"] => KeyConfig::JwksFile(base.join(self.required(&f, "jwksFile")?)),
+            ["hmacSecretEnv"] => {
+                let var = self.required(&f, "hmacSecretEnv")?;
+                match env(var) {
+                    Some(secret) if !secret.is_empty() => KeyConfig::HmacSecret {
+                        env: var.to_owned(),
+                        secret: secret.into_bytes(),
+                    },
+                    _ => {
+                        return Err(self.err(
+                            &f.1.key("hmacSecretEnv"),
+                            format!("environment variable `{var}` is not set or empty: set it to the HMAC secret"),
+                        ))
+                    }
+                }
+            }
+            [] => {
+                return Err(self.err(
+                    &f.1,
+                    "no key source: give one of `jwksUri`, `jwksFile` or `hmacSecretEnv`",
+                ))
+            }
+            _ => {
+                return Err(self.err(
+                    &f.1,
+                    "give exactly one of `jwksUri`, `jwksFile` or `hmacSecretEnv`",
+                ))
+            }
+        };
+        let algorithms = self.strings(&f, "algorithms")?;
+        let algorithms = if algorithms.is_empty() {
+            match keys {
+                KeyConfig::HmacSecret { .. } => vec!["HS256".to_owned()],
+                _ => vec!["RS256".to_owned()],
+            }
+        } else {
+            algorithms
+        };
+        for (i, alg) in algorithms.iter().enumerate() {
+            let p = f.1.key("algorithms").index(i);
+            if alg.eq_ignore_ascii_case("none") {
+                return Err(self.err(
+                    &p,
+                    "algorithm `none` is never accepted: unsigned tokens prove nothing",
+                ));
+            }
+            if !ALGORITHMS.contains(&alg.as_str()) {
+                let hint = json::suggest(alg, &ALGORITHMS)
+                    .map(|s| format!(": did you mean `{s}`?"))
+                    .unwrap_or_default();
+                return Err(self.err(&p, format!("unknown algorithm `{alg}`{hint}")));
+            }
+            let hmac = alg.starts_with("HS");
+            if hmac != matches!(keys, KeyConfig::HmacSecret { .. }) {
+                return Err(self.err(
+                    &p,
+                    format!("algorithm `{alg}` does not fit the key source: HS* needs `hmacSecretEnv`, the others a JWKS"),
+                ));
+            }
+        }
+        let leeway_seconds = match f.0.get("leewaySeconds") {
+            None => 0,
+            Some(v) => v.as_u64().filter(|s| *s <= 300).ok_or_else(|| {
+                self.err(
+                    &f.1.key("leewaySeconds"),
+                    "expected a whole number of seconds from 0 to 300",
+                )
+            })?,
+        };
+        Ok(JwtConfig {
+            issuer,
+            audiences,
+            keys,
+            algorithms,
+            leeway_seconds,
+            required_claims: self.strings(&f, "requiredClaims")?,
+        })
+    }
+
+    fn source(&self, text: &str, path: &JsonPath) -> Result<ValueSource, ConfigError> {
+        if let Some(claim) = text.strip_prefix("claim:").filter(|c| !c.is_empty()) {
+            Ok(ValueSource::Claim(claim.to_owned()))
+        } else if let Some(literal) = text.strip_prefix("literal:") {
+            Ok(ValueSource::Literal(literal.to_owned()))
+        } else {
+            Err(self.err(
+                path,
+                format!("`{text}` is neither `claim:NAME` nor `literal:TEXT`"),
+            ))
+        }
+    }
+
+    fn rule(&self, value: &Value, path: JsonPath) -> Result<Rule, ConfigError> {
+        let f = self.object(value, path, &["routes", "anyScope", "claims"])?;
+        let route_texts = self.strings(&f, "routes")?;
+        if route_texts.is_empty() {
+            return Err(self.err(&f.1, "a rule needs `routes`"));
+        }
+        let routes = route_texts
+            .iter()
+            .enumerate()
+            .map(|(i, r)| self.route(r, &f.1.key("routes").index(i)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut claims = Vec::new();
+        if let Some(c) = f.0.get("claims") {
+            let p = f.1.key("claims");
+            let Value::Object(map) = c else {
+                return Err(self.err(&p, "expected an object of `claim: [values]`"));
+            };
+            for name in map.keys() {
+                let values = self.strings(&(map, p.clone()), name)?;
+                if values.is_empty() {
+                    return Err(self.err(&p.key(name), "list at least one accepted value"));
+                }
+                claims.push((name.clone(), values));
+            }
+        }
+        Ok(Rule {
+            routes,
+            any_scope: self.strings(&f, "anyScope")?,
+            claims,
+        })
+    }
+
+    fn route(&self, text: &str, path: &JsonPath) -> Result<RouteSpec, ConfigError> {
+        if text.starts_with('$') {
+            return if text.contains(char::is_whitespace) {
+                Err(self.err(path, format!("route key `{text}` contains spaces")))
+            } else {
+                Ok(RouteSpec::Key(text.to_owned()))
+            };
+        }
+        let bad = |why: &str| {
+            self.err(path, format!("route `{text}` {why}: write `VERB /path-glob` such as `GET /pets/*`, or a route key such as `$connect`"))
+        };
+        let (verb, route_path) = text.split_once(' ').ok_or_else(|| bad("has no path"))?;
+        let route_path = route_path.trim();
+        if !route_path.starts_with('/') {
+            return Err(bad("has a path that does not start with `/`"));
+        }
+        let verb_ok =
+            verb == "*" || (!verb.is_empty() && verb.chars().all(|c| c.is_ascii_alphabetic()));
+        if !verb_ok {
+            return Err(bad("has an invalid verb"));
+        }
+        Ok(RouteSpec::Method {
+            verb: verb.to_ascii_uppercase(),
+            path: route_path.to_owned(),
+            pattern: Pattern::compile(route_path, Wildcards::On, CaseMode::Sensitive, false),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;
