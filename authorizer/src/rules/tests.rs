@@ -190,9 +190,12 @@ fn key_sources() {
     );
 }
 
+/// An edit to the contract example.
+type Change = Box<dyn Fn(&mut Value)>;
+
 #[test]
 fn invalid_files_name_the_field() {
-    let cases: Vec<(Box<dyn Fn(&mut Value)>, &str)> = vec![
+    let cases: Vec<(Change, &str)> = vec![
         (Box::new(|v| v["jwt"]["algorithms"] = json!(["none"])),
          "rules.json: algorithm `none` is never accepted: unsigned tokens prove nothing (at `jwt.algorithms[0]`)"),
         (Box::new(|v| v["jwt"]["algorithms"] = json!(["RS265"])),
