@@ -7,6 +7,7 @@
 //!   and [`response::AuthorizerError`], whose `Unauthorized` case API Gateway turns into 401.
 
 pub mod builder;
+pub mod event;
 pub mod response;
 pub mod rules;
 

@@ -474,18 +474,19 @@ impl Reader<'_> {
             }
             _ => return Err(self.err(&f.1, "give `header` (e.g. `Authorization`) or `query`")),
         };
-        let bearer =
-            match self.string(&f, "bearer")?.unwrap_or("optional") {
-                "required" => BearerMode::Required,
-                "optional" => BearerMode::Optional,
-                "forbidden" => BearerMode::Forbidden,
-                other => return Err(self.err(
+        let bearer = match self.string(&f, "bearer")?.unwrap_or("optional") {
+            "required" => BearerMode::Required,
+            "optional" => BearerMode::Optional,
+            "forbidden" => BearerMode::Forbidden,
+            other => {
+                return Err(self.err(
                     &f.1.key("bearer"),
                     format!(
                         "unknown bearer mode `{other}`: use `required`, `optional` or `forbidden`"
                     ),
-                )),
-            };
+                ))
+            }
+        };
         Ok(TokenConfig { location, bearer })
     }
 

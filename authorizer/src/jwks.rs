@@ -1,0 +1,613 @@
+//! JSON Web Key Sets for [`super::Verifier`]: turning a JWKS document into verification keys
+//! (RSA and EC signature keys only; symmetric `oct` keys are never taken from a JWKS, so an
+//! `HS*` token can never be checked against a published key), and the remote JWKS cache: keys
+//! fetched over HTTPS, kept for a maximum age, refetched on an unknown `kid` at most once per
+//! cooldown window, with concurrent refetches coalesced into one request.
+
+use std::str::FromStr as _;
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, Instant};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey};
+use serde_json::{Map, Value};
+
+use super::{JwksOptions, JwtError};
+
+/// Largest JWKS document accepted over HTTP (real ones are a few KiB).
+const MAX_JWKS_BYTES: usize = 1024 * 1024;
+
+/// Most redirects followed when fetching a JWKS.
+const MAX_REDIRECTS: usize = 5;
+
+/// The curve of an EC key this verifier supports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum EcCurve {
+    /// `P-256`, for `ES256`.
+    P256,
+    /// `P-384`, for `ES384`.
+    P384,
+}
+
+impl EcCurve {
+    /// Length in bytes of one coordinate (`x` or `y`).
+    fn coordinate_len(self) -> usize {
+        match self {
+            Self::P256 => 32,
+            Self::P384 => 48,
+        }
+    }
+
+    /// The only algorithm that verifies with this curve.
+    fn algorithm(self) -> Algorithm {
+        match self {
+            Self::P256 => Algorithm::ES256,
+            Self::P384 => Algorithm::ES384,
+        }
+    }
+}
+
+/// The type (`kty`, plus `crv` for EC) of a usable JWK.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum KeyType {
+    /// `kty: RSA`: verifies `RS*` and `PS*`.
+    Rsa,
+    /// `kty: EC`: verifies the `ES*` algorithm of its curve.
+    Ec(EcCurve),
+}
+
+/// One signature-verification key of a JWKS.
+pub(super) struct JwkEntry {
+    /// The key's `kid`, if it has one.
+    kid: Option<String>,
+    /// Its `kty` (and curve).
+    key_type: KeyType,
+    /// Its own `alg`, if it names one: then only that algorithm verifies with it.
+    alg: Option<Algorithm>,
+    /// The key material.
+    key: DecodingKey,
+}
+
+impl std::fmt::Debug for JwkEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwkEntry")
+            .field("kid", &self.kid)
+            .field("key_type", &self.key_type)
+            .field("alg", &self.alg)
+            .finish_non_exhaustive()
+    }
+}
+
+impl JwkEntry {
+    /// The key material, for the signature check.
+    pub(super) fn decoding_key(&self) -> &DecodingKey {
+        &self.key
+    }
+
+    /// Whether a token signed with `alg` may be checked against this key: the algorithm family
+    /// must match the key type (RSA ↔ `RS*`/`PS*`, EC ↔ the `ES*` of its curve, never `HS*`),
+    /// and when the key names its own `alg`, the token's must be that one.
+    pub(super) fn accepts(&self, alg: Algorithm) -> bool {
+        let type_ok = match self.key_type {
+            KeyType::Rsa => alg.family() == AlgorithmFamily::Rsa,
+            KeyType::Ec(curve) => alg == curve.algorithm(),
+        };
+        type_ok && self.alg.is_none_or(|own| own == alg)
+    }
+
+    /// Parses one element of `keys`. `Ok(None)`: a well-formed key that is not for verifying
+    /// signatures with a supported algorithm (`use: enc`, `oct`, `OKP`, `RSA-OAEP`, `P-521`...),
+    /// skipped quietly. `Err`: a broken key, skipped with a warning.
+    fn parse(raw: &Value) -> Result<Option<Self>, &'static str> {
+        let obj = raw.as_object().ok_or("not a json object")?;
+        let kty = opt_str(obj, "kty")?.ok_or("no kty")?;
+        if let Some(key_use) = opt_str(obj, "use")? {
+            if key_use != "sig" {
+                return Ok(None);
+            }
+        }
+        if let Some(ops) = obj.get("key_ops") {
+            let ops = ops.as_array().ok_or("key_ops is not an array")?;
+            if !ops.iter().any(|op| op.as_str() == Some("verify")) {
+                return Ok(None);
+            }
+        }
+        let alg = match opt_str(obj, "alg")? {
+            None => None,
+            // "none" never parses into an `Algorithm`, so such a key is skipped too.
+            Some(name) => match Algorithm::from_str(name) {
+                Ok(alg) => Some(alg),
+                Err(_) => return Ok(None),
+            },
+        };
+        let kid = opt_str(obj, "kid")?.map(str::to_owned);
+        let (key_type, key) = match kty {
+            "RSA" => {
+                let n = opt_str(obj, "n")?.ok_or("rsa key has no n")?;
+                let e = opt_str(obj, "e")?.ok_or("rsa key has no e")?;
+                let key = DecodingKey::from_rsa_components(n, e)
+                    .map_err(|_| "rsa n or e is not base64url")?;
+                (KeyType::Rsa, key)
+            }
+            "EC" => {
+                let curve = match opt_str(obj, "crv")?.ok_or("ec key has no crv")? {
+                    "P-256" => EcCurve::P256,
+                    "P-384" => EcCurve::P384,
+                    _ => return Ok(None),
+                };
+                let x = opt_str(obj, "x")?.ok_or("ec key has no x")?;
+                let y = opt_str(obj, "y")?.ok_or("ec key has no y")?;
+                for coordinate in [x, y] {
+                    let decoded = URL_SAFE_NO_PAD
+                        .decode(coordinate)
+                        .map_err(|_| "ec x or y is not base64url")?;
+                    if decoded.len() != curve.coordinate_len() {
+                        return Err("ec x or y has the wrong length for its curve");
+                    }
+                }
+                let key = DecodingKey::from_ec_components(x, y)
+                    .map_err(|_| "ec x or y is not base64url")?;
+                (KeyType::Ec(curve), key)
+            }
+            // Symmetric keys are never taken from a JWKS (algorithm confusion); EdDSA and
+            // other key types are not supported.
+            _ => return Ok(None),
+        };
+        Ok(Some(Self {
+            kid,
+            key_type,
+            alg,
+            key,
+        }))
+    }
+}
+
+/// An optional string member: absent or `null` is `None`, another type is an error.
+fn opt_str<'a>(obj: &'a Map<String, Value>, name: &'static str) -> Result<Option<&'a str>, &'static str> {
+    match obj.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err("a member is not a string"),
+    }
+}
+
+/// What a key set has for a token's `kid` and `alg`.
+#[derive(Debug)]
+pub(super) enum Lookup {
+    /// A key that may verify this token.
+    Found(Arc<JwkEntry>),
+    /// The `kid` names keys (or the one key was chosen) whose type or `alg` disagrees with the
+    /// token's `alg`.
+    Mismatch,
+    /// The token has no `kid` and the set holds several keys.
+    MissingKid,
+    /// No key has this `kid`.
+    UnknownKid,
+}
+
+/// The usable signature keys of one JWKS document, and when they were obtained.
+#[derive(Debug)]
+pub(super) struct KeySet {
+    /// At least one key.
+    keys: Vec<Arc<JwkEntry>>,
+    /// When the document was read.
+    obtained: Instant,
+}
+
+impl KeySet {
+    /// Parses a JWKS document (`{"keys": [...]}`), keeping at most `max_keys` usable keys.
+    /// A document that is not JSON, has no `keys` array or no usable key is an error.
+    pub(super) fn parse(bytes: &[u8], max_keys: usize) -> Result<Self, String> {
+        let doc: Value =
+            serde_json::from_slice(bytes).map_err(|e| format!("jwks is not valid json: {e}"))?;
+        let raw_keys = doc
+            .get("keys")
+            .and_then(Value::as_array)
+            .ok_or("jwks has no keys array")?;
+        let mut keys = Vec::new();
+        for (index, raw) in raw_keys.iter().enumerate() {
+            match JwkEntry::parse(raw) {
+                Ok(Some(entry)) => {
+                    if keys.len() >= max_keys {
+                        tracing::warn!(max_keys, "jwks has more usable keys than max_keys; ignoring the rest");
+                        break;
+                    }
+                    keys.push(Arc::new(entry));
+                }
+                Ok(None) => tracing::debug!(index, "jwks key skipped: not a supported signature key"),
+                Err(reason) => tracing::warn!(index, reason, "jwks key skipped: unusable"),
+            }
+        }
+        if keys.is_empty() {
+            return Err("jwks has no usable signature key (RSA, or EC P-256/P-384)".to_owned());
+        }
+        Ok(Self {
+            keys,
+            obtained: Instant::now(),
+        })
+    }
+
+    /// The key for a token with this `kid` and `alg`. Several keys may share a `kid` (an RSA
+    /// and an EC one): the first that accepts `alg` wins.
+    pub(super) fn lookup(&self, kid: Option<&str>, alg: Algorithm) -> Lookup {
+        match kid {
+            Some(kid) => {
+                let mut named = self
+                    .keys
+                    .iter()
+                    .filter(|key| key.kid.as_deref() == Some(kid))
+                    .peekable();
+                if named.peek().is_none() {
+                    return Lookup::UnknownKid;
+                }
+                match named.find(|key| key.accepts(alg)) {
+                    Some(key) => Lookup::Found(Arc::clone(key)),
+                    None => Lookup::Mismatch,
+                }
+            }
+            None => match self.keys.as_slice() {
+                [only] if only.accepts(alg) => Lookup::Found(Arc::clone(only)),
+                [_] => Lookup::Mismatch,
+                [] => Lookup::UnknownKid,
+                _ => Lookup::MissingKid,
+            },
+        }
+    }
+
+    /// How many keys the set holds.
+    pub(super) fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// How long ago the set was obtained.
+    fn age(&self, now: Instant) -> Duration {
+        now.saturating_duration_since(self.obtained)
+    }
+}
+
+/// Whether a JWKS may be fetched from `url`: `https`, or plain `http` to a loopback host only
+/// (local development and tests); a key set fetched over plain HTTP from elsewhere could be
+/// replaced in transit, and every token signed with the replacement would verify.
+pub(super) fn url_allowed(url: &reqwest::Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => url.host_str().is_some_and(|host| {
+            host.eq_ignore_ascii_case("localhost")
+                || host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }),
+        _ => false,
+    }
+}
+
+/// Bookkeeping of fetch attempts, guarded by the fetch mutex.
+#[derive(Debug, Default)]
+struct FetchState {
+    /// When the last fetch triggered by a verification started (the init fetch does not count,
+    /// so the first use after a failed init may fetch at once).
+    last_attempt: Option<Instant>,
+    /// Why the last fetch failed, if it did.
+    last_error: Option<String>,
+}
+
+/// A JWKS fetched from a URI and cached in memory.
+///
+/// Cache design: one `std::sync::RwLock<Option<Arc<KeySet>>>` holding the whole key set (read
+/// without awaiting, so never held across an `.await`; a verification clones the `Arc` and
+/// looks keys up lock-free), plus a `tokio::sync::Mutex` that serializes fetches and records the
+/// last attempt. moka was considered and not used: the cache holds a single value, and the
+/// policy needed is not a TTL — it is "at most one fetch per cooldown window, whether the fetch
+/// succeeds or fails" (so forged `kid`s cannot become a flood of requests to the identity
+/// provider) and "keep serving the last good keys for a while when the provider is down";
+/// moka's `try_get_with` coalesces concurrent loads but neither rate-limits failed ones nor
+/// serves stale values. Coalescing here: every caller that needs a fetch takes the mutex; the
+/// first one fetches and stamps `last_attempt`; the ones queued behind it find the stamp inside
+/// the cooldown window and read the fresh set instead of fetching again.
+#[derive(Debug)]
+pub(super) struct RemoteJwks {
+    /// The JWKS URI.
+    uri: reqwest::Url,
+    /// HTTP client with the timeout and redirect policy.
+    client: reqwest::Client,
+    /// Keys older than this are refreshed on next use.
+    max_age: Duration,
+    /// Minimum time between two fetches triggered by verifications.
+    cooldown: Duration,
+    /// Most keys kept from one document.
+    max_keys: usize,
+    /// The last good key set.
+    current: RwLock<Option<Arc<KeySet>>>,
+    /// Serializes fetches.
+    fetch: tokio::sync::Mutex<FetchState>,
+}
+
+impl RemoteJwks {
+    /// Validates the URI and builds the HTTP client; fetches nothing (see [`Self::prime`]).
+    /// `cooldown` is the effective cooldown (already raised to its floor).
+    pub(super) fn new(uri: &str, options: &JwksOptions, cooldown: Duration) -> Result<Self, String> {
+        let uri = reqwest::Url::parse(uri).map_err(|e| format!("jwks uri is not a valid url: {e}"))?;
+        if !url_allowed(&uri) {
+            return Err("jwks uri must use https (plain http is allowed only for a loopback host)".to_owned());
+        }
+        let max_keys = usize::try_from(options.max_keys).unwrap_or(usize::MAX);
+        let redirects = reqwest::redirect::Policy::custom(|attempt| {
+            if attempt.previous().len() >= MAX_REDIRECTS {
+                attempt.error("too many redirects")
+            } else if !url_allowed(attempt.url()) {
+                attempt.error("redirect to a url that is not https")
+            } else {
+                attempt.follow()
+            }
+        });
+        let client = reqwest::Client::builder()
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout)
+            .redirect(redirects)
+            .build()
+            .map_err(|e| format!("cannot build the http client: {}", error_chain(&e)))?;
+        Ok(Self {
+            uri,
+            client,
+            max_age: options.max_age,
+            cooldown,
+            max_keys,
+            current: RwLock::new(None),
+            fetch: tokio::sync::Mutex::new(FetchState::default()),
+        })
+    }
+
+    /// The init fetch. A failure is not fatal: it is logged, and the first verification fetches
+    /// again (this attempt does not start the cooldown).
+    pub(super) async fn prime(&self) {
+        let mut state = self.fetch.lock().await;
+        match self.fetch_key_set().await {
+            Ok(set) => {
+                tracing::info!(uri = %self.uri, keys = set.len(), "jwks fetched");
+                self.store(set);
+                state.last_error = None;
+            }
+            Err(reason) => {
+                tracing::warn!(uri = %self.uri, reason, "jwks fetch at init failed; will fetch on first use");
+                state.last_error = Some(reason);
+            }
+        }
+    }
+
+    /// The key for a token with this `kid` and `alg`, refetching the set when it is missing,
+    /// older than the maximum age, or does not know the `kid` (each at most once per cooldown
+    /// window). Keys older than the maximum age stay usable while refreshes fail, until they are
+    /// twice the maximum age old; with no usable keys the answer is
+    /// [`JwtError::JwksUnavailable`].
+    pub(super) async fn lookup(&self, kid: Option<&str>, alg: Algorithm) -> Result<Lookup, JwtError> {
+        if let Some(set) = self.snapshot() {
+            if set.age(Instant::now()) < self.max_age {
+                match set.lookup(kid, alg) {
+                    Lookup::UnknownKid => {}
+                    found_or_rejected => return Ok(found_or_rejected),
+                }
+            }
+        }
+        let last_error = self.refresh_unless_cooling_down().await;
+        match self.snapshot() {
+            Some(set) if set.age(Instant::now()) < self.max_age.saturating_mul(2) => {
+                Ok(set.lookup(kid, alg))
+            }
+            _ => Err(JwtError::JwksUnavailable(
+                last_error.unwrap_or_else(|| "no usable keys".to_owned()),
+            )),
+        }
+    }
+
+    /// Fetches unless a fetch started within the cooldown window (that fetch's result, already
+    /// stored, is what the caller then reads). Returns the last fetch error, if the last fetch
+    /// failed.
+    async fn refresh_unless_cooling_down(&self) -> Option<String> {
+        let mut state = self.fetch.lock().await;
+        let now = Instant::now();
+        let cooling_down = state
+            .last_attempt
+            .is_some_and(|last| now.saturating_duration_since(last) < self.cooldown);
+        if !cooling_down {
+            state.last_attempt = Some(now);
+            match self.fetch_key_set().await {
+                Ok(set) => {
+                    tracing::info!(uri = %self.uri, keys = set.len(), "jwks refetched");
+                    self.store(set);
+                    state.last_error = None;
+                }
+                Err(reason) => {
+                    tracing::warn!(uri = %self.uri, reason, "jwks refetch failed");
+                    state.last_error = Some(reason);
+                }
+            }
+        }
+        state.last_error.clone()
+    }
+
+    /// The current key set, if any.
+    fn snapshot(&self) -> Option<Arc<KeySet>> {
+        // A panic while holding this lock cannot leave the `Option<Arc<_>>` half-written.
+        self.current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Replaces the current key set.
+    fn store(&self, set: KeySet) {
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(set));
+    }
+
+    /// One HTTP GET of the JWKS: only a 2xx answer whose body (at most 1 MiB) is a JWKS with a
+    /// usable key counts.
+    async fn fetch_key_set(&self) -> Result<KeySet, String> {
+        let mut response = self
+            .client
+            .get(self.uri.clone())
+            .header(reqwest::header::ACCEPT, "application/json, application/jwk-set+json")
+            .send()
+            .await
+            .map_err(|e| format!("jwks request failed: {}", error_chain(&e)))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(format!("jwks request answered http status {status}"));
+        }
+        if response
+            .content_length()
+            .is_some_and(|len| len > MAX_JWKS_BYTES as u64)
+        {
+            return Err(format!("jwks response is larger than {MAX_JWKS_BYTES} bytes"));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| format!("jwks response could not be read: {}", error_chain(&e)))?
+        {
+            if body.len().saturating_add(chunk.len()) > MAX_JWKS_BYTES {
+                return Err(format!("jwks response is larger than {MAX_JWKS_BYTES} bytes"));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        KeySet::parse(&body, self.max_keys)
+    }
+}
+
+/// An error and its sources, joined with `: ` (reqwest's top-level message alone rarely says
+/// why a request failed).
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        reason = "tests"
+    )]
+
+    use super::*;
+    use serde_json::json;
+
+    const RSA_N: &str = "sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw";
+
+    fn rsa(kid: &str, alg: Option<&str>) -> Value {
+        let mut key = json!({ "kty": "RSA", "kid": kid, "n": RSA_N, "e": "AQAB" });
+        if let Some(alg) = alg {
+            key["alg"] = json!(alg);
+        }
+        key
+    }
+
+    fn ec(kid: &str) -> Value {
+        let coordinate = URL_SAFE_NO_PAD.encode([7u8; 32]);
+        json!({ "kty": "EC", "kid": kid, "crv": "P-256", "x": coordinate, "y": coordinate })
+    }
+
+    fn parse(doc: &Value) -> Result<KeySet, String> {
+        KeySet::parse(doc.to_string().as_bytes(), 100)
+    }
+
+    #[test]
+    fn skips_keys_that_are_not_signature_keys() {
+        let doc = json!({ "keys": [
+            { "kty": "oct", "kid": "secret", "k": "c2VjcmV0" },
+            { "kty": "OKP", "kid": "ed", "crv": "Ed25519", "x": "AAAA" },
+            { "kty": "RSA", "kid": "enc", "use": "enc", "n": RSA_N, "e": "AQAB" },
+            { "kty": "RSA", "kid": "oaep", "alg": "RSA-OAEP", "n": RSA_N, "e": "AQAB" },
+            { "kty": "RSA", "kid": "wrap", "key_ops": ["wrapKey"], "n": RSA_N, "e": "AQAB" },
+            { "kty": "EC", "kid": "p521", "crv": "P-521", "x": "AA", "y": "AA" },
+            { "kty": "EC", "kid": "short", "crv": "P-256", "x": "AAAA", "y": "AAAA" },
+            { "kty": "RSA", "kid": "bad-n", "n": "!!", "e": "AQAB" },
+            "not an object",
+            rsa("good", Some("RS256")),
+        ]});
+        let set = parse(&doc).unwrap();
+        assert_eq!(set.len(), 1);
+        assert!(matches!(set.lookup(Some("good"), Algorithm::RS256), Lookup::Found(_)));
+        assert!(matches!(set.lookup(Some("secret"), Algorithm::HS256), Lookup::UnknownKid));
+    }
+
+    #[test]
+    fn rejects_documents_without_usable_keys() {
+        assert!(KeySet::parse(b"not json", 10).is_err());
+        assert!(parse(&json!({ "nokeys": [] })).is_err());
+        assert!(parse(&json!({ "keys": {} })).is_err());
+        assert!(parse(&json!({ "keys": [] })).is_err());
+        assert!(parse(&json!({ "keys": [{ "kty": "oct", "k": "c2VjcmV0" }] })).is_err());
+    }
+
+    #[test]
+    fn max_keys_caps_the_set() {
+        let doc = json!({ "keys": [rsa("a", None), rsa("b", None), rsa("c", None)] });
+        let set = KeySet::parse(doc.to_string().as_bytes(), 2).unwrap();
+        assert_eq!(set.len(), 2);
+        assert!(matches!(set.lookup(Some("c"), Algorithm::RS256), Lookup::UnknownKid));
+    }
+
+    #[test]
+    fn key_type_and_alg_must_agree_with_the_token_alg() {
+        let set = parse(&json!({ "keys": [rsa("rs", Some("RS256")), rsa("any-rsa", None), ec("ec")] })).unwrap();
+        // An HMAC algorithm never verifies against a JWK (algorithm confusion).
+        for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
+            assert!(matches!(set.lookup(Some("rs"), alg), Lookup::Mismatch));
+            assert!(matches!(set.lookup(Some("any-rsa"), alg), Lookup::Mismatch));
+            assert!(matches!(set.lookup(Some("ec"), alg), Lookup::Mismatch));
+        }
+        // The key's own alg.
+        assert!(matches!(set.lookup(Some("rs"), Algorithm::RS256), Lookup::Found(_)));
+        assert!(matches!(set.lookup(Some("rs"), Algorithm::PS256), Lookup::Mismatch));
+        assert!(matches!(set.lookup(Some("rs"), Algorithm::RS512), Lookup::Mismatch));
+        // No alg on the key: the family decides.
+        assert!(matches!(set.lookup(Some("any-rsa"), Algorithm::PS384), Lookup::Found(_)));
+        assert!(matches!(set.lookup(Some("any-rsa"), Algorithm::ES256), Lookup::Mismatch));
+        // EC: only the curve's algorithm.
+        assert!(matches!(set.lookup(Some("ec"), Algorithm::ES256), Lookup::Found(_)));
+        assert!(matches!(set.lookup(Some("ec"), Algorithm::ES384), Lookup::Mismatch));
+        assert!(matches!(set.lookup(Some("ec"), Algorithm::RS256), Lookup::Mismatch));
+        // No kid.
+        assert!(matches!(set.lookup(None, Algorithm::RS256), Lookup::MissingKid));
+        assert!(matches!(set.lookup(Some("nope"), Algorithm::RS256), Lookup::UnknownKid));
+    }
+
+    #[test]
+    fn a_single_key_serves_tokens_without_kid() {
+        let set = parse(&json!({ "keys": [rsa("only", Some("RS256"))] })).unwrap();
+        assert!(matches!(set.lookup(None, Algorithm::RS256), Lookup::Found(_)));
+        assert!(matches!(set.lookup(None, Algorithm::HS256), Lookup::Mismatch));
+    }
+
+    #[test]
+    fn a_shared_kid_picks_the_key_that_accepts_the_alg() {
+        let set = parse(&json!({ "keys": [rsa("same", None), ec("same")] })).unwrap();
+        assert!(matches!(set.lookup(Some("same"), Algorithm::ES256), Lookup::Found(k) if k.key_type == KeyType::Ec(EcCurve::P256)));
+        assert!(matches!(set.lookup(Some("same"), Algorithm::RS256), Lookup::Found(k) if k.key_type == KeyType::Rsa));
+    }
+
+    #[test]
+    fn only_https_or_loopback_http() {
+        let ok = |u: &str| url_allowed(&reqwest::Url::parse(u).unwrap());
+        assert!(ok("https://idp.example.com/.well-known/jwks.json"));
+        assert!(ok("http://127.0.0.1:8080/jwks"));
+        assert!(ok("http://localhost/jwks"));
+        assert!(ok("http://[::1]:9/jwks"));
+        assert!(!ok("http://idp.example.com/jwks"));
+        assert!(!ok("http://10.0.0.1/jwks"));
+        assert!(!ok("ftp://idp.example.com/jwks"));
+        assert!(!ok("file:///etc/jwks.json"));
+    }
+}

@@ -1,0 +1,1598 @@
+//! JWT validation for the Lambda authorizer (the `jwt` section of the rules file): a
+//! [`Verifier`] built once from [`JwtSettings`] checks a compact JWS token — size, structure,
+//! algorithm allow-list, key selection by `kid` with the key type matching the algorithm,
+//! signature, `exp`/`nbf`/`iat` with leeway, exact issuer, audience (or Cognito's `client_id`)
+//! and required claims — and returns its [`Claims`]. It fails closed: every error is either a
+//! token problem ([`JwtError::is_unauthorized`], API Gateway answers 401) or an infrastructure
+//! problem (500), never an allow. Keys come from an HMAC secret, a JWKS file, or a JWKS URI
+//! cached in memory (see `jwks.rs`).
+
+#[path = "jwks.rs"]
+mod jwks;
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr as _;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey};
+use serde_json::{Map, Value};
+
+use jwks::{KeySet, Lookup, RemoteJwks};
+
+/// Largest token accepted, in bytes; a longer one is rejected before anything is decoded.
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+
+/// Floor of [`JwksOptions::refetch_cooldown`]: a shorter cooldown is raised to this.
+pub const MIN_REFETCH_COOLDOWN: Duration = Duration::from_secs(10);
+
+/// Shortest HMAC secret accepted: RFC 7518 §3.2 requires a key at least as long as the hash
+/// output, 32 bytes for HS256.
+pub const MIN_HMAC_SECRET_BYTES: usize = 32;
+
+/// What a token must satisfy: the `jwt` section of the rules file.
+#[derive(Debug, Clone)]
+pub struct JwtSettings {
+    /// Expected `iss`, compared exactly.
+    pub issuer: String,
+    /// Accepted audiences: `aud` (a string or an array) must contain one of them; when `aud` is
+    /// absent, `client_id` (Cognito access tokens) must be one of them. Must not be empty.
+    pub audiences: Vec<String>,
+    /// Where the verification keys come from.
+    pub keys: KeySource,
+    /// The algorithm allow-list. `HS*` needs [`KeySource::HmacSecret`]; `RS*`, `PS*` and `ES*`
+    /// need a JWKS. `none` is never accepted (it is not an [`Algorithm`]); `EdDSA` is not
+    /// supported.
+    pub algorithms: Vec<Algorithm>,
+    /// Clock skew tolerated for `exp`, `nbf` and `iat`, in seconds.
+    pub leeway_seconds: u64,
+    /// Claims that must be present (and not `null`).
+    pub required_claims: Vec<String>,
+}
+
+/// Where the verification keys come from.
+#[derive(Clone)]
+pub enum KeySource {
+    /// A JWKS fetched over HTTPS (plain `http` only for a loopback host) and cached.
+    JwksUri(String),
+    /// A JWKS read once from a file when the [`Verifier`] is built.
+    JwksFile(PathBuf),
+    /// An HMAC secret (at least [`MIN_HMAC_SECRET_BYTES`] bytes) for `HS256`/`HS384`/`HS512`.
+    HmacSecret(Vec<u8>),
+}
+
+impl fmt::Debug for KeySource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::JwksUri(uri) => f.debug_tuple("JwksUri").field(uri).finish(),
+            Self::JwksFile(path) => f.debug_tuple("JwksFile").field(path).finish(),
+            Self::HmacSecret(_) => f.write_str("HmacSecret(<redacted>)"),
+        }
+    }
+}
+
+/// How a JWKS URI is fetched and cached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JwksOptions {
+    /// Keys older than this are refetched on next use (default 1 h). While refetches fail, the
+    /// old keys stay usable until they are twice this old. Must be at least the cooldown.
+    pub max_age: Duration,
+    /// Minimum time between two fetches triggered by verifications — an unknown `kid`, missing
+    /// or old keys (default and minimum [`MIN_REFETCH_COOLDOWN`], 10 s).
+    pub refetch_cooldown: Duration,
+    /// Timeout of one fetch, connection included (default 3 s).
+    pub timeout: Duration,
+    /// Most keys kept from one JWKS document (default 100); the rest are ignored.
+    pub max_keys: u64,
+}
+
+impl Default for JwksOptions {
+    fn default() -> Self {
+        Self {
+            max_age: Duration::from_secs(3600),
+            refetch_cooldown: MIN_REFETCH_COOLDOWN,
+            timeout: Duration::from_secs(3),
+            max_keys: 100,
+        }
+    }
+}
+
+/// Why a token was not accepted. Two classes ([`JwtError::is_unauthorized`]): token problems,
+/// which the authorizer answers with `Unauthorized` (401), and configuration or infrastructure
+/// problems (500). Messages never contain the token or any part of it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum JwtError {
+    /// The token is longer than [`MAX_TOKEN_BYTES`].
+    #[error("token is larger than {max} bytes", max = MAX_TOKEN_BYTES)]
+    TokenTooLarge,
+    /// The token is not a well-formed compact JWS; the text says what is wrong.
+    #[error("malformed token: {0}")]
+    Malformed(&'static str),
+    /// The token's `alg` is `none`.
+    #[error("token algorithm none is never accepted")]
+    AlgorithmNone,
+    /// The token's `alg` is not an algorithm this verifier knows.
+    #[error("token algorithm is not supported")]
+    UnsupportedAlgorithm,
+    /// The token's `alg` is not in the allow-list.
+    #[error("token algorithm {0:?} is not allowed")]
+    AlgorithmNotAllowed(Algorithm),
+    /// The token's `alg` disagrees with the key's type, curve or own `alg`.
+    #[error("token algorithm {0:?} does not match the key")]
+    AlgorithmKeyMismatch(Algorithm),
+    /// The token has no `kid` and the key set has several keys.
+    #[error("token has no kid and the key set has several keys")]
+    MissingKid,
+    /// No key has the token's `kid`, even after the refetch the cooldown allowed.
+    #[error("token kid matches no key")]
+    UnknownKid,
+    /// The signature does not verify.
+    #[error("token signature is invalid")]
+    InvalidSignature,
+    /// `exp` is past (beyond the leeway).
+    #[error("token is expired")]
+    Expired,
+    /// `nbf` is in the future (beyond the leeway).
+    #[error("token is not yet valid")]
+    NotYetValid,
+    /// `iat` is in the future (beyond the leeway).
+    #[error("token is issued in the future")]
+    IssuedInFuture,
+    /// `iss` is not the configured issuer.
+    #[error("token issuer is not accepted")]
+    InvalidIssuer,
+    /// Neither `aud` nor (when `aud` is absent) `client_id` names an accepted audience.
+    #[error("token audience is not accepted")]
+    InvalidAudience,
+    /// A required claim is absent or `null` (`exp` and `iss` are always required).
+    #[error("token lacks required claim {0}")]
+    MissingClaim(String),
+    /// A registered claim has the wrong JSON type (for example a string `exp`).
+    #[error("token claim {0} has an invalid type")]
+    InvalidClaim(&'static str),
+    /// The JWKS could not be fetched or parsed and no usable keys are cached.
+    #[error("jwks unavailable: {0}")]
+    JwksUnavailable(String),
+    /// The settings or options are invalid, or the JWKS file is unreadable.
+    #[error("invalid jwt configuration: {0}")]
+    Config(String),
+    /// The system clock is before 1970.
+    #[error("system clock is before the unix epoch")]
+    Clock,
+}
+
+impl JwtError {
+    /// `true` for token problems (answer `Unauthorized`, 401); `false` for configuration and
+    /// infrastructure problems (any other error, 500).
+    #[must_use]
+    pub fn is_unauthorized(&self) -> bool {
+        !matches!(
+            self,
+            Self::JwksUnavailable(_) | Self::Config(_) | Self::Clock
+        )
+    }
+}
+
+/// The claims of a verified token, as JSON.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claims {
+    /// The payload object.
+    map: Map<String, Value>,
+}
+
+impl Claims {
+    /// Wraps a claims object as is, verifying nothing: for tests and custom decision functions.
+    #[must_use]
+    pub fn from_map(map: Map<String, Value>) -> Self {
+        Self { map }
+    }
+
+    /// The claim `name`, if present.
+    #[must_use]
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.map.get(name)
+    }
+
+    /// The claim `name` if it is a string.
+    #[must_use]
+    pub fn string(&self, name: &str) -> Option<&str> {
+        self.map.get(name).and_then(Value::as_str)
+    }
+
+    /// The token's scopes: `scope` (a space-separated string, OAuth 2.0 / Cognito) followed by
+    /// `scp` (a space-separated string or an array of strings, Azure AD / Okta), without
+    /// duplicates, in order. Values of other types are ignored.
+    #[must_use]
+    pub fn scopes(&self) -> Vec<&str> {
+        let mut scopes: Vec<&str> = Vec::new();
+        for name in ["scope", "scp"] {
+            match self.map.get(name) {
+                Some(Value::String(text)) => scopes.extend(text.split_whitespace()),
+                Some(Value::Array(items)) if name == "scp" => {
+                    scopes.extend(items.iter().filter_map(Value::as_str));
+                }
+                _ => {}
+            }
+        }
+        let mut unique: Vec<&str> = Vec::with_capacity(scopes.len());
+        for scope in scopes {
+            if !scope.is_empty() && !unique.contains(&scope) {
+                unique.push(scope);
+            }
+        }
+        unique
+    }
+
+    /// The `sub` claim, if it is a string.
+    #[must_use]
+    pub fn subject(&self) -> Option<&str> {
+        self.string("sub")
+    }
+
+    /// All claims.
+    #[must_use]
+    pub fn as_map(&self) -> &Map<String, Value> {
+        &self.map
+    }
+
+    /// All claims, by value.
+    #[must_use]
+    pub fn into_map(self) -> Map<String, Value> {
+        self.map
+    }
+}
+
+/// Where the [`Verifier`] takes keys from, once loaded.
+enum Keys {
+    /// `HS*` only.
+    Hmac(DecodingKey),
+    /// A JWKS read from a file at init; never refetched.
+    Static(KeySet),
+    /// A JWKS URI, cached.
+    Remote(RemoteJwks),
+}
+
+/// The validated settings and the keys.
+struct Inner {
+    /// Exact `iss`.
+    issuer: String,
+    /// Accepted `aud` / `client_id` values.
+    audiences: Vec<String>,
+    /// The allow-list.
+    algorithms: Vec<Algorithm>,
+    /// Leeway in seconds, as a signed number for the time arithmetic.
+    leeway: i64,
+    /// Claims that must be present.
+    required_claims: Vec<String>,
+    /// The keys.
+    keys: Keys,
+}
+
+/// Verifies tokens against [`JwtSettings`]. Build it once (at Lambda init) and share it: it is
+/// cheap to clone (an `Arc`) and `Send + Sync`.
+#[derive(Clone)]
+pub struct Verifier {
+    /// Shared state.
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let keys = match &self.inner.keys {
+            Keys::Hmac(_) => "hmac secret",
+            Keys::Static(_) => "jwks file",
+            Keys::Remote(_) => "jwks uri",
+        };
+        f.debug_struct("Verifier")
+            .field("issuer", &self.inner.issuer)
+            .field("audiences", &self.inner.audiences)
+            .field("algorithms", &self.inner.algorithms)
+            .field("keys", &keys)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The three parts of a compact JWS.
+struct Parts<'a> {
+    /// `header.payload`, the signed bytes.
+    signing_input: &'a str,
+    /// The encoded header.
+    header: &'a str,
+    /// The encoded payload.
+    payload: &'a str,
+    /// The encoded signature.
+    signature: &'a str,
+}
+
+/// What the verifier reads from the JOSE header. `jku`, `jwk`, `x5u` and `x5c` are ignored:
+/// keys never come from the token itself.
+struct JoseHeader {
+    /// `alg`, known and not `none`.
+    alg: Algorithm,
+    /// `kid`, if present.
+    kid: Option<String>,
+}
+
+impl Verifier {
+    /// Validates the settings and loads the keys: an HMAC secret or a JWKS file at once (a bad
+    /// file is an error here); a JWKS URI is fetched once now when possible — a failed fetch is
+    /// logged with `tracing::warn!` and retried on first use. Errors are
+    /// [`JwtError::Config`].
+    pub async fn new(settings: JwtSettings, options: JwksOptions) -> Result<Self, JwtError> {
+        Self::build(settings, options, MIN_REFETCH_COOLDOWN).await
+    }
+
+    /// [`Verifier::new`] with a lower floor for the refetch cooldown, so tests need not sleep
+    /// for 10 s. Outside tests the floor is always [`MIN_REFETCH_COOLDOWN`].
+    #[cfg(test)]
+    pub(crate) async fn with_cooldown_floor(
+        settings: JwtSettings,
+        options: JwksOptions,
+        floor: Duration,
+    ) -> Result<Self, JwtError> {
+        Self::build(settings, options, floor).await
+    }
+
+    /// Validation and key loading shared by the constructors.
+    async fn build(
+        settings: JwtSettings,
+        options: JwksOptions,
+        cooldown_floor: Duration,
+    ) -> Result<Self, JwtError> {
+        let config = |text: String| JwtError::Config(text);
+        if settings.issuer.is_empty() {
+            return Err(config("issuer is empty".to_owned()));
+        }
+        if settings.audiences.is_empty() || settings.audiences.iter().any(String::is_empty) {
+            return Err(config(
+                "audiences must list at least one non-empty audience".to_owned(),
+            ));
+        }
+        if settings.algorithms.is_empty() {
+            return Err(config("algorithms is empty".to_owned()));
+        }
+        if settings.required_claims.iter().any(String::is_empty) {
+            return Err(config("requiredClaims has an empty name".to_owned()));
+        }
+        let hmac = matches!(settings.keys, KeySource::HmacSecret(_));
+        for alg in &settings.algorithms {
+            let usable = match alg.family() {
+                AlgorithmFamily::Hmac => hmac,
+                AlgorithmFamily::Rsa | AlgorithmFamily::Ec => !hmac,
+                AlgorithmFamily::Ed => false,
+            };
+            if !usable {
+                let needs = match alg.family() {
+                    AlgorithmFamily::Hmac => "an hmac secret (a jwks never verifies HS* tokens)",
+                    AlgorithmFamily::Rsa | AlgorithmFamily::Ec => "a jwks uri or file",
+                    AlgorithmFamily::Ed => "a key type this verifier does not support",
+                };
+                return Err(config(format!("algorithm {alg:?} needs {needs}")));
+            }
+        }
+        let leeway = i64::try_from(settings.leeway_seconds).unwrap_or(i64::MAX);
+        let keys = match settings.keys {
+            KeySource::HmacSecret(secret) => {
+                if secret.len() < MIN_HMAC_SECRET_BYTES {
+                    return Err(config(format!(
+                        "hmac secret is shorter than {MIN_HMAC_SECRET_BYTES} bytes"
+                    )));
+                }
+                Keys::Hmac(DecodingKey::from_secret(&secret))
+            }
+            KeySource::JwksFile(path) => {
+                let max_keys = usize::try_from(options.max_keys).unwrap_or(usize::MAX);
+                if max_keys == 0 {
+                    return Err(config("max_keys is 0".to_owned()));
+                }
+                let bytes = std::fs::read(&path).map_err(|e| {
+                    config(format!("cannot read jwks file {}: {e}", path.display()))
+                })?;
+                let set = KeySet::parse(&bytes, max_keys)
+                    .map_err(|e| config(format!("jwks file {}: {e}", path.display())))?;
+                Keys::Static(set)
+            }
+            KeySource::JwksUri(uri) => {
+                let cooldown = effective_cooldown(&options, cooldown_floor);
+                if options.timeout.is_zero() {
+                    return Err(config("jwks timeout is 0".to_owned()));
+                }
+                if options.max_keys == 0 {
+                    return Err(config("max_keys is 0".to_owned()));
+                }
+                if options.max_age < cooldown {
+                    return Err(config(format!(
+                        "jwks max age ({:?}) is shorter than the refetch cooldown ({cooldown:?})",
+                        options.max_age
+                    )));
+                }
+                let remote = RemoteJwks::new(&uri, &options, cooldown).map_err(config)?;
+                remote.prime().await;
+                Keys::Remote(remote)
+            }
+        };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                issuer: settings.issuer,
+                audiences: settings.audiences,
+                algorithms: settings.algorithms,
+                leeway,
+                required_claims: settings.required_claims,
+                keys,
+            }),
+        })
+    }
+
+    /// Verifies a compact JWS (`header.payload.signature`, without any `Bearer ` prefix) and
+    /// returns its claims. Checks, in order: size (at most [`MAX_TOKEN_BYTES`], before any
+    /// decoding), structure and base64url, `alg` (never `none`, must be allowed, `crit` is
+    /// refused), the key (by `kid`; its type, curve and own `alg` must agree with the token's
+    /// `alg`; an unknown `kid` may trigger one JWKS refetch per cooldown window), the
+    /// signature, then the claims: `exp` (required), `nbf`, `iat` with leeway, `iss` (required,
+    /// exact), audience, required claims.
+    pub async fn verify(&self, token: &str) -> Result<Claims, JwtError> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(JwtError::TokenTooLarge);
+        }
+        let parts = split_token(token)?;
+        let header = parse_header(parts.header)?;
+        if !self.inner.algorithms.contains(&header.alg) {
+            return Err(JwtError::AlgorithmNotAllowed(header.alg));
+        }
+        let payload = decode_segment(parts.payload, "payload is not base64url")?;
+        let claims: Map<String, Value> = serde_json::from_slice(&payload)
+            .map_err(|_| JwtError::Malformed("payload is not a json object"))?;
+        if parts.signature.is_empty()
+            || URL_SAFE_NO_PAD.decode(parts.signature).is_err()
+        {
+            return Err(JwtError::Malformed("signature is not base64url"));
+        }
+
+        self.check_signature(&parts, &header).await?;
+        self.check_claims(&claims, unix_now()?)?;
+        Ok(Claims::from_map(claims))
+    }
+
+    /// Finds the key for the token and checks the signature with it.
+    async fn check_signature(&self, parts: &Parts<'_>, header: &JoseHeader) -> Result<(), JwtError> {
+        let alg = header.alg;
+        let kid = header.kid.as_deref();
+        let found;
+        let key = match &self.inner.keys {
+            Keys::Hmac(key) => {
+                if alg.family() != AlgorithmFamily::Hmac {
+                    return Err(JwtError::AlgorithmKeyMismatch(alg));
+                }
+                key
+            }
+            Keys::Static(set) => {
+                found = accept(set.lookup(kid, alg), alg)?;
+                found.decoding_key()
+            }
+            Keys::Remote(remote) => {
+                found = accept(remote.lookup(kid, alg).await?, alg)?;
+                found.decoding_key()
+            }
+        };
+        match jsonwebtoken::crypto::verify(parts.signature, parts.signing_input.as_bytes(), key, alg) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(JwtError::InvalidSignature),
+            Err(error) => {
+                // A key the crypto backend refuses (say, RSA under 2048 bits): no token can
+                // verify with it; say so in the logs, answer as a bad signature.
+                tracing::warn!(%error, ?alg, "token signature could not be checked");
+                Err(JwtError::InvalidSignature)
+            }
+        }
+    }
+
+    /// Time, issuer, audience and required claims.
+    fn check_claims(&self, claims: &Map<String, Value>, now: i64) -> Result<(), JwtError> {
+        let inner = &self.inner;
+        let exp = numeric_claim(claims, "exp")?.ok_or_else(|| JwtError::MissingClaim("exp".to_owned()))?;
+        if now >= exp.saturating_add(inner.leeway) {
+            return Err(JwtError::Expired);
+        }
+        if let Some(nbf) = numeric_claim(claims, "nbf")? {
+            if nbf > now.saturating_add(inner.leeway) {
+                return Err(JwtError::NotYetValid);
+            }
+        }
+        if let Some(iat) = numeric_claim(claims, "iat")? {
+            if iat > now.saturating_add(inner.leeway) {
+                return Err(JwtError::IssuedInFuture);
+            }
+        }
+        match claims.get("iss") {
+            None | Some(Value::Null) => return Err(JwtError::MissingClaim("iss".to_owned())),
+            Some(Value::String(iss)) if *iss == inner.issuer => {}
+            Some(_) => return Err(JwtError::InvalidIssuer),
+        }
+        let accepted = |value: &str| inner.audiences.iter().any(|aud| aud == value);
+        let audience_ok = match claims.get("aud") {
+            Some(Value::String(aud)) => accepted(aud),
+            Some(Value::Array(auds)) => auds.iter().filter_map(Value::as_str).any(accepted),
+            // Cognito access tokens carry the app client id in `client_id` and have no `aud`.
+            None | Some(Value::Null) => claims
+                .get("client_id")
+                .and_then(Value::as_str)
+                .is_some_and(accepted),
+            Some(_) => false,
+        };
+        if !audience_ok {
+            return Err(JwtError::InvalidAudience);
+        }
+        for name in &inner.required_claims {
+            if matches!(claims.get(name), None | Some(Value::Null)) {
+                return Err(JwtError::MissingClaim(name.clone()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The cooldown actually used: the configured one, raised to the floor.
+fn effective_cooldown(options: &JwksOptions, floor: Duration) -> Duration {
+    if options.refetch_cooldown < floor {
+        tracing::warn!(
+            configured = ?options.refetch_cooldown,
+            used = ?floor,
+            "jwks refetch cooldown raised to its minimum"
+        );
+        floor
+    } else {
+        options.refetch_cooldown
+    }
+}
+
+/// Turns a key lookup into the key or the token error.
+fn accept(lookup: Lookup, alg: Algorithm) -> Result<Arc<jwks::JwkEntry>, JwtError> {
+    match lookup {
+        Lookup::Found(key) => Ok(key),
+        Lookup::Mismatch => Err(JwtError::AlgorithmKeyMismatch(alg)),
+        Lookup::MissingKid => Err(JwtError::MissingKid),
+        Lookup::UnknownKid => Err(JwtError::UnknownKid),
+    }
+}
+
+/// Splits `header.payload.signature`; exactly two dots, header and payload non-empty.
+fn split_token(token: &str) -> Result<Parts<'_>, JwtError> {
+    let (signing_input, signature) = token
+        .rsplit_once('.')
+        .ok_or(JwtError::Malformed("not three dot-separated parts"))?;
+    let (header, payload) = signing_input
+        .split_once('.')
+        .ok_or(JwtError::Malformed("not three dot-separated parts"))?;
+    if payload.contains('.') {
+        return Err(JwtError::Malformed("not three dot-separated parts"));
+    }
+    if header.is_empty() || payload.is_empty() {
+        return Err(JwtError::Malformed("empty header or payload"));
+    }
+    Ok(Parts {
+        signing_input,
+        header,
+        payload,
+        signature,
+    })
+}
+
+/// Decodes one base64url (unpadded) segment.
+fn decode_segment(segment: &str, what: &'static str) -> Result<Vec<u8>, JwtError> {
+    URL_SAFE_NO_PAD
+        .decode(segment)
+        .map_err(|_| JwtError::Malformed(what))
+}
+
+/// Reads `alg` and `kid` from the encoded JOSE header.
+fn parse_header(encoded: &str) -> Result<JoseHeader, JwtError> {
+    let bytes = decode_segment(encoded, "header is not base64url")?;
+    let header: Map<String, Value> = serde_json::from_slice(&bytes)
+        .map_err(|_| JwtError::Malformed("header is not a json object"))?;
+    let alg = header
+        .get("alg")
+        .and_then(Value::as_str)
+        .ok_or(JwtError::Malformed("header has no alg"))?;
+    if alg.eq_ignore_ascii_case("none") {
+        return Err(JwtError::AlgorithmNone);
+    }
+    let alg = Algorithm::from_str(alg).map_err(|_| JwtError::UnsupportedAlgorithm)?;
+    // RFC 7515 §4.1.11: critical extensions this verifier does not understand must be refused.
+    if header.contains_key("crit") {
+        return Err(JwtError::Malformed("header has critical extensions"));
+    }
+    let kid = match header.get("kid") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(kid)) => Some(kid.clone()),
+        Some(_) => return Err(JwtError::Malformed("header kid is not a string")),
+    };
+    Ok(JoseHeader { alg, kid })
+}
+
+/// A NumericDate claim in whole seconds: absent or `null` is `None`; a fraction is truncated
+/// toward the past; a non-number is an error.
+fn numeric_claim(claims: &Map<String, Value>, name: &'static str) -> Result<Option<i64>, JwtError> {
+    match claims.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(number)) => {
+            if let Some(value) = number.as_i64() {
+                Ok(Some(value))
+            } else if number.as_u64().is_some() {
+                Ok(Some(i64::MAX))
+            } else {
+                // `as` saturates; whole seconds are enough.
+                match number.as_f64() {
+                    Some(value) if value.is_finite() => Ok(Some(value.floor() as i64)),
+                    _ => Err(JwtError::InvalidClaim(name)),
+                }
+            }
+        }
+        Some(_) => Err(JwtError::InvalidClaim(name)),
+    }
+}
+
+/// Seconds since the Unix epoch.
+fn unix_now() -> Result<i64, JwtError> {
+    let since = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_err(|_| JwtError::Clock)?;
+    Ok(i64::try_from(since.as_secs()).unwrap_or(i64::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::indexing_slicing,
+        clippy::panic,
+        reason = "tests"
+    )]
+
+    use super::*;
+    use jsonwebtoken::{encode, EncodingKey, Header};
+    use serde_json::json;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    use tokio::net::TcpListener;
+
+    const ISSUER: &str = "https://idp.example.com/";
+    const AUDIENCE: &str = "api://pets";
+    const RSA1_PRIVATE: &str = include_str!("../tests/keys/rsa-1-private.pem");
+    const RSA1_PUBLIC: &str = include_str!("../tests/keys/rsa-1-public.pem");
+    const RSA2_PRIVATE: &str = include_str!("../tests/keys/rsa-2-private.pem");
+    const EC_PRIVATE: &str = include_str!("../tests/keys/ec-p256-private.pem");
+    const HMAC_SECRET: &[u8] = b"test-only hmac secret, 32+ bytes long";
+    /// The refetch cooldown of the tests (the floor is lowered for them).
+    const COOLDOWN: Duration = Duration::from_millis(200);
+
+    // ---------- keys and tokens ----------
+
+    fn rsa1() -> EncodingKey {
+        EncodingKey::from_rsa_pem(RSA1_PRIVATE.as_bytes()).unwrap()
+    }
+    fn rsa2() -> EncodingKey {
+        EncodingKey::from_rsa_pem(RSA2_PRIVATE.as_bytes()).unwrap()
+    }
+    fn ec1() -> EncodingKey {
+        EncodingKey::from_ec_pem(EC_PRIVATE.as_bytes()).unwrap()
+    }
+    fn hmac() -> EncodingKey {
+        EncodingKey::from_secret(HMAC_SECRET)
+    }
+
+    /// The public JWK of a private key, with `kid`, `use: sig` and `alg`.
+    fn jwk(key: &EncodingKey, alg: Algorithm, kid: &str) -> Value {
+        let jwk = jsonwebtoken::jwk::Jwk::from_encoding_key(key, alg).unwrap();
+        let mut value = serde_json::to_value(&jwk).unwrap();
+        value["kid"] = json!(kid);
+        value["use"] = json!("sig");
+        value
+    }
+    fn rsa1_jwk() -> Value {
+        jwk(&rsa1(), Algorithm::RS256, "rsa-1")
+    }
+    fn rsa2_jwk() -> Value {
+        jwk(&rsa2(), Algorithm::RS256, "rsa-2")
+    }
+    fn ec1_jwk() -> Value {
+        jwk(&ec1(), Algorithm::ES256, "ec-1")
+    }
+    fn jwks(keys: &[Value]) -> String {
+        json!({ "keys": keys }).to_string()
+    }
+
+    fn now() -> i64 {
+        unix_now().unwrap()
+    }
+
+    fn claims() -> Value {
+        json!({
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "sub": "user-1",
+            "iat": now(),
+            "exp": now() + 300,
+            "scope": "pets:read pets:write",
+        })
+    }
+
+    fn with(mut claims: Value, name: &str, value: Value) -> Value {
+        claims[name] = value;
+        claims
+    }
+
+    fn without(mut claims: Value, name: &str) -> Value {
+        claims.as_object_mut().unwrap().remove(name);
+        claims
+    }
+
+    fn sign(alg: Algorithm, kid: Option<&str>, key: &EncodingKey, claims: &Value) -> String {
+        let mut header = Header::new(alg);
+        header.kid = kid.map(str::to_owned);
+        encode(&header, claims, key).unwrap()
+    }
+
+    fn b64(json: &Value) -> String {
+        URL_SAFE_NO_PAD.encode(json.to_string())
+    }
+
+    // ---------- a JWKS server on 127.0.0.1 ----------
+
+    struct Reply {
+        status: u16,
+        body: String,
+        delay: Duration,
+    }
+
+    /// A tiny HTTP/1.1 server answering every request with the current reply, counting them.
+    struct JwksServer {
+        url: String,
+        hits: Arc<AtomicUsize>,
+        reply: Arc<Mutex<Reply>>,
+        task: tokio::task::JoinHandle<()>,
+    }
+
+    impl JwksServer {
+        async fn start(body: String) -> Self {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let url = format!("http://{}/.well-known/jwks.json", listener.local_addr().unwrap());
+            let hits = Arc::new(AtomicUsize::new(0));
+            let reply = Arc::new(Mutex::new(Reply {
+                status: 200,
+                body,
+                delay: Duration::ZERO,
+            }));
+            let (task_hits, task_reply) = (Arc::clone(&hits), Arc::clone(&reply));
+            let task = tokio::spawn(async move {
+                loop {
+                    let Ok((mut stream, _)) = listener.accept().await else {
+                        return;
+                    };
+                    let (hits, reply) = (Arc::clone(&task_hits), Arc::clone(&task_reply));
+                    tokio::spawn(async move {
+                        let mut request = Vec::new();
+                        let mut buf = [0u8; 1024];
+                        while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                            match stream.read(&mut buf).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => request.extend_from_slice(&buf[..n]),
+                            }
+                        }
+                        hits.fetch_add(1, Ordering::SeqCst);
+                        let (status, body, delay) = {
+                            let reply = reply.lock().unwrap();
+                            (reply.status, reply.body.clone(), reply.delay)
+                        };
+                        tokio::time::sleep(delay).await;
+                        let response = format!(
+                            "HTTP/1.1 {status} Test\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                            body.len()
+                        );
+                        let _ = stream.write_all(response.as_bytes()).await;
+                        let _ = stream.shutdown().await;
+                    });
+                }
+            });
+            Self {
+                url,
+                hits,
+                reply,
+                task,
+            }
+        }
+
+        fn set(&self, status: u16, body: String) {
+            let mut reply = self.reply.lock().unwrap();
+            reply.status = status;
+            reply.body = body;
+        }
+
+        fn set_delay(&self, delay: Duration) {
+            self.reply.lock().unwrap().delay = delay;
+        }
+
+        fn hits(&self) -> usize {
+            self.hits.load(Ordering::SeqCst)
+        }
+
+        /// Stops accepting: later connections are refused.
+        async fn stop(&self) {
+            self.task.abort();
+            while !self.task.is_finished() {
+                tokio::task::yield_now().await;
+            }
+        }
+    }
+
+    /// A URL on 127.0.0.1 where nothing listens.
+    async fn closed_port_url() -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        format!("http://{addr}/jwks.json")
+    }
+
+    fn settings(keys: KeySource, algorithms: &[Algorithm]) -> JwtSettings {
+        JwtSettings {
+            issuer: ISSUER.to_owned(),
+            audiences: vec![AUDIENCE.to_owned(), "app-client-1".to_owned()],
+            keys,
+            algorithms: algorithms.to_vec(),
+            leeway_seconds: 0,
+            required_claims: vec!["sub".to_owned()],
+        }
+    }
+
+    fn options() -> JwksOptions {
+        JwksOptions {
+            max_age: Duration::from_secs(60),
+            refetch_cooldown: COOLDOWN,
+            timeout: Duration::from_secs(2),
+            max_keys: 100,
+        }
+    }
+
+    async fn remote(url: &str, algorithms: &[Algorithm], options: JwksOptions) -> Verifier {
+        Verifier::with_cooldown_floor(
+            settings(KeySource::JwksUri(url.to_owned()), algorithms),
+            options,
+            Duration::from_millis(1),
+        )
+        .await
+        .unwrap()
+    }
+
+    const JWKS_ALGS: &[Algorithm] = &[Algorithm::RS256, Algorithm::PS256, Algorithm::ES256];
+
+    /// A server with rsa-1 and ec-1, and a verifier on it.
+    async fn standard() -> (JwksServer, Verifier) {
+        let server = JwksServer::start(jwks(&[rsa1_jwk(), ec1_jwk()])).await;
+        let verifier = remote(&server.url, JWKS_ALGS, options()).await;
+        (server, verifier)
+    }
+
+    async fn hmac_verifier(algorithms: &[Algorithm]) -> Verifier {
+        Verifier::new(
+            settings(KeySource::HmacSecret(HMAC_SECRET.to_vec()), algorithms),
+            JwksOptions::default(),
+        )
+        .await
+        .unwrap()
+    }
+
+    /// The verification failed as a token problem (401), with a message that names the
+    /// problem without echoing the token.
+    #[track_caller]
+    fn unauthorized(result: Result<Claims, JwtError>, token: &str) -> JwtError {
+        let error = match result {
+            Ok(claims) => panic!("token accepted: {claims:?}"),
+            Err(error) => error,
+        };
+        assert!(error.is_unauthorized(), "{error:?} should be a 401");
+        check_message(&error);
+        let message = error.to_string();
+        for part in token.split('.').filter(|part| part.len() > 4) {
+            assert!(!message.contains(part), "{message} echoes the token");
+        }
+        error
+    }
+
+    /// The verification failed as an infrastructure problem (500).
+    #[track_caller]
+    fn infrastructure(result: Result<Claims, JwtError>) -> JwtError {
+        let error = match result {
+            Ok(claims) => panic!("token accepted: {claims:?}"),
+            Err(error) => error,
+        };
+        assert!(!error.is_unauthorized(), "{error:?} should be a 500");
+        assert!(matches!(error, JwtError::JwksUnavailable(_)), "{error:?}");
+        check_message(&error);
+        error
+    }
+
+    fn check_message(error: &JwtError) {
+        let message = error.to_string();
+        assert!(message.starts_with(|c: char| c.is_ascii_lowercase()), "{message}");
+        assert!(!message.ends_with('.'), "{message}");
+    }
+
+    // ---------- valid tokens ----------
+
+    #[tokio::test]
+    async fn rs256_es256_and_ps256_tokens_verify_against_the_jwks() {
+        let (server, verifier) = standard().await;
+        let token = sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), &claims());
+        let claims = verifier.verify(&token).await.unwrap();
+        assert_eq!(claims.subject(), Some("user-1"));
+        assert_eq!(claims.scopes(), vec!["pets:read", "pets:write"]);
+
+        let token = sign(Algorithm::ES256, Some("ec-1"), &ec1(), &super::tests::claims());
+        assert_eq!(verifier.verify(&token).await.unwrap().subject(), Some("user-1"));
+
+        // PS256 with an RSA JWK that names no alg.
+        let mut any_rsa = rsa1_jwk();
+        any_rsa.as_object_mut().unwrap().remove("alg");
+        server.set(200, jwks(&[any_rsa]));
+        let verifier = remote(&server.url, JWKS_ALGS, options()).await;
+        let token = sign(Algorithm::PS256, Some("rsa-1"), &rsa1(), &super::tests::claims());
+        assert!(verifier.verify(&token).await.is_ok());
+        // A single key also serves a token without kid.
+        let token = sign(Algorithm::RS256, None, &rsa1(), &super::tests::claims());
+        assert!(verifier.verify(&token).await.is_ok());
+        // Init fetches only; verifying known keys fetches nothing.
+        assert_eq!(server.hits(), 2);
+    }
+
+    #[tokio::test]
+    async fn hs256_tokens_verify_against_the_hmac_secret() {
+        let verifier = hmac_verifier(&[Algorithm::HS256, Algorithm::HS384]).await;
+        let token = sign(Algorithm::HS256, None, &hmac(), &claims());
+        assert_eq!(verifier.verify(&token).await.unwrap().subject(), Some("user-1"));
+        // The kid is irrelevant for a secret.
+        let token = sign(Algorithm::HS384, Some("whatever"), &hmac(), &claims());
+        assert!(verifier.verify(&token).await.is_ok());
+        // Outside the allow-list.
+        let token = sign(Algorithm::HS512, None, &hmac(), &claims());
+        let error = unauthorized(verifier.verify(&token).await, &token);
+        assert_eq!(error, JwtError::AlgorithmNotAllowed(Algorithm::HS512));
+        // Another secret.
+        let other = EncodingKey::from_secret(b"another test-only secret of 32+ bytes");
+        let token = sign(Algorithm::HS256, None, &other, &claims());
+        let error = unauthorized(verifier.verify(&token).await, &token);
+        assert_eq!(error, JwtError::InvalidSignature);
+        // An RSA-signed token never reaches an HMAC verifier.
+        let token = sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), &claims());
+        let error = unauthorized(verifier.verify(&token).await, &token);
+        assert_eq!(error, JwtError::AlgorithmNotAllowed(Algorithm::RS256));
+    }
+
+    #[tokio::test]
+    async fn a_jwks_file_is_loaded_at_init() {
+        let path = std::env::temp_dir().join(format!("jwt-test-jwks-{}.json", std::process::id()));
+        std::fs::write(&path, jwks(&[rsa1_jwk(), ec1_jwk()])).unwrap();
+        let verifier = Verifier::new(
+            settings(KeySource::JwksFile(path.clone()), JWKS_ALGS),
+            JwksOptions::default(),
+        )
+        .await
+        .unwrap();
+        let token = sign(Algorithm::ES256, Some("ec-1"), &ec1(), &claims());
+        assert!(verifier.verify(&token).await.is_ok());
+        let token = sign(Algorithm::RS256, Some("rsa-2"), &rsa2(), &claims());
+        let error = unauthorized(verifier.verify(&token).await, &token);
+        assert_eq!(error, JwtError::UnknownKid);
+
+        // A bad file is an error at init.
+        std::fs::write(&path, "{\"keys\": \"nope\"}").unwrap();
+        let error = Verifier::new(
+            settings(KeySource::JwksFile(path.clone()), JWKS_ALGS),
+            JwksOptions::default(),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(error, JwtError::Config(_)) && !error.is_unauthorized(), "{error}");
+        std::fs::remove_file(&path).unwrap();
+        let error = Verifier::new(settings(KeySource::JwksFile(path), JWKS_ALGS), JwksOptions::default())
+            .await
+            .unwrap_err();
+        assert!(matches!(error, JwtError::Config(_)), "{error}");
+    }
+
+    // ---------- the JWKS cache ----------
+
+    #[tokio::test]
+    async fn key_rotation_is_picked_up_with_one_refetch() {
+        let server = JwksServer::start(jwks(&[rsa1_jwk()])).await;
+        let verifier = remote(&server.url, JWKS_ALGS, options()).await;
+        assert_eq!(server.hits(), 1);
+        let old = sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), &claims());
+        assert!(verifier.verify(&old).await.is_ok());
+
+        server.set(200, jwks(&[rsa2_jwk()]));
+        let new = sign(Algorithm::RS256, Some("rsa-2"), &rsa2(), &claims());
+        assert_eq!(verifier.verify(&new).await.unwrap().subject(), Some("user-1"));
+        assert_eq!(server.hits(), 2);
+        assert!(verifier.verify(&new).await.is_ok());
+        // The retired key is gone, and asking for it again does not fetch (cooldown).
+        let error = unauthorized(verifier.verify(&old).await, &old);
+        assert_eq!(error, JwtError::UnknownKid);
+        assert_eq!(server.hits(), 2);
+    }
+
+    #[tokio::test]
+    async fn unknown_kids_refetch_at_most_once_per_cooldown() {
+        let (server, verifier) = standard().await;
+        assert_eq!(server.hits(), 1);
+        let forged = |kid: &str| sign(Algorithm::RS256, Some(kid), &rsa2(), &claims());
+        // Signed up front: the burst must fit inside the cooldown window.
+        let burst: Vec<String> = (1..20).map(|i| forged(&format!("forged-kid-{i}"))).collect();
+
+        let token = forged("forged-kid-0");
+        let error = unauthorized(verifier.verify(&token).await, &token);
+        assert_eq!(error, JwtError::UnknownKid);
+        assert!(!error.to_string().contains("forged"));
+        assert_eq!(server.hits(), 2, "an unknown kid refetches once");
+        for token in &burst {
+            assert_eq!(unauthorized(verifier.verify(token).await, token), JwtError::UnknownKid);
+        }
+        assert_eq!(server.hits(), 2, "the cooldown stops further fetches");
+
+        tokio::time::sleep(COOLDOWN + Duration::from_millis(50)).await;
+        let token = forged("forged-kid-after");
+        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::UnknownKid);
+        assert_eq!(server.hits(), 3, "after the cooldown one more fetch");
+        let token = forged("forged-kid-after-2");
+        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::UnknownKid);
+        assert_eq!(server.hits(), 3);
+        // Known keys never waited for any of it.
+        let token = sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), &claims());
+        assert!(verifier.verify(&token).await.is_ok());
+        assert_eq!(server.hits(), 3);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_unknown_kids_cause_one_fetch() {
+        let server = JwksServer::start(jwks(&[rsa1_jwk()])).await;
+        // A long cooldown (nothing here waits for it): the second burst must fall inside it
+        // however slow the machine.
+        let options = JwksOptions {
+            refetch_cooldown: Duration::from_secs(5),
+            ..options()
+        };
+        let verifier = remote(&server.url, JWKS_ALGS, options).await;
+        assert_eq!(server.hits(), 1);
+        // The new key appears; the answer is slow so the requests pile up.
+        server.set(200, jwks(&[rsa1_jwk(), rsa2_jwk()]));
+        server.set_delay(Duration::from_millis(150));
+        let token = sign(Algorithm::RS256, Some("rsa-2"), &rsa2(), &claims());
+        let forged: Vec<String> = (0..32)
+            .map(|i| sign(Algorithm::RS256, Some(&format!("forged-{i}")), &rsa2(), &claims()))
+            .collect();
+        let tasks: Vec<_> = (0..32)
+            .map(|_| {
+                let (verifier, token) = (verifier.clone(), token.clone());
+                tokio::spawn(async move { verifier.verify(&token).await })
+            })
+            .collect();
+        for task in tasks {
+            assert_eq!(task.await.unwrap().unwrap().subject(), Some("user-1"));
+        }
+        assert_eq!(server.hits(), 2, "32 concurrent verifications, one fetch");
+
+        // And a burst of forged kids right after: no fetch at all (cooldown).
+        let tasks: Vec<_> = forged
+            .into_iter()
+            .map(|token| {
+                let verifier = verifier.clone();
+                tokio::spawn(async move { verifier.verify(&token).await })
+            })
+            .collect();
+        for task in tasks {
+            assert_eq!(task.await.unwrap().unwrap_err(), JwtError::UnknownKid);
+        }
+        assert_eq!(server.hits(), 2);
+    }
+
+    #[tokio::test]
+    async fn jwks_down_at_init_and_during_use_is_a_500_never_ok() {
+        let url = closed_port_url().await;
+        // Not fatal at init.
+        let verifier = remote(&url, JWKS_ALGS, options()).await;
+        let token = sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), &claims());
+        // First use fetches again (fails), then the cooldown holds: still 500.
+        infrastructure(verifier.verify(&token).await);
+        infrastructure(verifier.verify(&token).await);
+        let no_kid = sign(Algorithm::RS256, None, &rsa1(), &claims());
+        infrastructure(verifier.verify(&no_kid).await);
+        tokio::time::sleep(COOLDOWN + Duration::from_millis(50)).await;
+        let error = infrastructure(verifier.verify(&token).await);
+        assert!(error.to_string().starts_with("jwks unavailable: "), "{error}");
+        // Token problems found before any key is needed are still 401s.
+        let expired = sign(Algorithm::RS512, Some("rsa-1"), &rsa1(), &claims());
+        unauthorized(verifier.verify(&expired).await, &expired);
+
+        // Up at init, down later: cached keys keep working; an unknown kid is a 401.
+        let (server, verifier) = standard().await;
+        server.stop().await;
+        assert!(verifier.verify(&token).await.is_ok());
+        let rotated = sign(Algorithm::RS256, Some("rsa-2"), &rsa2(), &claims());
+        assert_eq!(unauthorized(verifier.verify(&rotated).await, &rotated), JwtError::UnknownKid);
+        assert_eq!(server.hits(), 1);
+    }
+
+    #[tokio::test]
+    async fn bad_jwks_answers_are_500s_until_the_provider_recovers() {
+        let server = JwksServer::start("{}".to_owned()).await;
+        server.set(503, jwks(&[rsa1_jwk()]));
+        let verifier = remote(&server.url, JWKS_ALGS, options()).await;
+        let token = sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), &claims());
+        let error = infrastructure(verifier.verify(&token).await);
+        assert!(error.to_string().contains("503"), "{error}");
+        for body in ["<html>not json</html>", "{\"keys\": []}", "{\"keys\": [{\"kty\": \"oct\", \"k\": \"AAAA\"}]}"] {
+            server.set(200, body.to_owned());
+            tokio::time::sleep(COOLDOWN + Duration::from_millis(20)).await;
+            infrastructure(verifier.verify(&token).await);
+        }
+        server.set(200, jwks(&[rsa1_jwk()]));
+        tokio::time::sleep(COOLDOWN + Duration::from_millis(20)).await;
+        assert!(verifier.verify(&token).await.is_ok());
+        // init, first use (the failed init does not start the cooldown), 3 bodies, recovery.
+        assert_eq!(server.hits(), 6);
+    }
+
+    #[tokio::test]
+    async fn a_slow_jwks_times_out_as_a_500() {
+        let server = JwksServer::start(jwks(&[rsa1_jwk()])).await;
+        server.set_delay(Duration::from_secs(5));
+        let options = JwksOptions {
+            timeout: Duration::from_millis(150),
+            ..options()
+        };
+        let started = std::time::Instant::now();
+        let verifier = remote(&server.url, JWKS_ALGS, options).await;
+        let token = sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), &claims());
+        infrastructure(verifier.verify(&token).await);
+        assert!(started.elapsed() < Duration::from_secs(2));
+    }
+
+    #[tokio::test]
+    async fn old_keys_are_refreshed_and_then_expire_when_the_provider_stays_down() {
+        let server = JwksServer::start(jwks(&[rsa1_jwk()])).await;
+        let options = JwksOptions {
+            max_age: Duration::from_millis(300),
+            ..options()
+        };
+        let verifier = remote(&server.url, JWKS_ALGS, options).await;
+        let token = sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), &claims());
+        assert!(verifier.verify(&token).await.is_ok());
+        server.set(503, String::new());
+        tokio::time::sleep(Duration::from_millis(350)).await;
+        // Older than max_age: a refresh is tried; it fails; the old keys are still usable.
+        assert!(verifier.verify(&token).await.is_ok());
+        assert_eq!(server.hits(), 2);
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        // Older than twice max_age and the provider still down: no usable keys.
+        infrastructure(verifier.verify(&token).await);
+        assert_eq!(server.hits(), 3);
+    }
+
+    // ---------- attacks ----------
+
+    #[tokio::test]
+    async fn alg_none_is_never_accepted() {
+        let (_server, verifier) = standard().await;
+        for alg in ["none", "None", "NONE"] {
+            for signature in ["", "c2lnbmF0dXJl"] {
+                let token = format!(
+                    "{}.{}.{signature}",
+                    b64(&json!({ "alg": alg, "typ": "JWT", "kid": "rsa-1" })),
+                    b64(&claims())
+                );
+                let error = unauthorized(verifier.verify(&token).await, &token);
+                assert_eq!(error, JwtError::AlgorithmNone);
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn hs256_signed_with_the_rsa_public_key_is_rejected() {
+        // The classic algorithm confusion: the attacker HMACs with the public key's PEM bytes.
+        let forged = sign(
+            Algorithm::HS256,
+            Some("rsa-1"),
+            &EncodingKey::from_secret(RSA1_PUBLIC.as_bytes()),
+            &claims(),
+        );
+        let (_server, verifier) = standard().await;
+        let error = unauthorized(verifier.verify(&forged).await, &forged);
+        assert_eq!(error, JwtError::AlgorithmNotAllowed(Algorithm::HS256));
+        // Without kid too.
+        let forged = sign(
+            Algorithm::HS256,
+            None,
+            &EncodingKey::from_secret(RSA1_PUBLIC.as_bytes()),
+            &claims(),
+        );
+        unauthorized(verifier.verify(&forged).await, &forged);
+        // A JWKS verifier cannot even be configured to accept HS256: HS* is only ever checked
+        // against an HMAC secret (jwks.rs tests the key-type check underneath as well).
+        let error = Verifier::new(
+            settings(
+                KeySource::JwksUri("https://idp.example.com/jwks.json".to_owned()),
+                &[Algorithm::RS256, Algorithm::HS256],
+            ),
+            JwksOptions::default(),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(error, JwtError::Config(_)), "{error}");
+        // And an HMAC verifier whose secret happens to be that PEM still never takes RS256.
+        let verifier = Verifier::new(
+            settings(KeySource::HmacSecret(RSA1_PUBLIC.as_bytes().to_vec()), &[Algorithm::HS256]),
+            JwksOptions::default(),
+        )
+        .await
+        .unwrap();
+        let token = sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), &claims());
+        unauthorized(verifier.verify(&token).await, &token);
+    }
+
+    #[tokio::test]
+    async fn header_alg_must_agree_with_the_key() {
+        let (server, verifier) = standard().await;
+        // PS256 is allowed, and signed by the right RSA key, but the JWK says RS256.
+        let token = sign(Algorithm::PS256, Some("rsa-1"), &rsa1(), &claims());
+        let error = unauthorized(verifier.verify(&token).await, &token);
+        assert_eq!(error, JwtError::AlgorithmKeyMismatch(Algorithm::PS256));
+        // ES256 pointed at an RSA key, RS256 pointed at an EC key.
+        let token = sign(Algorithm::ES256, Some("rsa-1"), &ec1(), &claims());
+        assert_eq!(
+            unauthorized(verifier.verify(&token).await, &token),
+            JwtError::AlgorithmKeyMismatch(Algorithm::ES256)
+        );
+        let token = sign(Algorithm::RS256, Some("ec-1"), &rsa1(), &claims());
+        assert_eq!(
+            unauthorized(verifier.verify(&token).await, &token),
+            JwtError::AlgorithmKeyMismatch(Algorithm::RS256)
+        );
+        // A mismatch is not an unknown kid: no refetch.
+        assert_eq!(server.hits(), 1);
+    }
+
+    #[tokio::test]
+    async fn algorithm_outside_the_allow_list() {
+        let (_server, verifier) = standard().await;
+        let token = sign(Algorithm::RS384, Some("rsa-1"), &rsa1(), &claims());
+        let error = unauthorized(verifier.verify(&token).await, &token);
+        assert_eq!(error, JwtError::AlgorithmNotAllowed(Algorithm::RS384));
+        assert_eq!(error.to_string(), "token algorithm RS384 is not allowed");
+        let token = format!("{}.{}.c2ln", b64(&json!({ "alg": "XS999" })), b64(&claims()));
+        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::UnsupportedAlgorithm);
+    }
+
+    #[tokio::test]
+    async fn kid_problems() {
+        let (server, verifier) = standard().await;
+        let token = sign(Algorithm::RS256, None, &rsa1(), &claims());
+        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::MissingKid);
+        let token = sign(Algorithm::RS256, Some("nope"), &rsa1(), &claims());
+        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::UnknownKid);
+        // A kid that is not a string.
+        let token = format!("{}.{}.c2ln", b64(&json!({ "alg": "RS256", "kid": 7 })), b64(&claims()));
+        assert!(matches!(unauthorized(verifier.verify(&token).await, &token), JwtError::Malformed(_)));
+        // Missing kid did not fetch; the unknown kid fetched once.
+        assert_eq!(server.hits(), 2);
+    }
+
+    #[tokio::test]
+    async fn bad_signatures() {
+        let (_server, verifier) = standard().await;
+        // Signed by another key under rsa-1's kid.
+        let token = sign(Algorithm::RS256, Some("rsa-1"), &rsa2(), &claims());
+        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::InvalidSignature);
+        // A payload swapped under a valid signature.
+        let good = sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), &claims());
+        let parts: Vec<&str> = good.split('.').collect();
+        let elevated = with(claims(), "sub", json!("admin"));
+        let token = format!("{}.{}.{}", parts[0], b64(&elevated), parts[2]);
+        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::InvalidSignature);
+        // A truncated ES256 signature.
+        let good = sign(Algorithm::ES256, Some("ec-1"), &ec1(), &claims());
+        let (input, signature) = good.rsplit_once('.').unwrap();
+        let token = format!("{input}.{}", &signature[..40]);
+        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::InvalidSignature);
+    }
+
+    #[tokio::test]
+    async fn time_claims() {
+        let (_server, verifier) = standard().await;
+        let rs = |claims: &Value| sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), claims);
+        let cases = [
+            (with(claims(), "exp", json!(now() - 100)), JwtError::Expired),
+            (with(claims(), "exp", json!(now())), JwtError::Expired),
+            (with(claims(), "nbf", json!(now() + 100)), JwtError::NotYetValid),
+            (with(claims(), "iat", json!(now() + 100)), JwtError::IssuedInFuture),
+            (without(claims(), "exp"), JwtError::MissingClaim("exp".to_owned())),
+            (with(claims(), "exp", json!("tomorrow")), JwtError::InvalidClaim("exp")),
+            (with(claims(), "nbf", json!(true)), JwtError::InvalidClaim("nbf")),
+        ];
+        for (claims, expected) in cases {
+            let token = rs(&claims);
+            assert_eq!(unauthorized(verifier.verify(&token).await, &token), expected);
+        }
+        // Fractional times and a past nbf are fine.
+        let token = rs(&with(with(claims(), "exp", json!(now() as f64 + 60.5)), "nbf", json!(now() - 5)));
+        assert!(verifier.verify(&token).await.is_ok());
+
+        // Leeway: 30 s.
+        let server = JwksServer::start(jwks(&[rsa1_jwk()])).await;
+        let verifier = Verifier::with_cooldown_floor(
+            JwtSettings {
+                leeway_seconds: 30,
+                ..settings(KeySource::JwksUri(server.url.clone()), JWKS_ALGS)
+            },
+            options(),
+            Duration::from_millis(1),
+        )
+        .await
+        .unwrap();
+        for ok in [
+            with(claims(), "exp", json!(now() - 10)),
+            with(claims(), "nbf", json!(now() + 10)),
+            with(claims(), "iat", json!(now() + 10)),
+        ] {
+            assert!(verifier.verify(&rs(&ok)).await.is_ok(), "{ok}");
+        }
+        let token = rs(&with(claims(), "exp", json!(now() - 31)));
+        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::Expired);
+    }
+
+    #[tokio::test]
+    async fn issuer_must_match_exactly() {
+        let (_server, verifier) = standard().await;
+        let rs = |claims: &Value| sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), claims);
+        for iss in [json!("https://evil.example.com/"), json!("https://idp.example.com"), json!([ISSUER]), json!(1)] {
+            let token = rs(&with(claims(), "iss", iss));
+            assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::InvalidIssuer);
+        }
+        let token = rs(&without(claims(), "iss"));
+        assert_eq!(
+            unauthorized(verifier.verify(&token).await, &token),
+            JwtError::MissingClaim("iss".to_owned())
+        );
+    }
+
+    #[tokio::test]
+    async fn audience_and_cognito_client_id() {
+        let (_server, verifier) = standard().await;
+        let rs = |claims: &Value| sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), claims);
+        for aud in [json!("api://other"), json!(["api://other"]), json!([]), json!(5), json!([5])] {
+            let token = rs(&with(claims(), "aud", aud));
+            assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::InvalidAudience);
+        }
+        let token = rs(&with(claims(), "aud", json!(["api://other", AUDIENCE])));
+        assert!(verifier.verify(&token).await.is_ok());
+
+        // Cognito access token: no aud, client_id.
+        let cognito = |client_id: &str| {
+            with(
+                with(without(claims(), "aud"), "client_id", json!(client_id)),
+                "token_use",
+                json!("access"),
+            )
+        };
+        let token = rs(&cognito("app-client-1"));
+        assert_eq!(verifier.verify(&token).await.unwrap().string("client_id"), Some("app-client-1"));
+        let token = rs(&cognito("someone-elses-client"));
+        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::InvalidAudience);
+        // Neither aud nor client_id.
+        let token = rs(&without(claims(), "aud"));
+        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::InvalidAudience);
+        // A present but wrong aud is not rescued by client_id.
+        let token = rs(&with(with(claims(), "aud", json!("api://other")), "client_id", json!("app-client-1")));
+        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::InvalidAudience);
+    }
+
+    #[tokio::test]
+    async fn required_claims() {
+        let server = JwksServer::start(jwks(&[rsa1_jwk()])).await;
+        let verifier = Verifier::with_cooldown_floor(
+            JwtSettings {
+                required_claims: vec!["sub".to_owned(), "tenant".to_owned()],
+                ..settings(KeySource::JwksUri(server.url.clone()), JWKS_ALGS)
+            },
+            options(),
+            Duration::from_millis(1),
+        )
+        .await
+        .unwrap();
+        let rs = |claims: &Value| sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), claims);
+        let token = rs(&claims());
+        let error = unauthorized(verifier.verify(&token).await, &token);
+        assert_eq!(error, JwtError::MissingClaim("tenant".to_owned()));
+        assert_eq!(error.to_string(), "token lacks required claim tenant");
+        let token = rs(&with(claims(), "tenant", Value::Null));
+        unauthorized(verifier.verify(&token).await, &token);
+        let token = rs(&with(claims(), "tenant", json!("t-1")));
+        assert!(verifier.verify(&token).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn malformed_tokens() {
+        let (server, verifier) = standard().await;
+        let good = sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), &claims());
+        let parts: Vec<&str> = good.split('.').collect();
+        let header = parts[0];
+        let cases = [
+            String::new(),
+            "not-a-jwt".to_owned(),
+            "a.b".to_owned(),
+            format!("{good}.extra"),
+            format!(".{}.{}", parts[1], parts[2]),
+            format!("{header}..{}", parts[2]),
+            format!("{header}.{}.", parts[1]),
+            format!("eyJ!!!.{}.{}", parts[1], parts[2]),
+            format!("{header}.$$$$.{}", parts[2]),
+            format!("{header}.{}.{}", parts[1], "a+b/c=="),
+            format!("{header}=.{}.{}", parts[1], parts[2]),
+            format!("{}.{}.{}", b64(&json!(["RS256"])), parts[1], parts[2]),
+            format!("{}.{}.{}", b64(&json!({ "typ": "JWT" })), parts[1], parts[2]),
+            format!("{header}.{}.{}", b64(&json!([1, 2])), parts[2]),
+            format!("{header}.{}.{}", URL_SAFE_NO_PAD.encode("not json"), parts[2]),
+        ];
+        for token in cases {
+            let error = unauthorized(verifier.verify(&token).await, &token);
+            assert!(matches!(error, JwtError::Malformed(_)), "{token}: {error:?}");
+        }
+        // A crit header is refused even with a valid signature.
+        let mut crit = Header::new(Algorithm::RS256);
+        crit.kid = Some("rsa-1".to_owned());
+        crit.crit = Some(vec!["exp".to_owned()]);
+        let token = encode(&crit, &claims(), &rsa1()).unwrap();
+        assert!(matches!(unauthorized(verifier.verify(&token).await, &token), JwtError::Malformed(_)));
+        // Nothing malformed reached the JWKS.
+        assert_eq!(server.hits(), 1);
+    }
+
+    #[tokio::test]
+    async fn oversized_tokens_are_rejected_before_decoding() {
+        let (server, verifier) = standard().await;
+        let garbage = "a".repeat(10 * 1024);
+        assert_eq!(unauthorized(verifier.verify(&garbage).await, &garbage), JwtError::TokenTooLarge);
+        // Even a correctly signed one.
+        let big = with(claims(), "padding", json!("x".repeat(10 * 1024)));
+        let token = sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), &big);
+        assert!(token.len() > MAX_TOKEN_BYTES);
+        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::TokenTooLarge);
+        assert_eq!(JwtError::TokenTooLarge.to_string(), "token is larger than 8192 bytes");
+        assert_eq!(server.hits(), 1);
+    }
+
+    // ---------- configuration ----------
+
+    #[tokio::test]
+    async fn invalid_configurations_fail_at_init() {
+        let uri = || KeySource::JwksUri("https://idp.example.com/jwks.json".to_owned());
+        let secret = || KeySource::HmacSecret(HMAC_SECRET.to_vec());
+        let cases = [
+            (settings(uri(), &[]), JwksOptions::default()),
+            (settings(uri(), &[Algorithm::HS256]), JwksOptions::default()),
+            (settings(uri(), &[Algorithm::EdDSA]), JwksOptions::default()),
+            (settings(secret(), &[Algorithm::RS256]), JwksOptions::default()),
+            (settings(KeySource::HmacSecret(b"short".to_vec()), &[Algorithm::HS256]), JwksOptions::default()),
+            (settings(KeySource::JwksUri("http://idp.example.com/jwks.json".to_owned()), JWKS_ALGS), JwksOptions::default()),
+            (settings(KeySource::JwksUri("not a url".to_owned()), JWKS_ALGS), JwksOptions::default()),
+            (JwtSettings { issuer: String::new(), ..settings(uri(), JWKS_ALGS) }, JwksOptions::default()),
+            (JwtSettings { audiences: vec![], ..settings(uri(), JWKS_ALGS) }, JwksOptions::default()),
+            (JwtSettings { required_claims: vec![String::new()], ..settings(uri(), JWKS_ALGS) }, JwksOptions::default()),
+            (settings(uri(), JWKS_ALGS), JwksOptions { max_age: Duration::from_secs(5), ..JwksOptions::default() }),
+            (settings(uri(), JWKS_ALGS), JwksOptions { timeout: Duration::ZERO, ..JwksOptions::default() }),
+            (settings(uri(), JWKS_ALGS), JwksOptions { max_keys: 0, ..JwksOptions::default() }),
+        ];
+        for (settings, options) in cases {
+            let described = format!("{settings:?} {options:?}");
+            let error = Verifier::new(settings, options).await.unwrap_err();
+            assert!(matches!(error, JwtError::Config(_)), "{described}: {error:?}");
+            assert!(!error.is_unauthorized());
+            check_message(&error);
+        }
+        // The secret never shows in Debug output.
+        let debug = format!("{:?}", settings(secret(), &[Algorithm::HS256]));
+        assert!(!debug.contains("hmac secret, 32"), "{debug}");
+    }
+
+    #[test]
+    fn the_cooldown_floor_is_ten_seconds_outside_tests() {
+        let options = JwksOptions {
+            refetch_cooldown: Duration::from_millis(1),
+            ..JwksOptions::default()
+        };
+        assert_eq!(effective_cooldown(&options, MIN_REFETCH_COOLDOWN), Duration::from_secs(10));
+        let options = JwksOptions {
+            refetch_cooldown: Duration::from_secs(30),
+            ..JwksOptions::default()
+        };
+        assert_eq!(effective_cooldown(&options, MIN_REFETCH_COOLDOWN), Duration::from_secs(30));
+        let defaults = JwksOptions::default();
+        assert_eq!(defaults.max_age, Duration::from_secs(3600));
+        assert_eq!(defaults.refetch_cooldown, Duration::from_secs(10));
+        assert_eq!(defaults.timeout, Duration::from_secs(3));
+    }
+
+    // ---------- claims and errors ----------
+
+    #[test]
+    fn claims_accessors() {
+        let claims = |value: Value| Claims::from_map(value.as_object().unwrap().clone());
+        let c = claims(json!({ "sub": "u", "n": 3, "scope": "a  b a", "scp": ["c", "b", 7] }));
+        assert_eq!(c.subject(), Some("u"));
+        assert_eq!(c.string("n"), None);
+        assert_eq!(c.get("n"), Some(&json!(3)));
+        assert_eq!(c.get("missing"), None);
+        assert_eq!(c.scopes(), vec!["a", "b", "c"]);
+        assert_eq!(claims(json!({ "scp": "x y" })).scopes(), vec!["x", "y"]);
+        assert_eq!(claims(json!({ "scope": ["not", "standard"] })).scopes(), Vec::<&str>::new());
+        assert_eq!(claims(json!({ "sub": 5 })).subject(), None);
+        assert_eq!(c.as_map().len(), 4);
+        assert_eq!(c.into_map().len(), 4);
+    }
+
+    #[test]
+    fn error_messages_and_classes() {
+        let token_problems = [
+            JwtError::TokenTooLarge,
+            JwtError::Malformed("x"),
+            JwtError::AlgorithmNone,
+            JwtError::UnsupportedAlgorithm,
+            JwtError::AlgorithmNotAllowed(Algorithm::RS256),
+            JwtError::AlgorithmKeyMismatch(Algorithm::RS256),
+            JwtError::MissingKid,
+            JwtError::UnknownKid,
+            JwtError::InvalidSignature,
+            JwtError::Expired,
+            JwtError::NotYetValid,
+            JwtError::IssuedInFuture,
+            JwtError::InvalidIssuer,
+            JwtError::InvalidAudience,
+            JwtError::MissingClaim("sub".to_owned()),
+            JwtError::InvalidClaim("exp"),
+        ];
+        for error in &token_problems {
+            assert!(error.is_unauthorized(), "{error:?}");
+            check_message(error);
+        }
+        for error in [
+            JwtError::JwksUnavailable("down".to_owned()),
+            JwtError::Config("bad".to_owned()),
+            JwtError::Clock,
+        ] {
+            assert!(!error.is_unauthorized(), "{error:?}");
+            check_message(&error);
+        }
+    }
+
+    #[test]
+    fn verifier_is_shareable_across_tasks() {
+        fn send_sync<T: Send + Sync + Clone>() {}
+        fn send<T: Send>(_: &T) {}
+        send_sync::<Verifier>();
+        send_sync::<JwtError>();
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let verifier = runtime
+            .block_on(Verifier::new(
+                settings(KeySource::HmacSecret(HMAC_SECRET.to_vec()), &[Algorithm::HS256]),
+                JwksOptions::default(),
+            ))
+            .unwrap();
+        let future = verifier.verify("a.b.c");
+        send(&future);
+        assert!(runtime.block_on(future).is_err());
+        let _ = hmac_verifier;
+    }
+}
