@@ -164,7 +164,10 @@ impl JwkEntry {
 }
 
 /// An optional string member: absent or `null` is `None`, another type is an error.
-fn opt_str<'a>(obj: &'a Map<String, Value>, name: &'static str) -> Result<Option<&'a str>, &'static str> {
+fn opt_str<'a>(
+    obj: &'a Map<String, Value>,
+    name: &'static str,
+) -> Result<Option<&'a str>, &'static str> {
     match obj.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -210,12 +213,17 @@ impl KeySet {
             match JwkEntry::parse(raw) {
                 Ok(Some(entry)) => {
                     if keys.len() >= max_keys {
-                        tracing::warn!(max_keys, "jwks has more usable keys than max_keys; ignoring the rest");
+                        tracing::warn!(
+                            max_keys,
+                            "jwks has more usable keys than max_keys; ignoring the rest"
+                        );
                         break;
                     }
                     keys.push(Arc::new(entry));
                 }
-                Ok(None) => tracing::debug!(index, "jwks key skipped: not a supported signature key"),
+                Ok(None) => {
+                    tracing::debug!(index, "jwks key skipped: not a supported signature key")
+                }
                 Err(reason) => tracing::warn!(index, reason, "jwks key skipped: unusable"),
             }
         }
@@ -328,10 +336,18 @@ pub(super) struct RemoteJwks {
 impl RemoteJwks {
     /// Validates the URI and builds the HTTP client; fetches nothing (see [`Self::prime`]).
     /// `cooldown` is the effective cooldown (already raised to its floor).
-    pub(super) fn new(uri: &str, options: &JwksOptions, cooldown: Duration) -> Result<Self, String> {
-        let uri = reqwest::Url::parse(uri).map_err(|e| format!("jwks uri is not a valid url: {e}"))?;
+    pub(super) fn new(
+        uri: &str,
+        options: &JwksOptions,
+        cooldown: Duration,
+    ) -> Result<Self, String> {
+        let uri =
+            reqwest::Url::parse(uri).map_err(|e| format!("jwks uri is not a valid url: {e}"))?;
         if !url_allowed(&uri) {
-            return Err("jwks uri must use https (plain http is allowed only for a loopback host)".to_owned());
+            return Err(
+                "jwks uri must use https (plain http is allowed only for a loopback host)"
+                    .to_owned(),
+            );
         }
         let max_keys = usize::try_from(options.max_keys).unwrap_or(usize::MAX);
         let redirects = reqwest::redirect::Policy::custom(|attempt| {
@@ -382,7 +398,11 @@ impl RemoteJwks {
     /// window). Keys older than the maximum age stay usable while refreshes fail, until they are
     /// twice the maximum age old; with no usable keys the answer is
     /// [`JwtError::JwksUnavailable`].
-    pub(super) async fn lookup(&self, kid: Option<&str>, alg: Algorithm) -> Result<Lookup, JwtError> {
+    pub(super) async fn lookup(
+        &self,
+        kid: Option<&str>,
+        alg: Algorithm,
+    ) -> Result<Lookup, JwtError> {
         if let Some(set) = self.snapshot() {
             if set.age(Instant::now()) < self.max_age {
                 match set.lookup(kid, alg) {
@@ -448,7 +468,10 @@ impl RemoteJwks {
         let mut response = self
             .client
             .get(self.uri.clone())
-            .header(reqwest::header::ACCEPT, "application/json, application/jwk-set+json")
+            .header(
+                reqwest::header::ACCEPT,
+                "application/json, application/jwk-set+json",
+            )
             .send()
             .await
             .map_err(|e| format!("jwks request failed: {}", error_chain(&e)))?;
@@ -460,7 +483,9 @@ impl RemoteJwks {
             .content_length()
             .is_some_and(|len| len > MAX_JWKS_BYTES as u64)
         {
-            return Err(format!("jwks response is larger than {MAX_JWKS_BYTES} bytes"));
+            return Err(format!(
+                "jwks response is larger than {MAX_JWKS_BYTES} bytes"
+            ));
         }
         let mut body = Vec::new();
         while let Some(chunk) = response
@@ -469,7 +494,9 @@ impl RemoteJwks {
             .map_err(|e| format!("jwks response could not be read: {}", error_chain(&e)))?
         {
             if body.len().saturating_add(chunk.len()) > MAX_JWKS_BYTES {
-                return Err(format!("jwks response is larger than {MAX_JWKS_BYTES} bytes"));
+                return Err(format!(
+                    "jwks response is larger than {MAX_JWKS_BYTES} bytes"
+                ));
             }
             body.extend_from_slice(&chunk);
         }
@@ -538,8 +565,14 @@ mod tests {
         ]});
         let set = parse(&doc).unwrap();
         assert_eq!(set.len(), 1);
-        assert!(matches!(set.lookup(Some("good"), Algorithm::RS256), Lookup::Found(_)));
-        assert!(matches!(set.lookup(Some("secret"), Algorithm::HS256), Lookup::UnknownKid));
+        assert!(matches!(
+            set.lookup(Some("good"), Algorithm::RS256),
+            Lookup::Found(_)
+        ));
+        assert!(matches!(
+            set.lookup(Some("secret"), Algorithm::HS256),
+            Lookup::UnknownKid
+        ));
     }
 
     #[test]
@@ -556,12 +589,17 @@ mod tests {
         let doc = json!({ "keys": [rsa("a", None), rsa("b", None), rsa("c", None)] });
         let set = KeySet::parse(doc.to_string().as_bytes(), 2).unwrap();
         assert_eq!(set.len(), 2);
-        assert!(matches!(set.lookup(Some("c"), Algorithm::RS256), Lookup::UnknownKid));
+        assert!(matches!(
+            set.lookup(Some("c"), Algorithm::RS256),
+            Lookup::UnknownKid
+        ));
     }
 
     #[test]
     fn key_type_and_alg_must_agree_with_the_token_alg() {
-        let set = parse(&json!({ "keys": [rsa("rs", Some("RS256")), rsa("any-rsa", None), ec("ec")] })).unwrap();
+        let set =
+            parse(&json!({ "keys": [rsa("rs", Some("RS256")), rsa("any-rsa", None), ec("ec")] }))
+                .unwrap();
         // An HMAC algorithm never verifies against a JWK (algorithm confusion).
         for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512] {
             assert!(matches!(set.lookup(Some("rs"), alg), Lookup::Mismatch));
@@ -569,33 +607,73 @@ mod tests {
             assert!(matches!(set.lookup(Some("ec"), alg), Lookup::Mismatch));
         }
         // The key's own alg.
-        assert!(matches!(set.lookup(Some("rs"), Algorithm::RS256), Lookup::Found(_)));
-        assert!(matches!(set.lookup(Some("rs"), Algorithm::PS256), Lookup::Mismatch));
-        assert!(matches!(set.lookup(Some("rs"), Algorithm::RS512), Lookup::Mismatch));
+        assert!(matches!(
+            set.lookup(Some("rs"), Algorithm::RS256),
+            Lookup::Found(_)
+        ));
+        assert!(matches!(
+            set.lookup(Some("rs"), Algorithm::PS256),
+            Lookup::Mismatch
+        ));
+        assert!(matches!(
+            set.lookup(Some("rs"), Algorithm::RS512),
+            Lookup::Mismatch
+        ));
         // No alg on the key: the family decides.
-        assert!(matches!(set.lookup(Some("any-rsa"), Algorithm::PS384), Lookup::Found(_)));
-        assert!(matches!(set.lookup(Some("any-rsa"), Algorithm::ES256), Lookup::Mismatch));
+        assert!(matches!(
+            set.lookup(Some("any-rsa"), Algorithm::PS384),
+            Lookup::Found(_)
+        ));
+        assert!(matches!(
+            set.lookup(Some("any-rsa"), Algorithm::ES256),
+            Lookup::Mismatch
+        ));
         // EC: only the curve's algorithm.
-        assert!(matches!(set.lookup(Some("ec"), Algorithm::ES256), Lookup::Found(_)));
-        assert!(matches!(set.lookup(Some("ec"), Algorithm::ES384), Lookup::Mismatch));
-        assert!(matches!(set.lookup(Some("ec"), Algorithm::RS256), Lookup::Mismatch));
+        assert!(matches!(
+            set.lookup(Some("ec"), Algorithm::ES256),
+            Lookup::Found(_)
+        ));
+        assert!(matches!(
+            set.lookup(Some("ec"), Algorithm::ES384),
+            Lookup::Mismatch
+        ));
+        assert!(matches!(
+            set.lookup(Some("ec"), Algorithm::RS256),
+            Lookup::Mismatch
+        ));
         // No kid.
-        assert!(matches!(set.lookup(None, Algorithm::RS256), Lookup::MissingKid));
-        assert!(matches!(set.lookup(Some("nope"), Algorithm::RS256), Lookup::UnknownKid));
+        assert!(matches!(
+            set.lookup(None, Algorithm::RS256),
+            Lookup::MissingKid
+        ));
+        assert!(matches!(
+            set.lookup(Some("nope"), Algorithm::RS256),
+            Lookup::UnknownKid
+        ));
     }
 
     #[test]
     fn a_single_key_serves_tokens_without_kid() {
         let set = parse(&json!({ "keys": [rsa("only", Some("RS256"))] })).unwrap();
-        assert!(matches!(set.lookup(None, Algorithm::RS256), Lookup::Found(_)));
-        assert!(matches!(set.lookup(None, Algorithm::HS256), Lookup::Mismatch));
+        assert!(matches!(
+            set.lookup(None, Algorithm::RS256),
+            Lookup::Found(_)
+        ));
+        assert!(matches!(
+            set.lookup(None, Algorithm::HS256),
+            Lookup::Mismatch
+        ));
     }
 
     #[test]
     fn a_shared_kid_picks_the_key_that_accepts_the_alg() {
         let set = parse(&json!({ "keys": [rsa("same", None), ec("same")] })).unwrap();
-        assert!(matches!(set.lookup(Some("same"), Algorithm::ES256), Lookup::Found(k) if k.key_type == KeyType::Ec(EcCurve::P256)));
-        assert!(matches!(set.lookup(Some("same"), Algorithm::RS256), Lookup::Found(k) if k.key_type == KeyType::Rsa));
+        assert!(
+            matches!(set.lookup(Some("same"), Algorithm::ES256), Lookup::Found(k) if k.key_type == KeyType::Ec(EcCurve::P256))
+        );
+        assert!(
+            matches!(set.lookup(Some("same"), Algorithm::RS256), Lookup::Found(k) if k.key_type == KeyType::Rsa)
+        );
     }
 
     #[test]

@@ -208,23 +208,7 @@ impl Claims {
     /// duplicates, in order. Values of other types are ignored.
     #[must_use]
     pub fn scopes(&self) -> Vec<&str> {
-        let mut scopes: Vec<&str> = Vec::new();
-        for name in ["scope", "scp"] {
-            match self.map.get(name) {
-                Some(Value::String(text)) => scopes.extend(text.split_whitespace()),
-                Some(Value::Array(items)) if name == "scp" => {
-                    scopes.extend(items.iter().filter_map(Value::as_str));
-                }
-                _ => {}
-            }
-        }
-        let mut unique: Vec<&str> = Vec::with_capacity(scopes.len());
-        for scope in scopes {
-            if !scope.is_empty() && !unique.contains(&scope) {
-                unique.push(scope);
-            }
-        }
-        unique
+        crate::rules::scopes(&self.map)
     }
 
     /// The `sub` claim, if it is a string.
@@ -446,9 +430,7 @@ impl Verifier {
         let payload = decode_segment(parts.payload, "payload is not base64url")?;
         let claims: Map<String, Value> = serde_json::from_slice(&payload)
             .map_err(|_| JwtError::Malformed("payload is not a json object"))?;
-        if parts.signature.is_empty()
-            || URL_SAFE_NO_PAD.decode(parts.signature).is_err()
-        {
+        if parts.signature.is_empty() || URL_SAFE_NO_PAD.decode(parts.signature).is_err() {
             return Err(JwtError::Malformed("signature is not base64url"));
         }
 
@@ -458,7 +440,11 @@ impl Verifier {
     }
 
     /// Finds the key for the token and checks the signature with it.
-    async fn check_signature(&self, parts: &Parts<'_>, header: &JoseHeader) -> Result<(), JwtError> {
+    async fn check_signature(
+        &self,
+        parts: &Parts<'_>,
+        header: &JoseHeader,
+    ) -> Result<(), JwtError> {
         let alg = header.alg;
         let kid = header.kid.as_deref();
         let found;
@@ -478,7 +464,12 @@ impl Verifier {
                 found.decoding_key()
             }
         };
-        match jsonwebtoken::crypto::verify(parts.signature, parts.signing_input.as_bytes(), key, alg) {
+        match jsonwebtoken::crypto::verify(
+            parts.signature,
+            parts.signing_input.as_bytes(),
+            key,
+            alg,
+        ) {
             Ok(true) => Ok(()),
             Ok(false) => Err(JwtError::InvalidSignature),
             Err(error) => {
@@ -493,7 +484,8 @@ impl Verifier {
     /// Time, issuer, audience and required claims.
     fn check_claims(&self, claims: &Map<String, Value>, now: i64) -> Result<(), JwtError> {
         let inner = &self.inner;
-        let exp = numeric_claim(claims, "exp")?.ok_or_else(|| JwtError::MissingClaim("exp".to_owned()))?;
+        let exp = numeric_claim(claims, "exp")?
+            .ok_or_else(|| JwtError::MissingClaim("exp".to_owned()))?;
         if now >= exp.saturating_add(inner.leeway) {
             return Err(JwtError::Expired);
         }
@@ -761,7 +753,10 @@ mod tests {
     impl JwksServer {
         async fn start(body: String) -> Self {
             let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-            let url = format!("http://{}/.well-known/jwks.json", listener.local_addr().unwrap());
+            let url = format!(
+                "http://{}/.well-known/jwks.json",
+                listener.local_addr().unwrap()
+            );
             let hits = Arc::new(AtomicUsize::new(0));
             let reply = Arc::new(Mutex::new(Reply {
                 status: 200,
@@ -918,7 +913,10 @@ mod tests {
 
     fn check_message(error: &JwtError) {
         let message = error.to_string();
-        assert!(message.starts_with(|c: char| c.is_ascii_lowercase()), "{message}");
+        assert!(
+            message.starts_with(|c: char| c.is_ascii_lowercase()),
+            "{message}"
+        );
         assert!(!message.ends_with('.'), "{message}");
     }
 
@@ -932,15 +930,28 @@ mod tests {
         assert_eq!(claims.subject(), Some("user-1"));
         assert_eq!(claims.scopes(), vec!["pets:read", "pets:write"]);
 
-        let token = sign(Algorithm::ES256, Some("ec-1"), &ec1(), &super::tests::claims());
-        assert_eq!(verifier.verify(&token).await.unwrap().subject(), Some("user-1"));
+        let token = sign(
+            Algorithm::ES256,
+            Some("ec-1"),
+            &ec1(),
+            &super::tests::claims(),
+        );
+        assert_eq!(
+            verifier.verify(&token).await.unwrap().subject(),
+            Some("user-1")
+        );
 
         // PS256 with an RSA JWK that names no alg.
         let mut any_rsa = rsa1_jwk();
         any_rsa.as_object_mut().unwrap().remove("alg");
         server.set(200, jwks(&[any_rsa]));
         let verifier = remote(&server.url, JWKS_ALGS, options()).await;
-        let token = sign(Algorithm::PS256, Some("rsa-1"), &rsa1(), &super::tests::claims());
+        let token = sign(
+            Algorithm::PS256,
+            Some("rsa-1"),
+            &rsa1(),
+            &super::tests::claims(),
+        );
         assert!(verifier.verify(&token).await.is_ok());
         // A single key also serves a token without kid.
         let token = sign(Algorithm::RS256, None, &rsa1(), &super::tests::claims());
@@ -953,7 +964,10 @@ mod tests {
     async fn hs256_tokens_verify_against_the_hmac_secret() {
         let verifier = hmac_verifier(&[Algorithm::HS256, Algorithm::HS384]).await;
         let token = sign(Algorithm::HS256, None, &hmac(), &claims());
-        assert_eq!(verifier.verify(&token).await.unwrap().subject(), Some("user-1"));
+        assert_eq!(
+            verifier.verify(&token).await.unwrap().subject(),
+            Some("user-1")
+        );
         // The kid is irrelevant for a secret.
         let token = sign(Algorithm::HS384, Some("whatever"), &hmac(), &claims());
         assert!(verifier.verify(&token).await.is_ok());
@@ -996,11 +1010,17 @@ mod tests {
         )
         .await
         .unwrap_err();
-        assert!(matches!(error, JwtError::Config(_)) && !error.is_unauthorized(), "{error}");
+        assert!(
+            matches!(error, JwtError::Config(_)) && !error.is_unauthorized(),
+            "{error}"
+        );
         std::fs::remove_file(&path).unwrap();
-        let error = Verifier::new(settings(KeySource::JwksFile(path), JWKS_ALGS), JwksOptions::default())
-            .await
-            .unwrap_err();
+        let error = Verifier::new(
+            settings(KeySource::JwksFile(path), JWKS_ALGS),
+            JwksOptions::default(),
+        )
+        .await
+        .unwrap_err();
         assert!(matches!(error, JwtError::Config(_)), "{error}");
     }
 
@@ -1016,7 +1036,10 @@ mod tests {
 
         server.set(200, jwks(&[rsa2_jwk()]));
         let new = sign(Algorithm::RS256, Some("rsa-2"), &rsa2(), &claims());
-        assert_eq!(verifier.verify(&new).await.unwrap().subject(), Some("user-1"));
+        assert_eq!(
+            verifier.verify(&new).await.unwrap().subject(),
+            Some("user-1")
+        );
         assert_eq!(server.hits(), 2);
         assert!(verifier.verify(&new).await.is_ok());
         // The retired key is gone, and asking for it again does not fetch (cooldown).
@@ -1031,7 +1054,9 @@ mod tests {
         assert_eq!(server.hits(), 1);
         let forged = |kid: &str| sign(Algorithm::RS256, Some(kid), &rsa2(), &claims());
         // Signed up front: the burst must fit inside the cooldown window.
-        let burst: Vec<String> = (1..20).map(|i| forged(&format!("forged-kid-{i}"))).collect();
+        let burst: Vec<String> = (1..20)
+            .map(|i| forged(&format!("forged-kid-{i}")))
+            .collect();
 
         let token = forged("forged-kid-0");
         let error = unauthorized(verifier.verify(&token).await, &token);
@@ -1039,16 +1064,25 @@ mod tests {
         assert!(!error.to_string().contains("forged"));
         assert_eq!(server.hits(), 2, "an unknown kid refetches once");
         for token in &burst {
-            assert_eq!(unauthorized(verifier.verify(token).await, token), JwtError::UnknownKid);
+            assert_eq!(
+                unauthorized(verifier.verify(token).await, token),
+                JwtError::UnknownKid
+            );
         }
         assert_eq!(server.hits(), 2, "the cooldown stops further fetches");
 
         tokio::time::sleep(COOLDOWN + Duration::from_millis(50)).await;
         let token = forged("forged-kid-after");
-        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::UnknownKid);
+        assert_eq!(
+            unauthorized(verifier.verify(&token).await, &token),
+            JwtError::UnknownKid
+        );
         assert_eq!(server.hits(), 3, "after the cooldown one more fetch");
         let token = forged("forged-kid-after-2");
-        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::UnknownKid);
+        assert_eq!(
+            unauthorized(verifier.verify(&token).await, &token),
+            JwtError::UnknownKid
+        );
         assert_eq!(server.hits(), 3);
         // Known keys never waited for any of it.
         let token = sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), &claims());
@@ -1072,7 +1106,14 @@ mod tests {
         server.set_delay(Duration::from_millis(150));
         let token = sign(Algorithm::RS256, Some("rsa-2"), &rsa2(), &claims());
         let forged: Vec<String> = (0..32)
-            .map(|i| sign(Algorithm::RS256, Some(&format!("forged-{i}")), &rsa2(), &claims()))
+            .map(|i| {
+                sign(
+                    Algorithm::RS256,
+                    Some(&format!("forged-{i}")),
+                    &rsa2(),
+                    &claims(),
+                )
+            })
             .collect();
         let tasks: Vec<_> = (0..32)
             .map(|_| {
@@ -1112,17 +1153,23 @@ mod tests {
         infrastructure(verifier.verify(&no_kid).await);
         tokio::time::sleep(COOLDOWN + Duration::from_millis(50)).await;
         let error = infrastructure(verifier.verify(&token).await);
-        assert!(error.to_string().starts_with("jwks unavailable: "), "{error}");
+        assert!(
+            error.to_string().starts_with("jwks unavailable: "),
+            "{error}"
+        );
         // Token problems found before any key is needed are still 401s.
-        let expired = sign(Algorithm::RS512, Some("rsa-1"), &rsa1(), &claims());
-        unauthorized(verifier.verify(&expired).await, &expired);
+        let not_allowed = sign(Algorithm::RS512, Some("rsa-1"), &rsa1(), &claims());
+        unauthorized(verifier.verify(&not_allowed).await, &not_allowed);
 
         // Up at init, down later: cached keys keep working; an unknown kid is a 401.
         let (server, verifier) = standard().await;
         server.stop().await;
         assert!(verifier.verify(&token).await.is_ok());
         let rotated = sign(Algorithm::RS256, Some("rsa-2"), &rsa2(), &claims());
-        assert_eq!(unauthorized(verifier.verify(&rotated).await, &rotated), JwtError::UnknownKid);
+        assert_eq!(
+            unauthorized(verifier.verify(&rotated).await, &rotated),
+            JwtError::UnknownKid
+        );
         assert_eq!(server.hits(), 1);
     }
 
@@ -1134,7 +1181,11 @@ mod tests {
         let token = sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), &claims());
         let error = infrastructure(verifier.verify(&token).await);
         assert!(error.to_string().contains("503"), "{error}");
-        for body in ["<html>not json</html>", "{\"keys\": []}", "{\"keys\": [{\"kty\": \"oct\", \"k\": \"AAAA\"}]}"] {
+        for body in [
+            "<html>not json</html>",
+            "{\"keys\": []}",
+            "{\"keys\": [{\"kty\": \"oct\", \"k\": \"AAAA\"}]}",
+        ] {
             server.set(200, body.to_owned());
             tokio::time::sleep(COOLDOWN + Duration::from_millis(20)).await;
             infrastructure(verifier.verify(&token).await);
@@ -1234,7 +1285,10 @@ mod tests {
         assert!(matches!(error, JwtError::Config(_)), "{error}");
         // And an HMAC verifier whose secret happens to be that PEM still never takes RS256.
         let verifier = Verifier::new(
-            settings(KeySource::HmacSecret(RSA1_PUBLIC.as_bytes().to_vec()), &[Algorithm::HS256]),
+            settings(
+                KeySource::HmacSecret(RSA1_PUBLIC.as_bytes().to_vec()),
+                &[Algorithm::HS256],
+            ),
             JwksOptions::default(),
         )
         .await
@@ -1272,20 +1326,40 @@ mod tests {
         let error = unauthorized(verifier.verify(&token).await, &token);
         assert_eq!(error, JwtError::AlgorithmNotAllowed(Algorithm::RS384));
         assert_eq!(error.to_string(), "token algorithm RS384 is not allowed");
-        let token = format!("{}.{}.c2ln", b64(&json!({ "alg": "XS999" })), b64(&claims()));
-        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::UnsupportedAlgorithm);
+        let token = format!(
+            "{}.{}.c2ln",
+            b64(&json!({ "alg": "XS999" })),
+            b64(&claims())
+        );
+        assert_eq!(
+            unauthorized(verifier.verify(&token).await, &token),
+            JwtError::UnsupportedAlgorithm
+        );
     }
 
     #[tokio::test]
     async fn kid_problems() {
         let (server, verifier) = standard().await;
         let token = sign(Algorithm::RS256, None, &rsa1(), &claims());
-        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::MissingKid);
+        assert_eq!(
+            unauthorized(verifier.verify(&token).await, &token),
+            JwtError::MissingKid
+        );
         let token = sign(Algorithm::RS256, Some("nope"), &rsa1(), &claims());
-        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::UnknownKid);
+        assert_eq!(
+            unauthorized(verifier.verify(&token).await, &token),
+            JwtError::UnknownKid
+        );
         // A kid that is not a string.
-        let token = format!("{}.{}.c2ln", b64(&json!({ "alg": "RS256", "kid": 7 })), b64(&claims()));
-        assert!(matches!(unauthorized(verifier.verify(&token).await, &token), JwtError::Malformed(_)));
+        let token = format!(
+            "{}.{}.c2ln",
+            b64(&json!({ "alg": "RS256", "kid": 7 })),
+            b64(&claims())
+        );
+        assert!(matches!(
+            unauthorized(verifier.verify(&token).await, &token),
+            JwtError::Malformed(_)
+        ));
         // Missing kid did not fetch; the unknown kid fetched once.
         assert_eq!(server.hits(), 2);
     }
@@ -1295,18 +1369,28 @@ mod tests {
         let (_server, verifier) = standard().await;
         // Signed by another key under rsa-1's kid.
         let token = sign(Algorithm::RS256, Some("rsa-1"), &rsa2(), &claims());
-        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::InvalidSignature);
+        assert_eq!(
+            unauthorized(verifier.verify(&token).await, &token),
+            JwtError::InvalidSignature
+        );
         // A payload swapped under a valid signature.
         let good = sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), &claims());
         let parts: Vec<&str> = good.split('.').collect();
         let elevated = with(claims(), "sub", json!("admin"));
         let token = format!("{}.{}.{}", parts[0], b64(&elevated), parts[2]);
-        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::InvalidSignature);
+        assert_eq!(
+            unauthorized(verifier.verify(&token).await, &token),
+            JwtError::InvalidSignature
+        );
         // A truncated ES256 signature.
         let good = sign(Algorithm::ES256, Some("ec-1"), &ec1(), &claims());
         let (input, signature) = good.rsplit_once('.').unwrap();
-        let token = format!("{input}.{}", &signature[..40]);
-        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::InvalidSignature);
+        let truncated: String = signature.chars().take(40).collect();
+        let token = format!("{input}.{truncated}");
+        assert_eq!(
+            unauthorized(verifier.verify(&token).await, &token),
+            JwtError::InvalidSignature
+        );
     }
 
     #[tokio::test]
@@ -1316,18 +1400,40 @@ mod tests {
         let cases = [
             (with(claims(), "exp", json!(now() - 100)), JwtError::Expired),
             (with(claims(), "exp", json!(now())), JwtError::Expired),
-            (with(claims(), "nbf", json!(now() + 100)), JwtError::NotYetValid),
-            (with(claims(), "iat", json!(now() + 100)), JwtError::IssuedInFuture),
-            (without(claims(), "exp"), JwtError::MissingClaim("exp".to_owned())),
-            (with(claims(), "exp", json!("tomorrow")), JwtError::InvalidClaim("exp")),
-            (with(claims(), "nbf", json!(true)), JwtError::InvalidClaim("nbf")),
+            (
+                with(claims(), "nbf", json!(now() + 100)),
+                JwtError::NotYetValid,
+            ),
+            (
+                with(claims(), "iat", json!(now() + 100)),
+                JwtError::IssuedInFuture,
+            ),
+            (
+                without(claims(), "exp"),
+                JwtError::MissingClaim("exp".to_owned()),
+            ),
+            (
+                with(claims(), "exp", json!("tomorrow")),
+                JwtError::InvalidClaim("exp"),
+            ),
+            (
+                with(claims(), "nbf", json!(true)),
+                JwtError::InvalidClaim("nbf"),
+            ),
         ];
         for (claims, expected) in cases {
             let token = rs(&claims);
-            assert_eq!(unauthorized(verifier.verify(&token).await, &token), expected);
+            assert_eq!(
+                unauthorized(verifier.verify(&token).await, &token),
+                expected
+            );
         }
         // Fractional times and a past nbf are fine.
-        let token = rs(&with(with(claims(), "exp", json!(now() as f64 + 60.5)), "nbf", json!(now() - 5)));
+        let token = rs(&with(
+            with(claims(), "exp", json!(now() as f64 + 60.5)),
+            "nbf",
+            json!(now() - 5),
+        ));
         assert!(verifier.verify(&token).await.is_ok());
 
         // Leeway: 30 s.
@@ -1350,16 +1456,27 @@ mod tests {
             assert!(verifier.verify(&rs(&ok)).await.is_ok(), "{ok}");
         }
         let token = rs(&with(claims(), "exp", json!(now() - 31)));
-        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::Expired);
+        assert_eq!(
+            unauthorized(verifier.verify(&token).await, &token),
+            JwtError::Expired
+        );
     }
 
     #[tokio::test]
     async fn issuer_must_match_exactly() {
         let (_server, verifier) = standard().await;
         let rs = |claims: &Value| sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), claims);
-        for iss in [json!("https://evil.example.com/"), json!("https://idp.example.com"), json!([ISSUER]), json!(1)] {
+        for iss in [
+            json!("https://evil.example.com/"),
+            json!("https://idp.example.com"),
+            json!([ISSUER]),
+            json!(1),
+        ] {
             let token = rs(&with(claims(), "iss", iss));
-            assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::InvalidIssuer);
+            assert_eq!(
+                unauthorized(verifier.verify(&token).await, &token),
+                JwtError::InvalidIssuer
+            );
         }
         let token = rs(&without(claims(), "iss"));
         assert_eq!(
@@ -1372,9 +1489,18 @@ mod tests {
     async fn audience_and_cognito_client_id() {
         let (_server, verifier) = standard().await;
         let rs = |claims: &Value| sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), claims);
-        for aud in [json!("api://other"), json!(["api://other"]), json!([]), json!(5), json!([5])] {
+        for aud in [
+            json!("api://other"),
+            json!(["api://other"]),
+            json!([]),
+            json!(5),
+            json!([5]),
+        ] {
             let token = rs(&with(claims(), "aud", aud));
-            assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::InvalidAudience);
+            assert_eq!(
+                unauthorized(verifier.verify(&token).await, &token),
+                JwtError::InvalidAudience
+            );
         }
         let token = rs(&with(claims(), "aud", json!(["api://other", AUDIENCE])));
         assert!(verifier.verify(&token).await.is_ok());
@@ -1388,15 +1514,31 @@ mod tests {
             )
         };
         let token = rs(&cognito("app-client-1"));
-        assert_eq!(verifier.verify(&token).await.unwrap().string("client_id"), Some("app-client-1"));
+        assert_eq!(
+            verifier.verify(&token).await.unwrap().string("client_id"),
+            Some("app-client-1")
+        );
         let token = rs(&cognito("someone-elses-client"));
-        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::InvalidAudience);
+        assert_eq!(
+            unauthorized(verifier.verify(&token).await, &token),
+            JwtError::InvalidAudience
+        );
         // Neither aud nor client_id.
         let token = rs(&without(claims(), "aud"));
-        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::InvalidAudience);
+        assert_eq!(
+            unauthorized(verifier.verify(&token).await, &token),
+            JwtError::InvalidAudience
+        );
         // A present but wrong aud is not rescued by client_id.
-        let token = rs(&with(with(claims(), "aud", json!("api://other")), "client_id", json!("app-client-1")));
-        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::InvalidAudience);
+        let token = rs(&with(
+            with(claims(), "aud", json!("api://other")),
+            "client_id",
+            json!("app-client-1"),
+        ));
+        assert_eq!(
+            unauthorized(verifier.verify(&token).await, &token),
+            JwtError::InvalidAudience
+        );
     }
 
     #[tokio::test]
@@ -1442,20 +1584,35 @@ mod tests {
             format!("{header}.{}.{}", parts[1], "a+b/c=="),
             format!("{header}=.{}.{}", parts[1], parts[2]),
             format!("{}.{}.{}", b64(&json!(["RS256"])), parts[1], parts[2]),
-            format!("{}.{}.{}", b64(&json!({ "typ": "JWT" })), parts[1], parts[2]),
+            format!(
+                "{}.{}.{}",
+                b64(&json!({ "typ": "JWT" })),
+                parts[1],
+                parts[2]
+            ),
             format!("{header}.{}.{}", b64(&json!([1, 2])), parts[2]),
-            format!("{header}.{}.{}", URL_SAFE_NO_PAD.encode("not json"), parts[2]),
+            format!(
+                "{header}.{}.{}",
+                URL_SAFE_NO_PAD.encode("not json"),
+                parts[2]
+            ),
         ];
         for token in cases {
             let error = unauthorized(verifier.verify(&token).await, &token);
-            assert!(matches!(error, JwtError::Malformed(_)), "{token}: {error:?}");
+            assert!(
+                matches!(error, JwtError::Malformed(_)),
+                "{token}: {error:?}"
+            );
         }
         // A crit header is refused even with a valid signature.
         let mut crit = Header::new(Algorithm::RS256);
         crit.kid = Some("rsa-1".to_owned());
         crit.crit = Some(vec!["exp".to_owned()]);
         let token = encode(&crit, &claims(), &rsa1()).unwrap();
-        assert!(matches!(unauthorized(verifier.verify(&token).await, &token), JwtError::Malformed(_)));
+        assert!(matches!(
+            unauthorized(verifier.verify(&token).await, &token),
+            JwtError::Malformed(_)
+        ));
         // Nothing malformed reached the JWKS.
         assert_eq!(server.hits(), 1);
     }
@@ -1464,13 +1621,22 @@ mod tests {
     async fn oversized_tokens_are_rejected_before_decoding() {
         let (server, verifier) = standard().await;
         let garbage = "a".repeat(10 * 1024);
-        assert_eq!(unauthorized(verifier.verify(&garbage).await, &garbage), JwtError::TokenTooLarge);
+        assert_eq!(
+            unauthorized(verifier.verify(&garbage).await, &garbage),
+            JwtError::TokenTooLarge
+        );
         // Even a correctly signed one.
         let big = with(claims(), "padding", json!("x".repeat(10 * 1024)));
         let token = sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), &big);
         assert!(token.len() > MAX_TOKEN_BYTES);
-        assert_eq!(unauthorized(verifier.verify(&token).await, &token), JwtError::TokenTooLarge);
-        assert_eq!(JwtError::TokenTooLarge.to_string(), "token is larger than 8192 bytes");
+        assert_eq!(
+            unauthorized(verifier.verify(&token).await, &token),
+            JwtError::TokenTooLarge
+        );
+        assert_eq!(
+            JwtError::TokenTooLarge.to_string(),
+            "token is larger than 8192 bytes"
+        );
         assert_eq!(server.hits(), 1);
     }
 
@@ -1484,21 +1650,78 @@ mod tests {
             (settings(uri(), &[]), JwksOptions::default()),
             (settings(uri(), &[Algorithm::HS256]), JwksOptions::default()),
             (settings(uri(), &[Algorithm::EdDSA]), JwksOptions::default()),
-            (settings(secret(), &[Algorithm::RS256]), JwksOptions::default()),
-            (settings(KeySource::HmacSecret(b"short".to_vec()), &[Algorithm::HS256]), JwksOptions::default()),
-            (settings(KeySource::JwksUri("http://idp.example.com/jwks.json".to_owned()), JWKS_ALGS), JwksOptions::default()),
-            (settings(KeySource::JwksUri("not a url".to_owned()), JWKS_ALGS), JwksOptions::default()),
-            (JwtSettings { issuer: String::new(), ..settings(uri(), JWKS_ALGS) }, JwksOptions::default()),
-            (JwtSettings { audiences: vec![], ..settings(uri(), JWKS_ALGS) }, JwksOptions::default()),
-            (JwtSettings { required_claims: vec![String::new()], ..settings(uri(), JWKS_ALGS) }, JwksOptions::default()),
-            (settings(uri(), JWKS_ALGS), JwksOptions { max_age: Duration::from_secs(5), ..JwksOptions::default() }),
-            (settings(uri(), JWKS_ALGS), JwksOptions { timeout: Duration::ZERO, ..JwksOptions::default() }),
-            (settings(uri(), JWKS_ALGS), JwksOptions { max_keys: 0, ..JwksOptions::default() }),
+            (
+                settings(secret(), &[Algorithm::RS256]),
+                JwksOptions::default(),
+            ),
+            (
+                settings(
+                    KeySource::HmacSecret(b"short".to_vec()),
+                    &[Algorithm::HS256],
+                ),
+                JwksOptions::default(),
+            ),
+            (
+                settings(
+                    KeySource::JwksUri("http://idp.example.com/jwks.json".to_owned()),
+                    JWKS_ALGS,
+                ),
+                JwksOptions::default(),
+            ),
+            (
+                settings(KeySource::JwksUri("not a url".to_owned()), JWKS_ALGS),
+                JwksOptions::default(),
+            ),
+            (
+                JwtSettings {
+                    issuer: String::new(),
+                    ..settings(uri(), JWKS_ALGS)
+                },
+                JwksOptions::default(),
+            ),
+            (
+                JwtSettings {
+                    audiences: vec![],
+                    ..settings(uri(), JWKS_ALGS)
+                },
+                JwksOptions::default(),
+            ),
+            (
+                JwtSettings {
+                    required_claims: vec![String::new()],
+                    ..settings(uri(), JWKS_ALGS)
+                },
+                JwksOptions::default(),
+            ),
+            (
+                settings(uri(), JWKS_ALGS),
+                JwksOptions {
+                    max_age: Duration::from_secs(5),
+                    ..JwksOptions::default()
+                },
+            ),
+            (
+                settings(uri(), JWKS_ALGS),
+                JwksOptions {
+                    timeout: Duration::ZERO,
+                    ..JwksOptions::default()
+                },
+            ),
+            (
+                settings(uri(), JWKS_ALGS),
+                JwksOptions {
+                    max_keys: 0,
+                    ..JwksOptions::default()
+                },
+            ),
         ];
         for (settings, options) in cases {
             let described = format!("{settings:?} {options:?}");
             let error = Verifier::new(settings, options).await.unwrap_err();
-            assert!(matches!(error, JwtError::Config(_)), "{described}: {error:?}");
+            assert!(
+                matches!(error, JwtError::Config(_)),
+                "{described}: {error:?}"
+            );
             assert!(!error.is_unauthorized());
             check_message(&error);
         }
@@ -1513,12 +1736,18 @@ mod tests {
             refetch_cooldown: Duration::from_millis(1),
             ..JwksOptions::default()
         };
-        assert_eq!(effective_cooldown(&options, MIN_REFETCH_COOLDOWN), Duration::from_secs(10));
+        assert_eq!(
+            effective_cooldown(&options, MIN_REFETCH_COOLDOWN),
+            Duration::from_secs(10)
+        );
         let options = JwksOptions {
             refetch_cooldown: Duration::from_secs(30),
             ..JwksOptions::default()
         };
-        assert_eq!(effective_cooldown(&options, MIN_REFETCH_COOLDOWN), Duration::from_secs(30));
+        assert_eq!(
+            effective_cooldown(&options, MIN_REFETCH_COOLDOWN),
+            Duration::from_secs(30)
+        );
         let defaults = JwksOptions::default();
         assert_eq!(defaults.max_age, Duration::from_secs(3600));
         assert_eq!(defaults.refetch_cooldown, Duration::from_secs(10));
@@ -1537,7 +1766,10 @@ mod tests {
         assert_eq!(c.get("missing"), None);
         assert_eq!(c.scopes(), vec!["a", "b", "c"]);
         assert_eq!(claims(json!({ "scp": "x y" })).scopes(), vec!["x", "y"]);
-        assert_eq!(claims(json!({ "scope": ["not", "standard"] })).scopes(), Vec::<&str>::new());
+        assert_eq!(
+            claims(json!({ "scope": ["not", "standard"] })).scopes(),
+            Vec::<&str>::new()
+        );
         assert_eq!(claims(json!({ "sub": 5 })).subject(), None);
         assert_eq!(c.as_map().len(), 4);
         assert_eq!(c.into_map().len(), 4);
@@ -1583,16 +1815,20 @@ mod tests {
         fn send<T: Send>(_: &T) {}
         send_sync::<Verifier>();
         send_sync::<JwtError>();
-        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
         let verifier = runtime
             .block_on(Verifier::new(
-                settings(KeySource::HmacSecret(HMAC_SECRET.to_vec()), &[Algorithm::HS256]),
+                settings(
+                    KeySource::HmacSecret(HMAC_SECRET.to_vec()),
+                    &[Algorithm::HS256],
+                ),
                 JwksOptions::default(),
             ))
             .unwrap();
         let future = verifier.verify("a.b.c");
         send(&future);
         assert!(runtime.block_on(future).is_err());
-        let _ = hmac_verifier;
     }
 }

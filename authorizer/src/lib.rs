@@ -8,6 +8,8 @@
 
 pub mod builder;
 pub mod event;
+pub mod handler;
+pub mod jwt;
 pub mod response;
 pub mod rules;
 

@@ -122,9 +122,9 @@ pub struct JwtConfig {
 }
 
 /// The JOSE algorithms the authorizer can verify.
-pub const ALGORITHMS: [&str; 12] = [
+pub const ALGORITHMS: [&str; 11] = [
     "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256",
-    "ES384", "EdDSA",
+    "ES384",
 ];
 
 /// Where a value of `principalId` or the context comes from.
@@ -203,14 +203,22 @@ impl Rule {
     }
 }
 
-/// The caller's scopes: `scope` (space-separated) or `scp` (a string or an array).
+/// The caller's scopes, without duplicates: `scope`, a space-separated string (RFC 8693), and
+/// `scp`, a string or an array of strings (Okta and Azure AD send arrays).
 pub fn scopes(claims: &Map<String, Value>) -> Vec<&str> {
-    let mut out = Vec::new();
+    let mut out: Vec<&str> = Vec::new();
     for key in ["scope", "scp"] {
-        match claims.get(key) {
-            Some(Value::String(s)) => out.extend(s.split_whitespace()),
-            Some(Value::Array(items)) => out.extend(items.iter().filter_map(Value::as_str)),
-            _ => {}
+        let found: Vec<&str> = match claims.get(key) {
+            Some(Value::String(s)) => s.split_whitespace().collect(),
+            Some(Value::Array(items)) if key == "scp" => {
+                items.iter().filter_map(Value::as_str).collect()
+            }
+            _ => Vec::new(),
+        };
+        for scope in found {
+            if !scope.is_empty() && !out.contains(&scope) {
+                out.push(scope);
+            }
         }
     }
     out
@@ -526,10 +534,16 @@ impl Reader<'_> {
         let keys = match sources.as_slice() {
             ["jwksUri"] => {
                 let uri = self.required(&f, "jwksUri")?;
-                if !uri.starts_with("https://") && !uri.starts_with("http://") {
+                let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+                    .iter()
+                    .any(|prefix| {
+                        uri.strip_prefix(prefix)
+                            .is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/']))
+                    });
+                if !uri.starts_with("https://") && !loopback {
                     return Err(self.err(
                         &f.1.key("jwksUri"),
-                        format!("`{uri}` is not an http(s) URL"),
+                        format!("`{uri}` is not an https URL (plain http is allowed only on the loopback, for tests)"),
                     ));
                 }
                 KeyConfig::JwksUri(uri.to_owned())
@@ -538,7 +552,17 @@ impl Reader<'_> {
             ["hmacSecretEnv"] => {
                 let var = self.required(&f, "hmacSecretEnv")?;
                 match env(var) {
-                    Some(secret) if !secret.is_empty() => KeyConfig::HmacSecret {
+                    Some(secret) if secret.len() < crate::jwt::MIN_HMAC_SECRET_BYTES => {
+                        return Err(self.err(
+                            &f.1.key("hmacSecretEnv"),
+                            format!(
+                                "the secret in `{var}` is {} bytes: HMAC secrets need at least {} (RFC 7518)",
+                                secret.len(),
+                                crate::jwt::MIN_HMAC_SECRET_BYTES
+                            ),
+                        ))
+                    }
+                    Some(secret) => KeyConfig::HmacSecret {
                         env: var.to_owned(),
                         secret: secret.into_bytes(),
                     },

@@ -175,14 +175,22 @@ fn key_sources() {
     v["jwt"].as_object_mut().unwrap().remove("jwksUri");
     v["jwt"]["hmacSecretEnv"] = json!("JWT_SECRET");
     v["jwt"]["algorithms"] = json!(["HS256"]);
-    let env = |k: &str| (k == "JWT_SECRET").then(|| "s3cret".to_owned());
+    let secret = "0123456789abcdef0123456789abcdef";
+    let env = |k: &str| (k == "JWT_SECRET").then(|| secret.to_owned());
     let c = Config::parse("rules.json", &v.to_string(), Path::new("."), &env).unwrap();
     assert_eq!(
         c.jwt.keys,
         KeyConfig::HmacSecret {
             env: "JWT_SECRET".into(),
-            secret: b"s3cret".to_vec()
+            secret: secret.as_bytes().to_vec()
         }
+    );
+    let short = |_: &str| Some("s3cret".to_owned());
+    assert_eq!(
+        Config::parse("rules.json", &v.to_string(), Path::new("."), &short)
+            .unwrap_err()
+            .to_string(),
+        "rules.json: the secret in `JWT_SECRET` is 6 bytes: HMAC secrets need at least 32 (RFC 7518) (at `jwt.hmacSecretEnv`)"
     );
     assert_eq!(
         error(&v),
@@ -213,7 +221,11 @@ fn invalid_files_name_the_field() {
         (Box::new(|v| v["jwt"]["leewaySeconds"] = json!(-1)),
          "rules.json: expected a whole number of seconds from 0 to 300 (at `jwt.leewaySeconds`)"),
         (Box::new(|v| v["jwt"]["jwksUri"] = json!("ftp://x")),
-         "rules.json: `ftp://x` is not an http(s) URL (at `jwt.jwksUri`)"),
+         "rules.json: `ftp://x` is not an https URL (plain http is allowed only on the loopback, for tests) (at `jwt.jwksUri`)"),
+        (Box::new(|v| v["jwt"]["jwksUri"] = json!("http://localhost.evil.example/jwks")),
+         "rules.json: `http://localhost.evil.example/jwks` is not an https URL (plain http is allowed only on the loopback, for tests) (at `jwt.jwksUri`)"),
+        (Box::new(|v| v["jwt"]["algorithms"] = json!(["EdDSA"])),
+         "rules.json: unknown algorithm `EdDSA` (at `jwt.algorithms[0]`)"),
         (Box::new(|v| v["principalId"] = json!("sub")),
          "rules.json: `sub` is neither `claim:NAME` nor `literal:TEXT` (at `principalId`)"),
         (Box::new(|v| v["context"]["tier"] = json!(5)),
