@@ -1,0 +1,491 @@
+//! The real `authorizer` binary, driven as a user and as Lambda would: `authorizer invoke` on
+//! every captured event shape, and the Lambda loop against a Runtime API endpoint this test
+//! serves on 127.0.0.1 (`/2018-06-01/runtime/invocation/next`, `.../response`, `.../error`).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "tests"
+)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use jsonwebtoken::{encode, EncodingKey, Header};
+use serde_json::{json, Value};
+
+const SECRET: &str = "test-only-secret-0123456789abcdef-0123456789";
+const ISSUER: &str = "https://idp.test.example/";
+
+fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+fn token(claims: Value) -> String {
+    encode(
+        &Header::default(),
+        &claims,
+        &EncodingKey::from_secret(SECRET.as_bytes()),
+    )
+    .unwrap()
+}
+
+fn good_token(scope: &str) -> String {
+    token(json!({
+        "iss": ISSUER, "aud": "api://pets", "sub": "alice", "exp": now() + 600,
+        "scope": scope, "tenant_id": "t-1", "tier": 3
+    }))
+}
+
+/// A scratch directory with a rules file (HMAC keys) for this test.
+fn rules_dir(name: &str, extra: Value) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("authorizer-bin-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut rules = json!({
+        "token": {"header": "Authorization", "bearer": "optional"},
+        "jwt": {"issuer": ISSUER, "audiences": ["api://pets"], "hmacSecretEnv": "TEST_JWT_SECRET",
+                "algorithms": ["HS256"], "requiredClaims": ["sub"]},
+        "principalId": "claim:sub",
+        "context": {"tenant": "claim:tenant_id", "tier": "claim:tier", "source": "literal:jwt"},
+        "rules": [
+            {"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]},
+            {"routes": ["* /*", "$connect"], "anyScope": ["api:all"]}
+        ]
+    });
+    if let (Value::Object(r), Value::Object(e)) = (&mut rules, extra) {
+        r.extend(e);
+    }
+    std::fs::write(dir.join("rules.json"), rules.to_string()).unwrap();
+    dir
+}
+
+fn binary() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_authorizer"));
+    c.env("TEST_JWT_SECRET", SECRET)
+        .env_remove("AUTHORIZER_CONFIG");
+    c
+}
+
+fn invoke(dir: &Path, event: &Value) -> Output {
+    let mut child = binary()
+        .args(["invoke", "--config"])
+        .arg(dir.join("rules.json"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(event.to_string().as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn fixture(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/events")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// A captured event carrying `token` where its shape carries one.
+fn with_token(mut event: Value, token: &str) -> Value {
+    if event["type"] == "TOKEN" {
+        event["authorizationToken"] = json!(format!("Bearer {token}"));
+    } else {
+        let headers = event["headers"].as_object_mut().unwrap();
+        headers.retain(|k, _| !k.eq_ignore_ascii_case("authorization"));
+        headers.insert("Authorization".into(), json!(format!("Bearer {token}")));
+    }
+    event
+}
+
+fn stdout_json(out: &Output) -> Value {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn invoke_answers_every_event_shape_with_the_granted_routes() {
+    let dir = rules_dir("shapes", json!({}));
+    let all = good_token("api:all");
+    for (file, api_and_stage) in [
+        (
+            "powertools-typescript/apigw-rest-authorizer-token.json",
+            "arn:aws:execute-api:eu-west-1:123456789012:puhdx84jy9/prod",
+        ),
+        (
+            "powertools-python/apiGatewayAuthorizerTokenEvent.json",
+            "arn:aws:execute-api:us-west-2:123456789012:ymy8tbxw7b/*",
+        ),
+        (
+            "powertools-typescript/apigw-rest-authorizer-request.json",
+            "arn:aws:execute-api:eu-west-1:123456789012:puhdx84jy9/prod",
+        ),
+        (
+            "powertools-python/apiGatewayAuthorizerRequestEvent.json",
+            "arn:aws:execute-api:us-east-1:123456789012:abcdef123/test",
+        ),
+        (
+            "powertools-typescript/apigw-http-authorizer-request.json",
+            "arn:aws:execute-api:eu-west-1:123456789012:lsw1ro4ipb/$default",
+        ),
+        (
+            "powertools-python/apiGatewayAuthorizerV2Event.json",
+            "arn:aws:execute-api:us-east-1:123456789012:abcdef123/test",
+        ),
+        (
+            "powertools-typescript/apigw-websocket-connectEvent.json",
+            "arn:aws:execute-api:us-east-1:123456789012:abcdef123/default",
+        ),
+    ] {
+        let response = stdout_json(&invoke(&dir, &with_token(fixture(file), &all)));
+        assert_eq!(response["principalId"], "alice", "{file}");
+        assert_eq!(
+            response["context"],
+            json!({"source": "jwt", "tenant": "t-1", "tier": 3}),
+            "{file}"
+        );
+        // Every granted route, for the called API and stage: the cached policy is right for
+        // the caller's next request whatever its route.
+        assert_eq!(
+            response["policyDocument"],
+            json!({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": "execute-api:Invoke",
+                "Resource": [format!("{api_and_stage}/*/*"), format!("{api_and_stage}/$connect")]
+            }]}),
+            "{file}"
+        );
+    }
+}
+
+#[test]
+fn a_caller_granted_nothing_gets_a_deny_all_policy() {
+    let dir = rules_dir("nothing", json!({}));
+    let event = with_token(
+        fixture("powertools-typescript/apigw-rest-authorizer-token.json"),
+        &good_token("profile"),
+    );
+    let response = stdout_json(&invoke(&dir, &event));
+    assert_eq!(
+        response["policyDocument"]["Statement"],
+        json!([{"Effect": "Deny", "Action": "execute-api:Invoke",
+                "Resource": "arn:aws:execute-api:eu-west-1:123456789012:puhdx84jy9/*"}])
+    );
+}
+
+#[test]
+fn bad_tokens_are_unauthorized_exit_1() {
+    let dir = rules_dir("unauthorized", json!({}));
+    let base = fixture("powertools-typescript/apigw-rest-authorizer-request.json");
+    let expired =
+        token(json!({"iss": ISSUER, "aud": "api://pets", "sub": "a", "exp": now() - 3600}));
+    let wrong_issuer =
+        token(json!({"iss": "https://evil/", "aud": "api://pets", "sub": "a", "exp": now() + 600}));
+    let mut no_token = base.clone();
+    no_token["headers"]
+        .as_object_mut()
+        .unwrap()
+        .retain(|k, _| !k.eq_ignore_ascii_case("authorization"));
+    for event in [
+        with_token(base.clone(), &expired),
+        with_token(base.clone(), &wrong_issuer),
+        with_token(base.clone(), "not.a.jwt"),
+        no_token,
+    ] {
+        let out = invoke(&dir, &event);
+        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "Unauthorized\n");
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn simple_responses_for_http_api_2() {
+    let dir = rules_dir("simple", json!({"httpApiResponse": "simple"}));
+    let event = fixture("powertools-typescript/apigw-http-authorizer-request.json");
+    let allowed = stdout_json(&invoke(
+        &dir,
+        &with_token(event.clone(), &good_token("api:all")),
+    ));
+    assert_eq!(
+        allowed,
+        json!({"isAuthorized": true, "context": {"source": "jwt", "tenant": "t-1", "tier": 3}})
+    );
+    // POST /lambda is not among GET /pets routes.
+    let denied = stdout_json(&invoke(&dir, &with_token(event, &good_token("pets:read"))));
+    assert_eq!(denied["isAuthorized"], false);
+}
+
+#[test]
+fn event_files_and_bad_input() {
+    let dir = rules_dir("files", json!({}));
+    let event_file = dir.join("event.json");
+    std::fs::write(
+        &event_file,
+        with_token(
+            fixture("powertools-typescript/apigw-websocket-connectEvent.json"),
+            &good_token("api:all"),
+        )
+        .to_string(),
+    )
+    .unwrap();
+    let out = binary()
+        .args(["invoke", "--config"])
+        .arg(dir.join("rules.json"))
+        .arg("--event")
+        .arg(&event_file)
+        .output()
+        .unwrap();
+    assert_eq!(stdout_json(&out)["principalId"], "alice");
+
+    let out = invoke(&dir, &json!({"hello": "world"}));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an API Gateway authorizer event"));
+}
+
+#[test]
+fn a_bad_rules_file_stops_at_init_naming_the_field() {
+    let dir = rules_dir("badconfig", json!({"principalId": "sub"}));
+    let out = invoke(&dir, &json!({}));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("`sub` is neither `claim:NAME` nor `literal:TEXT` (at `principalId`)"),
+        "{stderr}"
+    );
+    // A missing secret also stops init (in Lambda mode too: before any request).
+    let dir = rules_dir("nosecret", json!({}));
+    let out = binary()
+        .env_remove("TEST_JWT_SECRET")
+        .arg("--config")
+        .arg(dir.join("rules.json"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`TEST_JWT_SECRET` is not set"));
+}
+
+/// What the fake Runtime API saw.
+#[derive(Default)]
+struct Runtime {
+    events: Vec<(String, Value)>,
+    posts: Vec<(String, String, String, Value)>, // (request id, kind, error-type header, body)
+}
+
+/// One HTTP request: method, path, lower-cased headers, body.
+type Request = (String, String, Vec<(String, String)>, Vec<u8>);
+
+fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
+    let mut line = String::new();
+    if reader.read_line(&mut line).ok()? == 0 {
+        return None;
+    }
+    let mut parts = line.split_whitespace();
+    let method = parts.next()?.to_owned();
+    let path = parts.next()?.to_owned();
+    let mut headers = Vec::new();
+    loop {
+        let mut h = String::new();
+        reader.read_line(&mut h).ok()?;
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
+        }
+    }
+    let len = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(0);
+    let mut body = vec![0; len];
+    reader.read_exact(&mut body).ok()?;
+    Some((method, path, headers, body))
+}
+
+fn serve_connection(stream: TcpStream, state: Arc<Mutex<Runtime>>) {
+    let mut writer = stream.try_clone().unwrap();
+    let mut reader = BufReader::new(stream);
+    while let Some((method, path, headers, body)) = read_request(&mut reader) {
+        if method == "GET" && path == "/2018-06-01/runtime/invocation/next" {
+            // Long-poll: hand out the next event, or hold the connection.
+            let next = loop {
+                if let Some(e) = {
+                    let mut s = state.lock().unwrap();
+                    (!s.events.is_empty()).then(|| s.events.remove(0))
+                } {
+                    break e;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            };
+            let (id, event) = next;
+            let body = event.to_string();
+            let deadline = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .unwrap()
+                .as_millis()
+                + 30_000;
+            let response = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nLambda-Runtime-Aws-Request-Id: {id}\r\nLambda-Runtime-Deadline-Ms: {deadline}\r\nLambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:123456789012:function:authorizer\r\nLambda-Runtime-Trace-Id: Root=1-00000000-000000000000000000000000\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            );
+            writer.write_all(response.as_bytes()).unwrap();
+        } else if method == "POST" {
+            let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+            let (id, kind) = match segments.as_slice() {
+                ["2018-06-01", "runtime", "invocation", id, kind] => {
+                    ((*id).to_owned(), (*kind).to_owned())
+                }
+                ["2018-06-01", "runtime", "init", "error"] => {
+                    (String::new(), "init-error".to_owned())
+                }
+                _ => (String::new(), format!("unexpected {path}")),
+            };
+            let error_type = headers
+                .iter()
+                .find(|(k, _)| k == "lambda-runtime-function-error-type")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            state
+                .lock()
+                .unwrap()
+                .posts
+                .push((id, kind, error_type, body));
+            writer
+                .write_all(
+                    b"HTTP/1.1 202 Accepted\r\nContent-Length: 16\r\n\r\n{\"status\":\"OK\"}\n",
+                )
+                .unwrap();
+        } else {
+            writer
+                .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                .unwrap();
+        }
+    }
+}
+
+#[test]
+fn the_lambda_loop_relays_responses_and_the_unauthorized_error() {
+    let dir = rules_dir("runtime", json!({}));
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    let state = Arc::new(Mutex::new(Runtime::default()));
+    let expired =
+        token(json!({"iss": ISSUER, "aud": "api://pets", "sub": "a", "exp": now() - 3600}));
+    state.lock().unwrap().events = vec![
+        (
+            "req-1".into(),
+            with_token(
+                fixture("powertools-typescript/apigw-rest-authorizer-token.json"),
+                &good_token("pets:read"),
+            ),
+        ),
+        (
+            "req-2".into(),
+            with_token(
+                fixture("powertools-typescript/apigw-rest-authorizer-token.json"),
+                &expired,
+            ),
+        ),
+        ("req-3".into(), json!({"not": "an event"})),
+    ];
+    {
+        let state = Arc::clone(&state);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let state = Arc::clone(&state);
+                std::thread::spawn(move || serve_connection(stream, state));
+            }
+        });
+    }
+    let mut child = binary()
+        .arg("--config")
+        .arg(dir.join("rules.json"))
+        .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "authorizer")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "test")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/authorizer")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while state.lock().unwrap().posts.len() < 3 && started.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    let output = child.wait_with_output().unwrap();
+    let logs = String::from_utf8_lossy(&output.stdout).into_owned();
+    let posts = std::mem::take(&mut state.lock().unwrap().posts);
+    assert_eq!(
+        posts.len(),
+        3,
+        "runtime posts: {:?}\nlogs: {logs}\nstderr: {}",
+        posts.iter().map(|p| (&p.0, &p.1)).collect::<Vec<_>>(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let (id, kind, _, body) = &posts[0];
+    assert_eq!((id.as_str(), kind.as_str()), ("req-1", "response"));
+    assert_eq!(body["principalId"], "alice");
+    assert_eq!(
+        body["policyDocument"]["Statement"][0]["Resource"],
+        json!([
+            "arn:aws:execute-api:eu-west-1:123456789012:puhdx84jy9/prod/GET/pets",
+            "arn:aws:execute-api:eu-west-1:123456789012:puhdx84jy9/prod/GET/pets/*"
+        ])
+    );
+
+    // Exactly what Lambda relays to API Gateway, which answers 401 only for this message.
+    let (id, kind, error_type, body) = &posts[1];
+    assert_eq!((id.as_str(), kind.as_str()), ("req-2", "error"));
+    assert_eq!(
+        body,
+        &json!({"errorType": "Unauthorized", "errorMessage": "Unauthorized"})
+    );
+    // lambda_runtime 1.5 marks every handler error `unhandled` in this header; the body's
+    // errorType is ours.
+    assert_eq!(error_type, "unhandled");
+
+    let (id, kind, _, body) = &posts[2];
+    assert_eq!((id.as_str(), kind.as_str()), ("req-3", "error"));
+    assert_eq!(body["errorType"], "AuthorizerError");
+    assert!(body["errorMessage"]
+        .as_str()
+        .unwrap()
+        .starts_with("authorizer error: "));
+
+    // Structured logs: the decision and principal, never the token.
+    assert!(
+        logs.contains("\"decision\":\"allow\"") || logs.contains("\"decision\":\"deny\""),
+        "{logs}"
+    );
+    assert!(logs.contains("\"principal\":\"alice\""), "{logs}");
+    assert!(logs.contains("\"decision\":\"unauthorized\""), "{logs}");
+    assert!(!logs.contains(&expired), "the token must never be logged");
+    assert!(!logs.contains(SECRET));
+}
