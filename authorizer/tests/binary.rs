@@ -489,3 +489,101 @@ fn the_lambda_loop_relays_responses_and_the_unauthorized_error() {
     assert!(!logs.contains(&expired), "the token must never be logged");
     assert!(!logs.contains(SECRET));
 }
+
+#[test]
+fn token_placement_and_bearer_rules() {
+    let event = fixture("powertools-typescript/apigw-rest-authorizer-request.json");
+    let jwt = good_token("api:all");
+    let with_header = |name: &str, value: &str| {
+        let mut e = event.clone();
+        let headers = e["headers"].as_object_mut().unwrap();
+        headers.retain(|k, _| !k.eq_ignore_ascii_case("authorization"));
+        headers.insert(name.into(), json!(value));
+        e
+    };
+    let status = |dir: &Path, e: &Value| invoke(dir, e).status.code();
+    // The token in another header than the rules file names: Unauthorized.
+    let optional = rules_dir("placement-optional", json!({}));
+    assert_eq!(status(&optional, &with_header("X-Token", &jwt)), Some(1));
+    // Header names are case-insensitive; `Bearer ` is optional here.
+    assert_eq!(
+        status(&optional, &with_header("authorization", &jwt)),
+        Some(0)
+    );
+    assert_eq!(
+        status(
+            &optional,
+            &with_header("AUTHORIZATION", &format!("Bearer {jwt}"))
+        ),
+        Some(0)
+    );
+
+    let required = rules_dir(
+        "placement-required",
+        json!({"token": {"header": "Authorization", "bearer": "required"}}),
+    );
+    assert_eq!(
+        status(&required, &with_header("Authorization", &jwt)),
+        Some(1)
+    );
+    assert_eq!(
+        status(
+            &required,
+            &with_header("Authorization", &format!("Bearer {jwt}"))
+        ),
+        Some(0)
+    );
+
+    let forbidden = rules_dir(
+        "placement-forbidden",
+        json!({"token": {"header": "Authorization", "bearer": "forbidden"}}),
+    );
+    assert_eq!(
+        status(
+            &forbidden,
+            &with_header("Authorization", &format!("Bearer {jwt}"))
+        ),
+        Some(1)
+    );
+    assert_eq!(
+        status(&forbidden, &with_header("Authorization", &jwt)),
+        Some(0)
+    );
+
+    // A query-string token.
+    let query = rules_dir(
+        "placement-query",
+        json!({"token": {"query": "access_token"}}),
+    );
+    let mut e = with_header("X-Other", "x");
+    e["queryStringParameters"] = json!({"access_token": jwt});
+    assert_eq!(status(&query, &e), Some(0));
+    e["queryStringParameters"] = json!({"token": jwt});
+    assert_eq!(status(&query, &e), Some(1));
+}
+
+/// The README's local example: a rules file with a JWKS file and an RS256-signed token.
+#[test]
+fn the_readme_example_runs() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/authorizer");
+    let out = binary()
+        .args(["invoke", "--config"])
+        .arg(examples.join("rules.json"))
+        .arg("--event")
+        .arg(examples.join("token-event.json"))
+        .output()
+        .unwrap();
+    let response = stdout_json(&out);
+    assert_eq!(response["principalId"], "alice");
+    assert_eq!(
+        response["policyDocument"]["Statement"][0]["Resource"],
+        json!([
+            "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets",
+            "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets/*"
+        ])
+    );
+    assert_eq!(
+        response["context"],
+        json!({"source": "jwt", "tenant": "acme"})
+    );
+}
