@@ -386,7 +386,7 @@ impl AuthorizerEvent {
     pub fn from_json(value: &Value) -> Result<Self, EventError> {
         let Some(object) = value.as_object() else {
             return Err(EventError::NotAnObject {
-                found: json_type(value),
+                found: policy_engine::json::type_name(value),
             });
         };
         let kind = classify(object)?;
@@ -786,7 +786,7 @@ fn string_field<'v>(
         Some(Value::String(text)) => Ok(Some(text)),
         Some(other) => Err(EventError::NotAString {
             field,
-            found: json_type(other),
+            found: policy_engine::json::type_name(other),
         }),
     }
 }
@@ -927,18 +927,6 @@ fn render_path(steps: &[Step<'_>]) -> String {
         }
     }
     out
-}
-
-/// The JSON type of a value, as an error message names it.
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// Event text for an error message, cut to 64 characters.

@@ -327,22 +327,8 @@ impl Reader<'_> {
                 format!("expected an object, found {}", json::type_name(value)),
             ));
         };
-        for key in map.keys() {
-            if !allowed.contains(&key.as_str()) && !key.starts_with("//") {
-                let hint = json::suggest(key, allowed)
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .unwrap_or_else(|| {
-                        format!(
-                            "known fields: {}",
-                            allowed
-                                .iter()
-                                .map(|a| format!("`{a}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    });
-                return Err(self.err(&path.key(key), format!("unknown field `{key}`: {hint}")));
-            }
+        if let Some((key, hint)) = json::unknown_member(map, allowed, |k| k.starts_with("//")) {
+            return Err(self.err(&path.key(key), format!("unknown field `{key}`: {hint}")));
         }
         Ok((map, path))
     }

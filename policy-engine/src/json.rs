@@ -106,6 +106,26 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev.last().copied().unwrap_or(0)
 }
 
+/// The first member of `object` whose name is not in `allowed` (members for which `is_note`
+/// holds are allowed too), with a hint for the error message: "did you mean `X`?" for a likely
+/// misspelling, else the list of known names. Shared by every strict reader in the project.
+pub fn unknown_member<'m>(
+    object: &'m Map<String, Value>,
+    allowed: &[&str],
+    is_note: impl Fn(&str) -> bool,
+) -> Option<(&'m str, String)> {
+    let key = object
+        .keys()
+        .find(|k| !allowed.contains(&k.as_str()) && !is_note(k))?;
+    let hint = suggest(key, allowed)
+        .map(|s| format!("did you mean `{s}`?"))
+        .unwrap_or_else(|| {
+            let known: Vec<String> = allowed.iter().map(|a| format!("`{a}`")).collect();
+            format!("known names: {}", known.join(", "))
+        });
+    Some((key, hint))
+}
+
 /// Iterate an object's members, each with its path.
 pub fn members<'v>(
     object: &'v Map<String, Value>,

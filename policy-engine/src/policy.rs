@@ -398,28 +398,15 @@ fn reject_unknown(
     known: &[&str],
     what: &str,
 ) -> Result<(), PolicyError> {
-    for key in object.keys() {
-        if !known.contains(&key.as_str()) {
-            let fix = json::suggest(key, known)
-                .map(|s| format!("did you mean `{s}`?"))
-                .unwrap_or_else(|| format!("known elements are {}", backticked(known)));
-            return Err(PolicyError::new(
-                &path.key(key),
-                PolicyErrorKind::UnknownElement,
-                format!("unknown {what} `{key}`"),
-                Some(fix),
-            ));
-        }
+    if let Some((key, hint)) = json::unknown_member(object, known, |_| false) {
+        return Err(PolicyError::new(
+            &path.key(key),
+            PolicyErrorKind::UnknownElement,
+            format!("unknown {what} `{key}`"),
+            Some(hint),
+        ));
     }
     Ok(())
-}
-
-fn backticked(names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|n| format!("`{n}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The value of whichever of `positive` / `negative` is present; both or neither is an error.

@@ -400,22 +400,8 @@ impl<'f> Parser<'f> {
                 format!("expected an object, found {}", json::type_name(value)),
             ));
         };
-        for key in map.keys() {
-            if !allowed.contains(&key.as_str()) && !is_note(key) {
-                let hint = json::suggest(key, allowed)
-                    .map(|s| format!("did you mean `{s}`?"))
-                    .unwrap_or_else(|| {
-                        format!(
-                            "known fields: {}",
-                            allowed
-                                .iter()
-                                .map(|a| format!("`{a}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    });
-                return Err(self.err(&path.key(key), format!("unknown field `{key}`: {hint}")));
-            }
+        if let Some((key, hint)) = json::unknown_member(map, allowed, is_note) {
+            return Err(self.err(&path.key(key), format!("unknown field `{key}`: {hint}")));
         }
         Ok(Obj { map, path })
     }

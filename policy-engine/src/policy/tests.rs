@@ -536,7 +536,7 @@ fn rejection_table() {
             Kind::Res,
             json!({"Version": "2012-10-17", "Statement": [stmt()], "Banana": 1}),
             PolicyErrorKind::UnknownElement,
-            "unknown policy element `Banana` at `Banana`: known elements are `Version`, `Id`, `Statement`",
+            "unknown policy element `Banana` at `Banana`: known names: `Version`, `Id`, `Statement`",
         ),
         (
             "lower-case effect",
