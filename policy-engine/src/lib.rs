@@ -61,6 +61,7 @@
 //! ```
 
 pub mod arn;
+pub mod cache;
 pub mod condition;
 pub mod context;
 pub mod decision;
