@@ -39,7 +39,12 @@ fn bundled_examples_pass() {
 fn shared_seed_scenarios_pass_when_present() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let shared = root.join("../shared/scenarios");
-    for name in ["seed-ip-range.json", "seed-cross-account-roles.json"] {
+    for name in [
+        "seed-ip-range.json",
+        "seed-cross-account-roles.json",
+        "seed-vpce-lambda-authorizer.json",
+        "cache-first-method-trap.json",
+    ] {
         let file = shared.join(name);
         if !file.exists() {
             continue;

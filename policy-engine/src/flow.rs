@@ -100,6 +100,131 @@ pub enum AuthorizerAnswer {
     Failed(String),
 }
 
+/// Where an authorizer answer came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerSource {
+    /// The function was invoked.
+    Invoked,
+    /// The authorizer-result cache, with the entry's age in seconds.
+    Cache {
+        /// Seconds since the answer was cached.
+        age_seconds: u64,
+    },
+    /// The gateway answered without invoking the function (a missing identity source, a token
+    /// failing `identityValidationExpression`); the reason.
+    Gateway(String),
+}
+
+/// An authorizer answer and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthorizerCall {
+    /// The answer.
+    pub answer: AuthorizerAnswer,
+    /// Its source.
+    pub source: AnswerSource,
+}
+
+/// One identity source of a Lambda authorizer: where the gateway reads a part of the caching
+/// key (and, for TOKEN authorizers, the token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentitySource {
+    /// `method.request.header.X` / `$request.header.X` (case-insensitive).
+    Header(String),
+    /// `method.request.querystring.X` / `$request.querystring.X`.
+    Query(String),
+    /// `stageVariables.X` / `$stageVariables.X`.
+    StageVariable(String),
+    /// `context.X` / `$context.X`: `identity.sourceIp`, `identity.userAgent`, `httpMethod`,
+    /// `path`, `stage`.
+    Context(String),
+}
+
+/// The `$context` variables the simulator can supply as identity sources.
+pub const CONTEXT_IDENTITY_SOURCES: [&str; 5] = [
+    "identity.sourceIp",
+    "identity.userAgent",
+    "httpMethod",
+    "path",
+    "stage",
+];
+
+impl IdentitySource {
+    /// Parse a REST (`method.request.header.X`) or HTTP API (`$request.header.X`) form.
+    pub fn parse(text: &str) -> Option<Self> {
+        #[derive(Clone, Copy)]
+        enum Kind {
+            Header,
+            Query,
+            Stage,
+            Context,
+        }
+        const FORMS: [(&str, Kind); 8] = [
+            ("method.request.header.", Kind::Header),
+            ("method.request.querystring.", Kind::Query),
+            ("stageVariables.", Kind::Stage),
+            ("context.", Kind::Context),
+            ("$request.header.", Kind::Header),
+            ("$request.querystring.", Kind::Query),
+            ("$stageVariables.", Kind::Stage),
+            ("$context.", Kind::Context),
+        ];
+        let (kind, name) = FORMS
+            .iter()
+            .find_map(|(prefix, kind)| text.strip_prefix(prefix).map(|name| (*kind, name)))?;
+        if name.is_empty() {
+            return None;
+        }
+        let name = name.to_owned();
+        match kind {
+            Kind::Header => Some(IdentitySource::Header(name)),
+            Kind::Query => Some(IdentitySource::Query(name)),
+            Kind::Stage => Some(IdentitySource::StageVariable(name)),
+            Kind::Context if CONTEXT_IDENTITY_SOURCES.contains(&name.as_str()) => {
+                Some(IdentitySource::Context(name))
+            }
+            Kind::Context => None,
+        }
+    }
+
+    /// The value in `request` (several header values joined with `,`, order kept), or `None`
+    /// when absent.
+    pub fn value(&self, request: &ApiRequest, stage: &str) -> Option<String> {
+        match self {
+            IdentitySource::Header(name) => {
+                let values: Vec<&str> = request
+                    .headers
+                    .iter()
+                    .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v.as_str())
+                    .collect();
+                (!values.is_empty()).then(|| values.join(","))
+            }
+            IdentitySource::Query(name) => {
+                let values: Vec<&str> = request
+                    .query
+                    .iter()
+                    .filter(|(k, _)| k == name)
+                    .map(|(_, v)| v.as_str())
+                    .collect();
+                (!values.is_empty()).then(|| values.join(","))
+            }
+            IdentitySource::StageVariable(name) => request
+                .stage_variables
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone()),
+            IdentitySource::Context(name) => match name.as_str() {
+                "identity.sourceIp" => request.source_ip.map(|ip| ip.to_string()),
+                "identity.userAgent" => request.header("User-Agent").map(str::to_owned),
+                "httpMethod" => Some(request.method.clone()),
+                "path" => Some(request.path.clone()),
+                "stage" => Some(stage.to_owned()),
+                _ => None,
+            },
+        }
+    }
+}
+
 /// One request as it reaches the gateway.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ApiRequest {
@@ -107,8 +232,12 @@ pub struct ApiRequest {
     pub method: String,
     /// The path, such as `/pets/42`.
     pub path: String,
-    /// Request headers (names are case-insensitive).
+    /// Request headers (names are case-insensitive; a name may repeat).
     pub headers: Vec<(String, String)>,
+    /// Query-string parameters (a name may repeat).
+    pub query: Vec<(String, String)>,
+    /// The stage variables.
+    pub stage_variables: Vec<(String, String)>,
     /// The caller's IP address.
     pub source_ip: Option<IpAddr>,
     /// The VPC endpoint the request came through (private APIs).
@@ -182,12 +311,12 @@ impl Gateway {
 
     /// Decide `request` for a method protected by a Lambda authorizer. `invoke` is called only
     /// if the pre-auth phase lets the request through; it returns the authorizer's answer and
-    /// whether it came from the cache.
+    /// where it came from (the function, the cache, or the gateway itself).
     pub fn handle_with_authorizer(
         &self,
         request: &ApiRequest,
         now: i64,
-        invoke: &mut dyn FnMut() -> (AuthorizerAnswer, bool),
+        invoke: &mut dyn FnMut() -> AuthorizerCall,
     ) -> Result<Decision, FlowError> {
         let account = match &self.authorization {
             Authorization::Lambda { account } => account.as_str(),
@@ -210,13 +339,21 @@ impl Gateway {
             }
             None => steps.push("pre-auth: no resource policy: the authorizer is called".to_owned()),
         }
-        let (answer, cache_hit) = invoke();
-        let invoked = !cache_hit;
-        steps.push(if cache_hit {
-            "authorizer: answer served from the authorizer-result cache (the function was not invoked)".to_owned()
-        } else {
-            "authorizer: invoked".to_owned()
-        });
+        let AuthorizerCall { answer, source } = invoke();
+        let (invoked, cache_hit) = match &source {
+            AnswerSource::Invoked => {
+                steps.push("authorizer: invoked".to_owned());
+                (true, false)
+            }
+            AnswerSource::Cache { age_seconds } => {
+                steps.push(format!("authorizer: answer served from the authorizer-result cache (cached {age_seconds} s ago; the function was not invoked); a cached policy is evaluated against this request's method ARN"));
+                (false, true)
+            }
+            AnswerSource::Gateway(why) => {
+                steps.push(format!("gateway: {why}: the authorizer is not invoked"));
+                (false, false)
+            }
+        };
         let mut decision = match answer {
             AuthorizerAnswer::Unauthorized => {
                 steps.push("authorizer answered `Unauthorized`: 401".to_owned());

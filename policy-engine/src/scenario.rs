@@ -20,10 +20,14 @@ use serde_json::{json, Map, Value};
 use thiserror::Error;
 
 use crate::arn::{is_account_id, ApiRef};
+use crate::cache::AuthorizerCache;
 use crate::context::{ContextKey, ContextValue};
 use crate::decision::Decision;
 use crate::eval::PolicyOutcome;
-use crate::flow::{Api, ApiRequest, ApiType, Authorization, EndpointType, Gateway};
+use crate::flow::{
+    AnswerSource, Api, ApiRequest, ApiType, Authorization, AuthorizerAnswer, AuthorizerCall,
+    EndpointType, Gateway, IdentitySource,
+};
 use crate::json::{self, JsonPath};
 use crate::policy::{PolicyDocument, PolicyKind};
 
@@ -102,10 +106,172 @@ pub struct Scenario {
     pub file: String,
     /// The simulated gateway.
     pub gateway: Gateway,
+    /// The Lambda authorizer stand-in, for `LAMBDA_TOKEN` / `LAMBDA_REQUEST` files.
+    pub lambda: Option<LambdaSetup>,
     /// Unix time (seconds) of `at: 0`; `None` means the wall clock when the run starts.
     pub start_time: Option<i64>,
     /// The cases, in order.
     pub cases: Vec<Case>,
+}
+
+/// The kind of Lambda authorizer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LambdaKind {
+    /// TOKEN: one identity source, the token, optionally checked by a regular expression.
+    Token,
+    /// REQUEST: any identity sources.
+    Request,
+}
+
+/// A scenario's Lambda authorizer: how the gateway calls it and the table that stands in for
+/// the function (`responses`, keyed by the identity).
+#[derive(Debug, Clone)]
+pub struct LambdaSetup {
+    /// TOKEN or REQUEST.
+    pub kind: LambdaKind,
+    /// The result cache TTL (0 disables caching).
+    pub ttl_seconds: u64,
+    /// Where the identity (and the cache key) comes from.
+    pub identity_sources: Vec<IdentitySource>,
+    /// TOKEN only: the token must match this before the function is invoked.
+    pub validation: Option<regex::Regex>,
+    /// The function's answers by identity: for TOKEN the token, for REQUEST the identity
+    /// source values joined with `,`.
+    pub responses: Map<String, Value>,
+}
+
+impl PartialEq for LambdaSetup {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind
+            && self.ttl_seconds == other.ttl_seconds
+            && self.identity_sources == other.identity_sources
+            && self.validation.as_ref().map(regex::Regex::as_str)
+                == other.validation.as_ref().map(regex::Regex::as_str)
+            && self.responses == other.responses
+    }
+}
+
+impl LambdaSetup {
+    /// The gateway's side of calling the authorizer: identity sources, the validation
+    /// expression, the cache, then the function (the `responses` table).
+    fn call(
+        &self,
+        request: &ApiRequest,
+        stage: &str,
+        cache: &AuthorizerCache<AuthorizerAnswer>,
+        now: i64,
+    ) -> AuthorizerCall {
+        let refuse = |why: String| AuthorizerCall {
+            answer: AuthorizerAnswer::Unauthorized,
+            source: AnswerSource::Gateway(why),
+        };
+        let values: Vec<Option<String>> = self
+            .identity_sources
+            .iter()
+            .map(|s| s.value(request, stage).filter(|v| !v.is_empty()))
+            .collect();
+        // TOKEN: the token must be present, always; REQUEST: every source, when caching.
+        let must_have_all = self.kind == LambdaKind::Token || cache.is_enabled();
+        if must_have_all {
+            if let Some(i) = values.iter().position(Option::is_none) {
+                return refuse(format!(
+                    "identity source {} is missing or empty: 401",
+                    self.identity_sources
+                        .get(i)
+                        .map(describe_source)
+                        .unwrap_or_default()
+                ));
+            }
+        }
+        let key: Vec<String> = values.into_iter().map(Option::unwrap_or_default).collect();
+        if let (LambdaKind::Token, Some(re), Some(token)) =
+            (self.kind, &self.validation, key.first())
+        {
+            if !re.is_match(token) {
+                return refuse(format!(
+                    "the token does not match identityValidationExpression `{}`: 401",
+                    re.as_str()
+                ));
+            }
+        }
+        if let Some((answer, age_seconds)) = cache.get(&key, now) {
+            return AuthorizerCall {
+                answer,
+                source: AnswerSource::Cache { age_seconds },
+            };
+        }
+        let identity = key.join(",");
+        let answer = match self.responses.get(&identity) {
+            Some(v) => answer_from_table(v),
+            None => AuthorizerAnswer::Failed(format!(
+                "the responses table has no entry for identity `{identity}`"
+            )),
+        };
+        // Policies are cached; errors are not (the next request invokes the function again).
+        if matches!(answer, AuthorizerAnswer::Policy { .. }) {
+            cache.insert(key, answer.clone(), now);
+        }
+        AuthorizerCall {
+            answer,
+            source: AnswerSource::Invoked,
+        }
+    }
+}
+
+fn describe_source(s: &IdentitySource) -> String {
+    match s {
+        IdentitySource::Header(n) => format!("header `{n}`"),
+        IdentitySource::Query(n) => format!("query parameter `{n}`"),
+        IdentitySource::StageVariable(n) => format!("stage variable `{n}`"),
+        IdentitySource::Context(n) => format!("context variable `{n}`"),
+    }
+}
+
+/// What API Gateway makes of one `responses` entry, as if the function had returned it.
+fn answer_from_table(entry: &Value) -> AuthorizerAnswer {
+    if let Some(error) = entry.get("error") {
+        return match error.as_str() {
+            Some("Unauthorized") => AuthorizerAnswer::Unauthorized,
+            Some(other) => AuthorizerAnswer::Failed(format!("the function failed: `{other}`")),
+            None => AuthorizerAnswer::Failed("the function failed".to_owned()),
+        };
+    }
+    let principal_id = match entry.get("principalId") {
+        Some(Value::String(p)) if !p.is_empty() => p.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => {
+            return AuthorizerAnswer::Failed(
+                "the response has no `principalId`: API Gateway answers 500".to_owned(),
+            )
+        }
+    };
+    let Some(policy) = entry.get("policyDocument") else {
+        return AuthorizerAnswer::Failed(
+            "the response has no `policyDocument`: API Gateway answers 500".to_owned(),
+        );
+    };
+    let policy = match PolicyDocument::from_json(policy, PolicyKind::Identity, None) {
+        Ok(p) => p,
+        Err(e) => {
+            return AuthorizerAnswer::Failed(format!(
+                "the returned policy is invalid ({e}): API Gateway answers 500"
+            ))
+        }
+    };
+    let context = match entry.get("context") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(m)) => m.clone(),
+        Some(_) => {
+            return AuthorizerAnswer::Failed(
+                "the response's `context` is not an object: API Gateway answers 500".to_owned(),
+            )
+        }
+    };
+    AuthorizerAnswer::Policy {
+        principal_id,
+        policy,
+        context,
+    }
 }
 
 /// The result of one case.
@@ -263,18 +429,34 @@ pub fn run(scenario: &Scenario) -> FileReport {
     let start = scenario
         .start_time
         .unwrap_or_else(crate::time::now_epoch_seconds);
+    // One authorizer-result cache per file: cases run in order and share it.
+    let ttl = scenario.lambda.as_ref().map_or(0, |l| l.ttl_seconds);
+    let cache = AuthorizerCache::new(ttl, 10_000).ok();
     FileReport {
         file: scenario.file.clone(),
         cases: scenario
             .cases
             .iter()
-            .map(|case| run_case(&scenario.gateway, case, start.saturating_add(case.at)))
+            .map(|case| {
+                let now = start.saturating_add(case.at);
+                let decided = match (&scenario.lambda, &cache) {
+                    (Some(lambda), Some(cache)) => {
+                        scenario
+                            .gateway
+                            .handle_with_authorizer(&case.request, now, &mut || {
+                                lambda.call(&case.request, &scenario.gateway.api.stage, cache, now)
+                            })
+                    }
+                    _ => scenario.gateway.handle(&case.request, now),
+                };
+                report_case(case, decided)
+            })
             .collect(),
     }
 }
 
-fn run_case(gateway: &Gateway, case: &Case, now: i64) -> CaseReport {
-    match gateway.handle(&case.request, now) {
+fn report_case(case: &Case, decided: Result<Decision, crate::flow::FlowError>) -> CaseReport {
+    match decided {
         Ok(decision) => compare(case, &decision),
         Err(e) => CaseReport {
             name: case.name.clone(),
@@ -500,9 +682,9 @@ impl<'f> Parser<'f> {
                 )
             }
         };
-        let authorization = match root.map.get("auth") {
-            None => Authorization::None,
-            Some(a) => self.auth(a, root.path.key("auth"))?,
+        let (authorization, lambda) = match root.map.get("auth") {
+            None => (Authorization::None, None),
+            Some(a) => self.auth(a, root.path.key("auth"), &api)?,
         };
         let start_time = match root.map.get("startTime") {
             None => None,
@@ -542,6 +724,7 @@ impl<'f> Parser<'f> {
                 resource_policy,
                 authorization,
             },
+            lambda,
             start_time,
             cases,
         })
@@ -623,7 +806,12 @@ impl<'f> Parser<'f> {
         })
     }
 
-    fn auth(&self, value: &Value, path: JsonPath) -> Result<Authorization, ScenarioError> {
+    fn auth(
+        &self,
+        value: &Value,
+        path: JsonPath,
+        api: &Api,
+    ) -> Result<(Authorization, Option<LambdaSetup>), ScenarioError> {
         let o = self.obj(
             value,
             path,
@@ -639,18 +827,163 @@ impl<'f> Parser<'f> {
                 "command",
             ],
         )?;
-        match self.required(&o, "type")? {
-            "NONE" => Ok(Authorization::None),
-            "AWS_IAM" => Ok(Authorization::AwsIam),
-            kind @ ("LAMBDA_TOKEN" | "LAMBDA_REQUEST") => Err(self.err(
-                &o.path.key("type"),
-                format!("`{kind}` scenarios are not supported by this version of policy-sim yet (it simulates `NONE` and `AWS_IAM`)"),
-            )),
-            other => Err(self.err(
+        let kind = match self.required(&o, "type")? {
+            "NONE" => return Ok((Authorization::None, None)),
+            "AWS_IAM" => return Ok((Authorization::AwsIam, None)),
+            "LAMBDA_TOKEN" => LambdaKind::Token,
+            "LAMBDA_REQUEST" => LambdaKind::Request,
+            other => return Err(self.err(
                 &o.path.key("type"),
                 format!("unknown auth type `{other}`: use `NONE`, `AWS_IAM`, `LAMBDA_TOKEN` or `LAMBDA_REQUEST`"),
             )),
+        };
+        self.lambda(&o, kind, api)
+    }
+
+    fn lambda(
+        &self,
+        o: &Obj<'_>,
+        kind: LambdaKind,
+        api: &Api,
+    ) -> Result<(Authorization, Option<LambdaSetup>), ScenarioError> {
+        let not_yet = |field: &str, what: &str| {
+            self.err(
+                &o.path.key(field),
+                format!("{what} is not simulated by this version of policy-sim yet"),
+            )
+        };
+        if api.api_type != ApiType::Rest {
+            return Err(self.err(
+                &o.path.key("type"),
+                "Lambda authorizers on HTTP and WebSocket APIs are not simulated by this version of policy-sim yet (REST only)",
+            ));
         }
+        if o.map.contains_key("command") {
+            return Err(not_yet("command", "an external authorizer `command`"));
+        }
+        for field in ["payloadFormatVersion", "simpleResponses"] {
+            if o.map.contains_key(field) {
+                return Err(self.err(
+                    &o.path.key(field),
+                    format!("`{field}` applies to HTTP APIs only"),
+                ));
+            }
+        }
+        let account = match self.string(o, "account")? {
+            None => api.api_ref.account_id.clone(),
+            Some(a) if is_account_id(a) => a.to_owned(),
+            Some(a) => {
+                return Err(self.err(
+                    &o.path.key("account"),
+                    format!("`{a}` is not a 12-digit AWS account id"),
+                ))
+            }
+        };
+        let ttl_seconds = match self.integer(o, "ttlSeconds")? {
+            None => crate::cache::DEFAULT_TTL_SECONDS,
+            Some(t) => u64::try_from(t)
+                .ok()
+                .filter(|t| *t <= crate::cache::MAX_TTL_SECONDS)
+                .ok_or_else(|| {
+                    self.err(
+                        &o.path.key("ttlSeconds"),
+                        format!("`{t}` is not a TTL API Gateway accepts: use 0 (no caching) to 3600 seconds"),
+                    )
+                })?,
+        };
+        let sources_path = o.path.key("identitySources");
+        let identity_sources = match o.map.get("identitySources") {
+            None if kind == LambdaKind::Token => {
+                vec![IdentitySource::Header("Authorization".to_owned())]
+            }
+            None => Vec::new(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, s)| {
+                    let p = sources_path.index(i);
+                    let text = s.as_str().ok_or_else(|| self.err(&p, "expected a string"))?;
+                    IdentitySource::parse(text).ok_or_else(|| {
+                        self.err(
+                            &p,
+                            format!("`{text}` is not an identity source: use `method.request.header.X`, `method.request.querystring.X`, `stageVariables.X` or `context.X` (X one of {})",
+                                crate::flow::CONTEXT_IDENTITY_SOURCES.map(|c| format!("`{c}`")).join(", ")),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            Some(other) => {
+                return Err(self.err(
+                    &sources_path,
+                    format!("expected an array, found {}", json::type_name(other)),
+                ))
+            }
+        };
+        if kind == LambdaKind::Token
+            && !matches!(identity_sources.as_slice(), [IdentitySource::Header(_)])
+        {
+            return Err(self.err(
+                &sources_path,
+                "a TOKEN authorizer has exactly one identity source, a header (`method.request.header.Authorization`)",
+            ));
+        }
+        if kind == LambdaKind::Request && ttl_seconds > 0 && identity_sources.is_empty() {
+            return Err(self.err(
+                &sources_path,
+                "caching needs identity sources (the cache key): add one, or set `ttlSeconds` to 0",
+            ));
+        }
+        let validation = match self.string(o, "identityValidationExpression")? {
+            None => None,
+            Some(_) if kind == LambdaKind::Request => {
+                return Err(self.err(
+                    &o.path.key("identityValidationExpression"),
+                    "`identityValidationExpression` applies to TOKEN authorizers only",
+                ))
+            }
+            Some(expr) => Some(regex::Regex::new(expr).map_err(|e| {
+                self.err(
+                    &o.path.key("identityValidationExpression"),
+                    format!("invalid regular expression `{expr}`: {e}"),
+                )
+            })?),
+        };
+        let responses = match o.map.get("responses") {
+            Some(Value::Object(map)) => {
+                for (identity, entry) in map {
+                    if !entry.is_object() {
+                        return Err(self.err(
+                            &o.path.key("responses").key(identity),
+                            "expected an object: `{\"principalId\", \"policyDocument\", \"context\"}` or `{\"error\": \"Unauthorized\"}`",
+                        ));
+                    }
+                }
+                map.clone()
+            }
+            Some(other) => {
+                return Err(self.err(
+                    &o.path.key("responses"),
+                    format!(
+                        "expected an object keyed by identity, found {}",
+                        json::type_name(other)
+                    ),
+                ))
+            }
+            None => return Err(self.err(
+                &o.path,
+                "a Lambda authorizer needs `responses` (the table that stands in for the function)",
+            )),
+        };
+        Ok((
+            Authorization::Lambda { account },
+            Some(LambdaSetup {
+                kind,
+                ttl_seconds,
+                identity_sources,
+                validation,
+                responses,
+            }),
+        ))
     }
 
     fn case(&self, value: &Value, path: JsonPath) -> Result<Case, ScenarioError> {
@@ -719,10 +1052,6 @@ impl<'f> Parser<'f> {
                 )
             })?),
         };
-        // Query strings and stage variables feed Lambda REQUEST authorizers; validated here so
-        // a malformed file fails now rather than in a later release.
-        self.string_map(&o, "query")?;
-        self.string_map(&o, "stageVariables")?;
         let identity_policies = match o.map.get("identityPolicies") {
             None => Vec::new(),
             Some(Value::Array(items)) => items
@@ -756,6 +1085,8 @@ impl<'f> Parser<'f> {
             method,
             path: req_path,
             headers: self.string_map(&o, "headers")?,
+            query: self.string_map(&o, "query")?,
+            stage_variables: self.string_map(&o, "stageVariables")?,
             source_ip,
             source_vpce: self.string(&o, "sourceVpce")?.map(str::to_owned),
             source_vpc: self.string(&o, "sourceVpc")?.map(str::to_owned),

@@ -227,6 +227,17 @@ fn lambda_gateway(
     g
 }
 
+fn call(answer: AuthorizerAnswer, cached: bool) -> AuthorizerCall {
+    AuthorizerCall {
+        answer,
+        source: if cached {
+            AnswerSource::Cache { age_seconds: 1 }
+        } else {
+            AnswerSource::Invoked
+        },
+    }
+}
+
 fn answer(effect: &str, resource: &str, context: serde_json::Value) -> AuthorizerAnswer {
     AuthorizerAnswer::Policy {
         principal_id: "user".into(),
@@ -263,7 +274,7 @@ fn pre_auth_deny_stops_the_request_before_the_authorizer() {
     let d = g
         .handle_with_authorizer(&via("vpce-99999999"), NOW, &mut || {
             calls += 1;
-            (answer("Allow", ALL_OF_PROD, json!({})), false)
+            call(answer("Allow", ALL_OF_PROD, json!({})), false)
         })
         .unwrap();
     assert_eq!(calls, 0, "the authorizer must not run");
@@ -280,7 +291,7 @@ fn pre_auth_deny_stops_the_request_before_the_authorizer() {
 fn authorizer_answers_map_to_401_403_500_and_200() {
     let g = lambda_gateway(Some(vpce_deny()), "123456789012", EndpointType::Private);
     let run = |a: AuthorizerAnswer| {
-        g.handle_with_authorizer(&via("vpce-1a2b3c4d"), NOW, &mut || (a.clone(), false))
+        g.handle_with_authorizer(&via("vpce-1a2b3c4d"), NOW, &mut || call(a.clone(), false))
             .unwrap()
     };
 
@@ -337,7 +348,7 @@ fn authorizer_and_resource_policy_combine_by_table() {
     );
     let d = same
         .handle_with_authorizer(&get("/pets"), NOW, &mut || {
-            (answer("Allow", other_path, json!({})), false)
+            call(answer("Allow", other_path, json!({})), false)
         })
         .unwrap();
     assert_eq!(
@@ -347,7 +358,7 @@ fn authorizer_and_resource_policy_combine_by_table() {
     let cross = lambda_gateway(Some(allow_all), "210987654321", EndpointType::Regional);
     let d = cross
         .handle_with_authorizer(&get("/pets"), NOW, &mut || {
-            (answer("Allow", other_path, json!({})), false)
+            call(answer("Allow", other_path, json!({})), false)
         })
         .unwrap();
     assert_eq!(
@@ -362,14 +373,14 @@ fn without_a_resource_policy_the_authorizer_alone_decides() {
         let g = lambda_gateway(None, account, EndpointType::Regional);
         let d = g
             .handle_with_authorizer(&get("/pets"), NOW, &mut || {
-                (answer("Allow", ALL_OF_PROD, json!({})), true)
+                call(answer("Allow", ALL_OF_PROD, json!({})), true)
             })
             .unwrap();
         assert_eq!((d.status, d.table_row), (200, None), "{account}");
         assert_eq!((d.authorizer_invoked, d.cache_hit), (false, true));
         let d = g
             .handle_with_authorizer(&get("/pets"), NOW, &mut || {
-                (
+                call(
                     answer(
                         "Allow",
                         "arn:aws:execute-api:us-east-2:123456789012:aabbccddee/prod/GET/orders",

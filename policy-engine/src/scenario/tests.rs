@@ -98,10 +98,44 @@ fn embedded_policy_errors_carry_the_full_path() {
 }
 
 #[test]
-fn lambda_flows_are_refused_clearly_until_supported() {
-    let mut v = minimal();
-    v["auth"] = json!({"type": "LAMBDA_TOKEN", "ttlSeconds": 300, "responses": {}});
-    assert!(error_of(v).contains("`LAMBDA_TOKEN` scenarios are not supported by this version"));
+fn lambda_setups_are_validated() {
+    let lambda = |auth: serde_json::Value| {
+        let mut v = minimal();
+        v["auth"] = auth;
+        error_of(v)
+    };
+    assert!(lambda(json!({"type": "LAMBDA_TOKEN", "ttlSeconds": 3601, "responses": {}}))
+        .contains("`3601` is not a TTL API Gateway accepts: use 0 (no caching) to 3600 seconds (at `auth.ttlSeconds`)"));
+    assert!(lambda(json!({"type": "LAMBDA_TOKEN", "responses": {}, "identitySources": ["method.request.header.A", "method.request.header.B"]}))
+        .contains("a TOKEN authorizer has exactly one identity source"));
+    assert!(
+        lambda(json!({"type": "LAMBDA_REQUEST", "responses": {}, "identitySources": []}))
+            .contains("caching needs identity sources")
+    );
+    assert!(lambda(json!({"type": "LAMBDA_REQUEST", "responses": {}, "identitySources": ["method.request.cookie.x"]}))
+        .contains("`method.request.cookie.x` is not an identity source"));
+    assert!(lambda(
+        json!({"type": "LAMBDA_REQUEST", "responses": {}, "identitySources": ["context.requestId"]})
+    )
+    .contains("`context.requestId` is not an identity source"));
+    assert!(lambda(json!({"type": "LAMBDA_TOKEN", "responses": {}, "identityValidationExpression": "(unclosed"}))
+        .contains("invalid regular expression `(unclosed`"));
+    assert!(lambda(json!({"type": "LAMBDA_REQUEST", "ttlSeconds": 0, "responses": {}, "identityValidationExpression": "x"}))
+        .contains("applies to TOKEN authorizers only"));
+    assert!(lambda(json!({"type": "LAMBDA_TOKEN"})).contains("needs `responses`"));
+    assert!(
+        lambda(json!({"type": "LAMBDA_TOKEN", "responses": {"t": "allow"}}))
+            .contains("(at `auth.responses.t`)")
+    );
+    assert!(
+        lambda(json!({"type": "LAMBDA_TOKEN", "responses": {}, "command": ["./a"]})).contains(
+            "an external authorizer `command` is not simulated by this version of policy-sim yet"
+        )
+    );
+    assert!(
+        lambda(json!({"type": "LAMBDA_TOKEN", "responses": {}, "account": "12"}))
+            .contains("`12` is not a 12-digit AWS account id")
+    );
 }
 
 #[test]
