@@ -1,3 +1,4 @@
+// Unit tests of `condition.rs`, compiled only under #[cfg(test)] (see `mod tests;` there).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
