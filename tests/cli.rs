@@ -1,14 +1,6 @@
 //! The real `policy-sim` binary, driven as a user or CI would: exit codes, output formats and
 //! error messages of `policy-sim test` (shared/scenario-format.md).
 
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
-
 use std::path::PathBuf;
 use std::process::{Command, Output};
 

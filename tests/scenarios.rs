@@ -2,14 +2,6 @@
 //! rule) and `examples/scenarios/` must pass, run through the same library call users make
 //! from their own `cargo test`.
 
-#![allow(
-    clippy::panic,
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    reason = "tests"
-)]
-
 use std::path::Path;
 
 use policy_engine::scenario;

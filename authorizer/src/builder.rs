@@ -235,7 +235,6 @@ impl PolicyBuilder {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use policy_engine::context::RequestContext;
     use policy_engine::eval::{EvalRequest, PolicyOutcome, INVOKE_ACTION};

@@ -988,13 +988,6 @@ fn arn_stage(arn: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::indexing_slicing,
-        clippy::panic,
-        reason = "tests"
-    )]
 
     use super::*;
     use proptest::prelude::*;

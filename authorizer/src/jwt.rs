@@ -637,13 +637,6 @@ fn unix_now() -> Result<i64, JwtError> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::indexing_slicing,
-        clippy::panic,
-        reason = "tests"
-    )]
 
     use super::*;
     use jsonwebtoken::{encode, EncodingKey, Header};

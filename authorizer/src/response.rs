@@ -261,7 +261,6 @@ impl From<ResponseError> for AuthorizerError {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use crate::builder::PolicyBuilder;
     use policy_engine::arn::MethodArn;

@@ -7,7 +7,7 @@
     clippy::expect_used,
     clippy::indexing_slicing,
     clippy::panic,
-    reason = "tests"
+    reason = "test helpers outside #[test] functions, which clippy.toml does not cover"
 )]
 
 use std::io::{BufRead, BufReader, Read, Write};

@@ -201,7 +201,6 @@ impl fmt::Display for MethodArn {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, reason = "tests")]
     use super::*;
 
     fn api(partition: &str) -> ApiRef {

@@ -87,7 +87,6 @@ impl<V: Clone + Send + Sync + 'static> AuthorizerCache<V> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, reason = "tests")]
     use super::*;
 
     fn key(parts: &[&str]) -> Vec<String> {

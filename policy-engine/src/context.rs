@@ -391,7 +391,6 @@ impl VariableSource for RequestContext {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, reason = "tests")]
     use super::*;
 
     #[test]

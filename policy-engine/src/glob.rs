@@ -335,7 +335,6 @@ fn match_units(units: &[Unit], text: &str, case: CaseMode, vars: &dyn VariableSo
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
     use super::*;
     use proptest::prelude::*;
 

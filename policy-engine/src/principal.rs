@@ -361,7 +361,6 @@ fn parse_aws_principal(id: &str, path: &JsonPath) -> Result<AwsPrincipal, Policy
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, reason = "tests")]
     use super::*;
     use serde_json::json;
 

@@ -1,7 +1,13 @@
 //! "Compile once, evaluate many": evaluating a compiled policy allocates nothing, proven by
 //! counting this thread's heap allocations around the hot path.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "test helpers outside #[test] functions, which clippy.toml does not cover"
+)]
 
 use policy_engine::arn::{ApiRef, MethodArn};
 use policy_engine::context::{ContextKey, ContextValue, RequestContext};

@@ -1,11 +1,4 @@
 // Unit tests of `rules.rs`, compiled only under #[cfg(test)] (see `mod tests;` there).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "tests"
-)]
 use super::*;
 use serde_json::json;
 
