@@ -1,6 +1,11 @@
 //! The real `policy-sim` binary, driven as a user or CI would: exit codes, output formats and
 //! error messages of `policy-sim test` (shared/scenario-format.md).
 
+#![allow(
+    clippy::panic,
+    reason = "test helpers outside #[test] functions, which clippy.toml does not cover"
+)]
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
