@@ -2,6 +2,11 @@
 //! rule) and `examples/scenarios/` must pass, run through the same library call users make
 //! from their own `cargo test`.
 
+#![allow(
+    clippy::panic,
+    reason = "test helpers outside #[test] functions, which clippy.toml does not cover"
+)]
+
 use std::path::Path;
 
 use policy_engine::scenario;
