@@ -12,34 +12,12 @@
 use std::path::{Path, PathBuf};
 
 use policy_engine::glob::{CaseMode, Pattern, Wildcards};
-use policy_engine::json::{self, JsonPath};
+use policy_engine::json::{self, Fields, FileError, JsonPath};
 use serde_json::{Map, Value};
-use thiserror::Error;
 
-/// A rules file that cannot be used; the function does not start.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("{file}: {problem}{}", at(.path))]
-pub struct ConfigError {
-    file: String,
-    path: Option<String>,
-    problem: String,
-}
-
-fn at(path: &Option<String>) -> String {
-    path.as_ref()
-        .map(|p| format!(" (at `{p}`)"))
-        .unwrap_or_default()
-}
-
-impl ConfigError {
-    fn new(file: &str, path: Option<&JsonPath>, problem: impl Into<String>) -> Self {
-        Self {
-            file: file.to_owned(),
-            path: path.map(ToString::to_string),
-            problem: problem.into(),
-        }
-    }
-}
+/// A rules file that cannot be used; the function does not start. It names the file, the JSON
+/// path of the bad field and the problem.
+pub type ConfigError = FileError;
 
 /// Where the token is in REQUEST, HTTP API and WebSocket events (TOKEN events carry it in
 /// `authorizationToken`).
@@ -284,7 +262,7 @@ impl Config {
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| {
-            ConfigError::new(&name, None, format!("cannot read the rules file ({e})"))
+            FileError::new(&name, None, format!("cannot read the rules file ({e})"))
         })?;
         let base = path.parent().unwrap_or_else(|| Path::new("."));
         Self::parse(&name, &text, base, &|var| std::env::var(var).ok())
@@ -299,7 +277,7 @@ impl Config {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
         let value: Value = serde_json::from_str(text)
-            .map_err(|e| ConfigError::new(file, None, format!("not valid JSON: {e}")))?;
+            .map_err(|e| FileError::new(file, None, format!("not valid JSON: {e}")))?;
         Reader { file }.config(&value, base, env)
     }
 }
@@ -308,68 +286,13 @@ struct Reader<'f> {
     file: &'f str,
 }
 
-type Fields<'v> = (&'v Map<String, Value>, JsonPath);
+fn is_note(key: &str) -> bool {
+    key.starts_with("//")
+}
 
 impl Reader<'_> {
     fn err(&self, path: &JsonPath, problem: impl Into<String>) -> ConfigError {
-        ConfigError::new(self.file, Some(path), problem)
-    }
-
-    fn object<'v>(
-        &self,
-        value: &'v Value,
-        path: JsonPath,
-        allowed: &[&str],
-    ) -> Result<Fields<'v>, ConfigError> {
-        let Value::Object(map) = value else {
-            return Err(self.err(
-                &path,
-                format!("expected an object, found {}", json::type_name(value)),
-            ));
-        };
-        if let Some((key, hint)) = json::unknown_member(map, allowed, |k| k.starts_with("//")) {
-            return Err(self.err(&path.key(key), format!("unknown field `{key}`: {hint}")));
-        }
-        Ok((map, path))
-    }
-
-    fn string<'v>(&self, f: &Fields<'v>, key: &str) -> Result<Option<&'v str>, ConfigError> {
-        match f.0.get(key) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(self.err(
-                &f.1.key(key),
-                format!("expected a string, found {}", json::type_name(other)),
-            )),
-        }
-    }
-
-    fn required<'v>(&self, f: &Fields<'v>, key: &str) -> Result<&'v str, ConfigError> {
-        match self.string(f, key)? {
-            Some(s) if !s.is_empty() => Ok(s),
-            Some(_) => Err(self.err(&f.1.key(key), format!("`{key}` must not be empty"))),
-            None => Err(self.err(&f.1, format!("missing required field `{key}`"))),
-        }
-    }
-
-    fn strings(&self, f: &Fields<'_>, key: &str) -> Result<Vec<String>, ConfigError> {
-        let Some(value) = f.0.get(key) else {
-            return Ok(Vec::new());
-        };
-        let path = f.1.key(key);
-        json::one_or_many(value, &path)
-            .into_iter()
-            .map(|(v, p)| match v {
-                Value::String(s) if !s.is_empty() => Ok(s.clone()),
-                other => Err(self.err(
-                    &p,
-                    format!(
-                        "expected a non-empty string, found {}",
-                        json::type_name(other)
-                    ),
-                )),
-            })
-            .collect()
+        FileError::new(self.file, Some(path), problem)
     }
 
     fn config(
@@ -378,7 +301,8 @@ impl Reader<'_> {
         base: &Path,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Config, ConfigError> {
-        let root = self.object(
+        let root = Fields::read(
+            self.file,
             value,
             JsonPath::root(),
             &[
@@ -389,26 +313,26 @@ impl Reader<'_> {
                 "rules",
                 "httpApiResponse",
             ],
+            is_note,
         )?;
-        let token = match root.0.get("token") {
-            Some(t) => self.token(t, root.1.key("token"))?,
+        let token = match root.get("token") {
+            Some(t) => self.token(t, root.path().key("token"))?,
             None => TokenConfig {
                 location: TokenLocation::Header("Authorization".to_owned()),
                 bearer: BearerMode::Optional,
             },
         };
         let jwt_value = root
-            .0
             .get("jwt")
-            .ok_or_else(|| self.err(&root.1, "missing required field `jwt`"))?;
-        let jwt = self.jwt(jwt_value, root.1.key("jwt"), base, env)?;
-        let principal_id = match self.string(&root, "principalId")? {
-            Some(s) => self.source(s, &root.1.key("principalId"))?,
+            .ok_or_else(|| self.err(root.path(), "missing required field `jwt`"))?;
+        let jwt = self.jwt(jwt_value, root.path().key("jwt"), base, env)?;
+        let principal_id = match root.string("principalId")? {
+            Some(s) => self.source(s, &root.path().key("principalId"))?,
             None => ValueSource::Claim("sub".to_owned()),
         };
         let mut context = Vec::new();
-        if let Some(c) = root.0.get("context") {
-            let path = root.1.key("context");
+        if let Some(c) = root.get("context") {
+            let path = root.path().key("context");
             let Value::Object(map) = c else {
                 return Err(self.err(&path, "expected an object of `key: \"claim:NAME\"` entries"));
             };
@@ -420,8 +344,8 @@ impl Reader<'_> {
                 context.push((k.clone(), self.source(s, &p)?));
             }
         }
-        let rules_path = root.1.key("rules");
-        let rules = match root.0.get("rules") {
+        let rules_path = root.path().key("rules");
+        let rules = match root.get("rules") {
             Some(Value::Array(items)) => items
                 .iter()
                 .enumerate()
@@ -436,14 +360,14 @@ impl Reader<'_> {
                     ),
                 ))
             }
-            None => return Err(self.err(&root.1, "missing required field `rules`")),
+            None => return Err(self.err(root.path(), "missing required field `rules`")),
         };
-        let http_api_response = match self.string(&root, "httpApiResponse")? {
+        let http_api_response = match root.string("httpApiResponse")? {
             None | Some("iam") => HttpApiResponse::Iam,
             Some("simple") => HttpApiResponse::Simple,
             Some(other) => {
                 return Err(self.err(
-                    &root.1.key("httpApiResponse"),
+                    &root.path().key("httpApiResponse"),
                     format!("unknown response `{other}`: use `iam` or `simple`"),
                 ))
             }
@@ -459,22 +383,28 @@ impl Reader<'_> {
     }
 
     fn token(&self, value: &Value, path: JsonPath) -> Result<TokenConfig, ConfigError> {
-        let f = self.object(value, path, &["header", "query", "bearer"])?;
-        let location = match (self.string(&f, "header")?, self.string(&f, "query")?) {
+        let f = Fields::read(
+            self.file,
+            value,
+            path,
+            &["header", "query", "bearer"],
+            is_note,
+        )?;
+        let location = match (f.string("header")?, f.string("query")?) {
             (Some(h), None) if !h.is_empty() => TokenLocation::Header(h.to_owned()),
             (None, Some(q)) if !q.is_empty() => TokenLocation::Query(q.to_owned()),
             (Some(_), Some(_)) => {
-                return Err(self.err(&f.1, "give either `header` or `query`, not both"))
+                return Err(self.err(f.path(), "give either `header` or `query`, not both"))
             }
-            _ => return Err(self.err(&f.1, "give `header` (e.g. `Authorization`) or `query`")),
+            _ => return Err(self.err(f.path(), "give `header` (e.g. `Authorization`) or `query`")),
         };
-        let bearer = match self.string(&f, "bearer")?.unwrap_or("optional") {
+        let bearer = match f.string("bearer")?.unwrap_or("optional") {
             "required" => BearerMode::Required,
             "optional" => BearerMode::Optional,
             "forbidden" => BearerMode::Forbidden,
             other => {
                 return Err(self.err(
-                    &f.1.key("bearer"),
+                    &f.path().key("bearer"),
                     format!(
                         "unknown bearer mode `{other}`: use `required`, `optional` or `forbidden`"
                     ),
@@ -491,7 +421,8 @@ impl Reader<'_> {
         base: &Path,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<JwtConfig, ConfigError> {
-        let f = self.object(
+        let f = Fields::read(
+            self.file,
             value,
             path,
             &[
@@ -504,22 +435,23 @@ impl Reader<'_> {
                 "leewaySeconds",
                 "requiredClaims",
             ],
+            is_note,
         )?;
-        let issuer = self.required(&f, "issuer")?.to_owned();
-        let audiences = self.strings(&f, "audiences")?;
+        let issuer = f.required("issuer")?.to_owned();
+        let audiences = f.strings("audiences")?;
         if audiences.is_empty() {
             return Err(self.err(
-                &f.1,
+                f.path(),
                 "missing required field `audiences`: list the accepted `aud` (or Cognito `client_id`) values",
             ));
         }
         let sources: Vec<&str> = ["jwksUri", "jwksFile", "hmacSecretEnv"]
             .into_iter()
-            .filter(|k| f.0.contains_key(*k))
+            .filter(|k| f.contains(k))
             .collect();
         let keys = match sources.as_slice() {
             ["jwksUri"] => {
-                let uri = self.required(&f, "jwksUri")?;
+                let uri = f.required("jwksUri")?;
                 let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
                     .iter()
                     .any(|prefix| {
@@ -528,19 +460,19 @@ impl Reader<'_> {
                     });
                 if !uri.starts_with("https://") && !loopback {
                     return Err(self.err(
-                        &f.1.key("jwksUri"),
+                        &f.path().key("jwksUri"),
                         format!("`{uri}` is not an https URL (plain http is allowed only on the loopback, for tests)"),
                     ));
                 }
                 KeyConfig::JwksUri(uri.to_owned())
             }
-            ["jwksFile"] => KeyConfig::JwksFile(base.join(self.required(&f, "jwksFile")?)),
+            ["jwksFile"] => KeyConfig::JwksFile(base.join(f.required("jwksFile")?)),
             ["hmacSecretEnv"] => {
-                let var = self.required(&f, "hmacSecretEnv")?;
+                let var = f.required("hmacSecretEnv")?;
                 match env(var) {
                     Some(secret) if secret.len() < crate::jwt::MIN_HMAC_SECRET_BYTES => {
                         return Err(self.err(
-                            &f.1.key("hmacSecretEnv"),
+                            &f.path().key("hmacSecretEnv"),
                             format!(
                                 "the secret in `{var}` is {} bytes: HMAC secrets need at least {} (RFC 7518)",
                                 secret.len(),
@@ -554,7 +486,7 @@ impl Reader<'_> {
                     },
                     _ => {
                         return Err(self.err(
-                            &f.1.key("hmacSecretEnv"),
+                            &f.path().key("hmacSecretEnv"),
                             format!("environment variable `{var}` is not set or empty: set it to the HMAC secret"),
                         ))
                     }
@@ -562,18 +494,18 @@ impl Reader<'_> {
             }
             [] => {
                 return Err(self.err(
-                    &f.1,
+                    f.path(),
                     "no key source: give one of `jwksUri`, `jwksFile` or `hmacSecretEnv`",
                 ))
             }
             _ => {
                 return Err(self.err(
-                    &f.1,
+                    f.path(),
                     "give exactly one of `jwksUri`, `jwksFile` or `hmacSecretEnv`",
                 ))
             }
         };
-        let algorithms = self.strings(&f, "algorithms")?;
+        let algorithms = f.strings("algorithms")?;
         let algorithms = if algorithms.is_empty() {
             match keys {
                 KeyConfig::HmacSecret { .. } => vec!["HS256".to_owned()],
@@ -583,7 +515,7 @@ impl Reader<'_> {
             algorithms
         };
         for (i, alg) in algorithms.iter().enumerate() {
-            let p = f.1.key("algorithms").index(i);
+            let p = f.path().key("algorithms").index(i);
             if alg.eq_ignore_ascii_case("none") {
                 return Err(self.err(
                     &p,
@@ -604,11 +536,11 @@ impl Reader<'_> {
                 ));
             }
         }
-        let leeway_seconds = match f.0.get("leewaySeconds") {
+        let leeway_seconds = match f.get("leewaySeconds") {
             None => 0,
             Some(v) => v.as_u64().filter(|s| *s <= 300).ok_or_else(|| {
                 self.err(
-                    &f.1.key("leewaySeconds"),
+                    &f.path().key("leewaySeconds"),
                     "expected a whole number of seconds from 0 to 300",
                 )
             })?,
@@ -619,7 +551,7 @@ impl Reader<'_> {
             keys,
             algorithms,
             leeway_seconds,
-            required_claims: self.strings(&f, "requiredClaims")?,
+            required_claims: f.strings("requiredClaims")?,
         })
     }
 
@@ -637,24 +569,29 @@ impl Reader<'_> {
     }
 
     fn rule(&self, value: &Value, path: JsonPath) -> Result<Rule, ConfigError> {
-        let f = self.object(value, path, &["routes", "anyScope", "claims"])?;
-        let route_texts = self.strings(&f, "routes")?;
+        let f = Fields::read(
+            self.file,
+            value,
+            path,
+            &["routes", "anyScope", "claims"],
+            is_note,
+        )?;
+        let route_texts = f.strings("routes")?;
         if route_texts.is_empty() {
-            return Err(self.err(&f.1, "a rule needs `routes`"));
+            return Err(self.err(f.path(), "a rule needs `routes`"));
         }
         let routes = route_texts
             .iter()
             .enumerate()
-            .map(|(i, r)| self.route(r, &f.1.key("routes").index(i)))
+            .map(|(i, r)| self.route(r, &f.path().key("routes").index(i)))
             .collect::<Result<Vec<_>, _>>()?;
         let mut claims = Vec::new();
-        if let Some(c) = f.0.get("claims") {
-            let p = f.1.key("claims");
-            let Value::Object(map) = c else {
-                return Err(self.err(&p, "expected an object of `claim: [values]`"));
-            };
-            for name in map.keys() {
-                let values = self.strings(&(map, p.clone()), name)?;
+        if let Some(c) = f.get("claims") {
+            let p = f.path().key("claims");
+            let wanted = Fields::any(self.file, c, p.clone())
+                .map_err(|_| self.err(&p, "expected an object of `claim: [values]`"))?;
+            for name in wanted.map().keys() {
+                let values = wanted.strings(name)?;
                 if values.is_empty() {
                     return Err(self.err(&p.key(name), "list at least one accepted value"));
                 }
@@ -663,7 +600,7 @@ impl Reader<'_> {
         }
         Ok(Rule {
             routes,
-            any_scope: self.strings(&f, "anyScope")?,
+            any_scope: f.strings("anyScope")?,
             claims,
         })
     }

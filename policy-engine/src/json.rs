@@ -8,6 +8,7 @@
 use std::fmt;
 
 use serde_json::{Map, Value};
+use thiserror::Error;
 
 /// A location inside a JSON document, such as `Statement[1].Condition.IpAddress.aws:SourceIp`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -134,6 +135,209 @@ pub fn members<'v>(
     object
         .iter()
         .map(move |(k, v)| (k.as_str(), v, path.key(k)))
+}
+
+/// A problem in a JSON file (a scenario file, a rules file), located by the file's name and,
+/// when the file was readable JSON, the JSON path of the bad field.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{file}: {problem}{}", located(.path))]
+pub struct FileError {
+    file: String,
+    path: Option<JsonPath>,
+    problem: String,
+}
+
+fn located(path: &Option<JsonPath>) -> String {
+    path.as_ref()
+        .map(|p| format!(" (at `{p}`)"))
+        .unwrap_or_default()
+}
+
+impl FileError {
+    /// A problem at `path` of `file` (`None`: the file as a whole).
+    pub fn new(file: &str, path: Option<&JsonPath>, problem: impl Into<String>) -> Self {
+        Self {
+            file: file.to_owned(),
+            path: path.cloned(),
+            problem: problem.into(),
+        }
+    }
+
+    /// The file.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// The JSON path of the bad field, if the file was readable JSON.
+    pub fn path(&self) -> Option<&JsonPath> {
+        self.path.as_ref()
+    }
+}
+
+/// A strict reader over one JSON object of a file: every getter checks the member's type and
+/// reports a [`FileError`] naming the file and the member's path. Shared by the scenario-file
+/// and rules-file parsers so both read, and complain, the same way.
+#[derive(Debug, Clone)]
+pub struct Fields<'a> {
+    file: &'a str,
+    map: &'a Map<String, Value>,
+    path: JsonPath,
+}
+
+impl<'a> Fields<'a> {
+    /// Read `value` at `path` as an object whose members are all in `allowed` (or notes, as
+    /// `is_note` says); an unknown member is an error with a did-you-mean hint.
+    pub fn read(
+        file: &'a str,
+        value: &'a Value,
+        path: JsonPath,
+        allowed: &[&str],
+        is_note: impl Fn(&str) -> bool,
+    ) -> Result<Self, FileError> {
+        let fields = Self::any(file, value, path)?;
+        if let Some((key, hint)) = unknown_member(fields.map, allowed, is_note) {
+            return Err(fields.err(
+                &fields.path.key(key),
+                format!("unknown field `{key}`: {hint}"),
+            ));
+        }
+        Ok(fields)
+    }
+
+    /// Read `value` at `path` as an object with any members (a map keyed by user names).
+    pub fn any(file: &'a str, value: &'a Value, path: JsonPath) -> Result<Self, FileError> {
+        match value {
+            Value::Object(map) => Ok(Self { file, map, path }),
+            other => Err(FileError::new(
+                file,
+                Some(&path),
+                format!("expected an object, found {}", type_name(other)),
+            )),
+        }
+    }
+
+    /// An error at `at` in this file.
+    pub fn err(&self, at: &JsonPath, problem: impl Into<String>) -> FileError {
+        FileError::new(self.file, Some(at), problem)
+    }
+
+    /// The object's path.
+    pub fn path(&self) -> &JsonPath {
+        &self.path
+    }
+
+    /// The members.
+    pub fn map(&self) -> &'a Map<String, Value> {
+        self.map
+    }
+
+    /// Member `key`, untyped.
+    pub fn get(&self, key: &str) -> Option<&'a Value> {
+        self.map.get(key)
+    }
+
+    /// Whether member `key` is present.
+    pub fn contains(&self, key: &str) -> bool {
+        self.map.contains_key(key)
+    }
+
+    fn wrong_type(&self, key: &str, expected: &str, found: &Value) -> FileError {
+        self.err(
+            &self.path.key(key),
+            format!("expected {expected}, found {}", type_name(found)),
+        )
+    }
+
+    /// Member `key` as a string, if present.
+    pub fn string(&self, key: &str) -> Result<Option<&'a str>, FileError> {
+        match self.map.get(key) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(other) => Err(self.wrong_type(key, "a string", other)),
+        }
+    }
+
+    /// Member `key` as a non-empty string; absent or empty is an error.
+    pub fn required(&self, key: &str) -> Result<&'a str, FileError> {
+        match self.string(key)? {
+            Some(s) if !s.is_empty() => Ok(s),
+            Some(_) => Err(self.err(&self.path.key(key), format!("`{key}` must not be empty"))),
+            None => Err(self.err(&self.path, format!("missing required field `{key}`"))),
+        }
+    }
+
+    /// Member `key` as a boolean, if present.
+    pub fn boolean(&self, key: &str) -> Result<Option<bool>, FileError> {
+        match self.map.get(key) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(other) => Err(self.wrong_type(key, "true or false", other)),
+        }
+    }
+
+    /// Member `key` as a whole number, if present.
+    pub fn integer(&self, key: &str) -> Result<Option<i64>, FileError> {
+        match self.map.get(key) {
+            None => Ok(None),
+            Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| {
+                self.err(
+                    &self.path.key(key),
+                    format!("expected a whole number, found `{n}`"),
+                )
+            }),
+            Some(other) => Err(self.wrong_type(key, "a number", other)),
+        }
+    }
+
+    /// Member `key` as one non-empty string or an array of them; absent is empty.
+    pub fn strings(&self, key: &str) -> Result<Vec<String>, FileError> {
+        let Some(value) = self.map.get(key) else {
+            return Ok(Vec::new());
+        };
+        one_or_many(value, &self.path.key(key))
+            .into_iter()
+            .map(|(v, p)| match v {
+                Value::String(s) if !s.is_empty() => Ok(s.clone()),
+                other => Err(self.err(
+                    &p,
+                    format!("expected a non-empty string, found {}", type_name(other)),
+                )),
+            })
+            .collect()
+    }
+
+    /// Member `key` as an object of strings (headers, query parameters); absent is empty.
+    pub fn string_map(&self, key: &str) -> Result<Vec<(String, String)>, FileError> {
+        let Some(value) = self.map.get(key) else {
+            return Ok(Vec::new());
+        };
+        let path = self.path.key(key);
+        let Value::Object(map) = value else {
+            return Err(self.wrong_type(key, "an object of strings", value));
+        };
+        map.iter()
+            .map(|(k, v)| match v {
+                Value::String(s) => Ok((k.clone(), s.clone())),
+                other => Err(self.err(
+                    &path.key(k),
+                    format!("expected a string, found {}", type_name(other)),
+                )),
+            })
+            .collect()
+    }
+
+    /// Member `key` as a nested strict object, if present.
+    pub fn object(
+        &self,
+        key: &str,
+        allowed: &[&str],
+        is_note: impl Fn(&str) -> bool,
+    ) -> Result<Option<Fields<'a>>, FileError> {
+        self.map
+            .get(key)
+            .map(|v| Fields::read(self.file, v, self.path.key(key), allowed, is_note))
+            .transpose()
+    }
 }
 
 #[cfg(test)]

@@ -17,7 +17,6 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use serde_json::{json, Map, Value};
-use thiserror::Error;
 
 use crate::arn::{is_account_id, ApiRef};
 use crate::cache::AuthorizerCache;
@@ -28,44 +27,12 @@ use crate::flow::{
     AnswerSource, Api, ApiRequest, ApiType, Authorization, AuthorizerAnswer, AuthorizerCall,
     EndpointType, Gateway, IdentitySource,
 };
-use crate::json::{self, JsonPath};
+use crate::json::{self, Fields, FileError, JsonPath};
 use crate::policy::{PolicyDocument, PolicyKind};
 
-/// A scenario file that cannot be read or is invalid (exit status 2 of `policy-sim test`).
-#[derive(Debug, Error, Clone, PartialEq)]
-#[error("{file}: {problem}{}", location(.path))]
-pub struct ScenarioError {
-    file: String,
-    path: Option<JsonPath>,
-    problem: String,
-}
-
-fn location(path: &Option<JsonPath>) -> String {
-    match path {
-        Some(p) => format!(" (at `{p}`)"),
-        None => String::new(),
-    }
-}
-
-impl ScenarioError {
-    fn at(file: &str, path: &JsonPath, problem: impl Into<String>) -> Self {
-        Self {
-            file: file.to_owned(),
-            path: Some(path.clone()),
-            problem: problem.into(),
-        }
-    }
-
-    /// The file.
-    pub fn file(&self) -> &str {
-        &self.file
-    }
-
-    /// The JSON path of the bad field, if the file was readable JSON.
-    pub fn path(&self) -> Option<&JsonPath> {
-        self.path.as_ref()
-    }
-}
+/// A scenario file that cannot be read or is invalid (exit status 2 of `policy-sim test`): the
+/// file, the JSON path of the bad field, and the problem.
+pub type ScenarioError = FileError;
 
 /// What a case expects; only the given fields are compared.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -372,10 +339,12 @@ pub fn collect_files<P: AsRef<Path>>(paths: &[P]) -> Result<Vec<PathBuf>, Scenar
     for p in paths {
         let p = p.as_ref();
         if p.is_dir() {
-            let entries = std::fs::read_dir(p).map_err(|e| ScenarioError {
-                file: p.display().to_string(),
-                path: None,
-                problem: format!("cannot read the directory ({e})"),
+            let entries = std::fs::read_dir(p).map_err(|e| {
+                FileError::new(
+                    &p.display().to_string(),
+                    None,
+                    format!("cannot read the directory ({e})"),
+                )
             })?;
             let mut found: Vec<PathBuf> = entries
                 .filter_map(Result::ok)
@@ -406,21 +375,15 @@ pub fn run_paths<P: AsRef<Path>>(paths: &[P]) -> Result<RunReport, ScenarioError
 /// Read and parse one scenario file.
 pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
-        file: name.clone(),
-        path: None,
-        problem: format!("cannot read the file ({e})"),
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| FileError::new(&name, None, format!("cannot read the file ({e})")))?;
     parse(&name, &text)
 }
 
 /// Parse scenario JSON; `file` names it in errors.
 pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| ScenarioError {
-        file: file.to_owned(),
-        path: None,
-        problem: format!("not valid JSON: {e}"),
-    })?;
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| FileError::new(file, None, format!("not valid JSON: {e}")))?;
     Parser { file }.scenario(&value)
 }
 
@@ -551,12 +514,6 @@ fn compare(case: &Case, d: &Decision) -> CaseReport {
     }
 }
 
-/// The fields of a JSON object being read, with its path.
-struct Obj<'v> {
-    map: &'v Map<String, Value>,
-    path: JsonPath,
-}
-
 struct Parser<'f> {
     file: &'f str,
 }
@@ -567,126 +524,41 @@ fn is_note(key: &str) -> bool {
 
 impl<'f> Parser<'f> {
     fn err(&self, path: &JsonPath, problem: impl Into<String>) -> ScenarioError {
-        ScenarioError::at(self.file, path, problem)
-    }
-
-    fn obj<'v>(
-        &self,
-        value: &'v Value,
-        path: JsonPath,
-        allowed: &[&str],
-    ) -> Result<Obj<'v>, ScenarioError> {
-        let Value::Object(map) = value else {
-            return Err(self.err(
-                &path,
-                format!("expected an object, found {}", json::type_name(value)),
-            ));
-        };
-        if let Some((key, hint)) = json::unknown_member(map, allowed, is_note) {
-            return Err(self.err(&path.key(key), format!("unknown field `{key}`: {hint}")));
-        }
-        Ok(Obj { map, path })
-    }
-
-    fn string<'v>(&self, o: &Obj<'v>, key: &str) -> Result<Option<&'v str>, ScenarioError> {
-        match o.map.get(key) {
-            None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s)),
-            Some(other) => Err(self.err(
-                &o.path.key(key),
-                format!("expected a string, found {}", json::type_name(other)),
-            )),
-        }
-    }
-
-    fn required<'v>(&self, o: &Obj<'v>, key: &str) -> Result<&'v str, ScenarioError> {
-        self.string(o, key)?
-            .ok_or_else(|| self.err(&o.path, format!("missing required field `{key}`")))
-    }
-
-    fn boolean(&self, o: &Obj<'_>, key: &str) -> Result<Option<bool>, ScenarioError> {
-        match o.map.get(key) {
-            None => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(other) => Err(self.err(
-                &o.path.key(key),
-                format!("expected true or false, found {}", json::type_name(other)),
-            )),
-        }
-    }
-
-    fn integer(&self, o: &Obj<'_>, key: &str) -> Result<Option<i64>, ScenarioError> {
-        match o.map.get(key) {
-            None => Ok(None),
-            Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| {
-                self.err(
-                    &o.path.key(key),
-                    format!("expected a whole number, found `{n}`"),
-                )
-            }),
-            Some(other) => Err(self.err(
-                &o.path.key(key),
-                format!("expected a number, found {}", json::type_name(other)),
-            )),
-        }
-    }
-
-    fn string_map(&self, o: &Obj<'_>, key: &str) -> Result<Vec<(String, String)>, ScenarioError> {
-        let Some(value) = o.map.get(key) else {
-            return Ok(Vec::new());
-        };
-        let path = o.path.key(key);
-        let Value::Object(map) = value else {
-            return Err(self.err(
-                &path,
-                format!(
-                    "expected an object of strings, found {}",
-                    json::type_name(value)
-                ),
-            ));
-        };
-        map.iter()
-            .map(|(k, v)| match v {
-                Value::String(s) => Ok((k.clone(), s.clone())),
-                other => Err(self.err(
-                    &path.key(k),
-                    format!("expected a string, found {}", json::type_name(other)),
-                )),
-            })
-            .collect()
+        FileError::new(self.file, Some(path), problem)
     }
 
     fn scenario(&self, value: &Value) -> Result<Scenario, ScenarioError> {
-        let root = self.obj(
+        let root = Fields::read(
+            self.file,
             value,
             JsonPath::root(),
             &["api", "resourcePolicy", "auth", "cases", "startTime"],
+            is_note,
         )?;
         let api_value = root
-            .map
             .get("api")
-            .ok_or_else(|| self.err(&root.path, "missing required field `api`"))?;
-        let api = self.api(api_value, root.path.key("api"))?;
-        let resource_policy = match root.map.get("resourcePolicy") {
+            .ok_or_else(|| self.err(root.path(), "missing required field `api`"))?;
+        let api = self.api(api_value, root.path().key("api"))?;
+        let resource_policy = match root.get("resourcePolicy") {
             None | Some(Value::Null) => None,
             Some(p) => {
                 if api.api_type != ApiType::Rest {
                     return Err(self.err(
-                        &root.path.key("resourcePolicy"),
+                        &root.path().key("resourcePolicy"),
                         "only REST APIs have resource policies: remove it or set `api.type` to `REST`",
                     ));
                 }
                 Some(
                     PolicyDocument::from_json(p, PolicyKind::Resource, Some(&api.api_ref))
-                        .map_err(|e| self.policy_err(e, &root.path.key("resourcePolicy")))?,
+                        .map_err(|e| self.policy_err(e, &root.path().key("resourcePolicy")))?,
                 )
             }
         };
-        let (authorization, lambda) = match root.map.get("auth") {
+        let (authorization, lambda) = match root.get("auth") {
             None => (Authorization::None, None),
-            Some(a) => self.auth(a, root.path.key("auth"), &api)?,
+            Some(a) => self.auth(a, root.path().key("auth"), &api)?,
         };
-        let start_time = match root.map.get("startTime") {
+        let start_time = match root.get("startTime") {
             None => None,
             Some(v) => {
                 let text = match v {
@@ -694,22 +566,22 @@ impl<'f> Parser<'f> {
                     Value::Number(n) => n.to_string(),
                     other => {
                         return Err(self.err(
-                            &root.path.key("startTime"),
+                            &root.path().key("startTime"),
                             format!("expected a date, found {}", json::type_name(other)),
                         ))
                     }
                 };
                 let nanos = crate::time::parse_date(&text).ok_or_else(|| {
                     self.err(
-                        &root.path.key("startTime"),
+                        &root.path().key("startTime"),
                         format!("`{text}` is not a date: give ISO 8601 such as `2026-01-01T00:00:00Z` or epoch seconds"),
                     )
                 })?;
                 Some(i64::try_from(nanos.div_euclid(1_000_000_000)).unwrap_or(i64::MAX))
             }
         };
-        let cases_path = root.path.key("cases");
-        let Some(Value::Array(cases)) = root.map.get("cases") else {
+        let cases_path = root.path().key("cases");
+        let Some(Value::Array(cases)) = root.get("cases") else {
             return Err(self.err(&cases_path, "expected an array of cases"));
         };
         let cases = cases
@@ -733,15 +605,12 @@ impl<'f> Parser<'f> {
     fn policy_err(&self, e: crate::error::PolicyError, prefix: &JsonPath) -> ScenarioError {
         let located = e.within(prefix);
         // The policy error's own text already names the path.
-        ScenarioError {
-            file: self.file.to_owned(),
-            path: None,
-            problem: located.to_string(),
-        }
+        FileError::new(self.file, None, located.to_string())
     }
 
     fn api(&self, value: &Value, path: JsonPath) -> Result<Api, ScenarioError> {
-        let o = self.obj(
+        let o = Fields::read(
+            self.file,
             value,
             path,
             &[
@@ -753,41 +622,42 @@ impl<'f> Parser<'f> {
                 "stage",
                 "endpoint",
             ],
+            is_note,
         )?;
-        let api_type = match self.string(&o, "type")?.unwrap_or("REST") {
+        let api_type = match o.string("type")?.unwrap_or("REST") {
             "REST" => ApiType::Rest,
             "HTTP" => ApiType::Http,
             "WEBSOCKET" => ApiType::WebSocket,
             other => {
                 return Err(self.err(
-                    &o.path.key("type"),
+                    &o.path().key("type"),
                     format!("unknown API type `{other}`: use `REST`, `HTTP` or `WEBSOCKET`"),
                 ))
             }
         };
-        let endpoint = match self.string(&o, "endpoint")?.unwrap_or("REGIONAL") {
+        let endpoint = match o.string("endpoint")?.unwrap_or("REGIONAL") {
             "REGIONAL" => EndpointType::Regional,
             "EDGE" => EndpointType::Edge,
             "PRIVATE" => EndpointType::Private,
             other => {
                 return Err(self.err(
-                    &o.path.key("endpoint"),
+                    &o.path().key("endpoint"),
                     format!("unknown endpoint type `{other}`: use `REGIONAL`, `EDGE` or `PRIVATE`"),
                 ))
             }
         };
-        let account_id = self.required(&o, "accountId")?;
+        let account_id = o.required("accountId")?;
         if !is_account_id(account_id) {
             return Err(self.err(
-                &o.path.key("accountId"),
+                &o.path().key("accountId"),
                 format!("`{account_id}` is not a 12-digit AWS account id"),
             ));
         }
         let non_empty = |key: &str| -> Result<String, ScenarioError> {
-            let v = self.required(&o, key)?;
+            let v = o.required(key)?;
             if v.is_empty() || v.contains(['/', ':', '*', '?']) {
                 return Err(self.err(
-                    &o.path.key(key),
+                    &o.path().key(key),
                     format!("`{v}` is not a valid {key}: it must be non-empty, without `/`, `:`, `*` or `?`"),
                 ));
             }
@@ -796,7 +666,7 @@ impl<'f> Parser<'f> {
         Ok(Api {
             api_type,
             api_ref: ApiRef {
-                partition: self.string(&o, "partition")?.unwrap_or("aws").to_owned(),
+                partition: o.string("partition")?.unwrap_or("aws").to_owned(),
                 region: non_empty("region")?,
                 account_id: account_id.to_owned(),
                 api_id: non_empty("apiId")?,
@@ -812,7 +682,8 @@ impl<'f> Parser<'f> {
         path: JsonPath,
         api: &Api,
     ) -> Result<(Authorization, Option<LambdaSetup>), ScenarioError> {
-        let o = self.obj(
+        let o = Fields::read(
+            self.file,
             value,
             path,
             &[
@@ -826,14 +697,15 @@ impl<'f> Parser<'f> {
                 "responses",
                 "command",
             ],
+            is_note,
         )?;
-        let kind = match self.required(&o, "type")? {
+        let kind = match o.required("type")? {
             "NONE" => return Ok((Authorization::None, None)),
             "AWS_IAM" => return Ok((Authorization::AwsIam, None)),
             "LAMBDA_TOKEN" => LambdaKind::Token,
             "LAMBDA_REQUEST" => LambdaKind::Request,
             other => return Err(self.err(
-                &o.path.key("type"),
+                &o.path().key("type"),
                 format!("unknown auth type `{other}`: use `NONE`, `AWS_IAM`, `LAMBDA_TOKEN` or `LAMBDA_REQUEST`"),
             )),
         };
@@ -842,57 +714,57 @@ impl<'f> Parser<'f> {
 
     fn lambda(
         &self,
-        o: &Obj<'_>,
+        o: &Fields<'_>,
         kind: LambdaKind,
         api: &Api,
     ) -> Result<(Authorization, Option<LambdaSetup>), ScenarioError> {
         let not_yet = |field: &str, what: &str| {
             self.err(
-                &o.path.key(field),
+                &o.path().key(field),
                 format!("{what} is not simulated by this version of policy-sim yet"),
             )
         };
         if api.api_type != ApiType::Rest {
             return Err(self.err(
-                &o.path.key("type"),
+                &o.path().key("type"),
                 "Lambda authorizers on HTTP and WebSocket APIs are not simulated by this version of policy-sim yet (REST only)",
             ));
         }
-        if o.map.contains_key("command") {
+        if o.contains("command") {
             return Err(not_yet("command", "an external authorizer `command`"));
         }
         for field in ["payloadFormatVersion", "simpleResponses"] {
-            if o.map.contains_key(field) {
+            if o.contains(field) {
                 return Err(self.err(
-                    &o.path.key(field),
+                    &o.path().key(field),
                     format!("`{field}` applies to HTTP APIs only"),
                 ));
             }
         }
-        let account = match self.string(o, "account")? {
+        let account = match o.string("account")? {
             None => api.api_ref.account_id.clone(),
             Some(a) if is_account_id(a) => a.to_owned(),
             Some(a) => {
                 return Err(self.err(
-                    &o.path.key("account"),
+                    &o.path().key("account"),
                     format!("`{a}` is not a 12-digit AWS account id"),
                 ))
             }
         };
-        let ttl_seconds = match self.integer(o, "ttlSeconds")? {
+        let ttl_seconds = match o.integer("ttlSeconds")? {
             None => crate::cache::DEFAULT_TTL_SECONDS,
             Some(t) => u64::try_from(t)
                 .ok()
                 .filter(|t| *t <= crate::cache::MAX_TTL_SECONDS)
                 .ok_or_else(|| {
                     self.err(
-                        &o.path.key("ttlSeconds"),
+                        &o.path().key("ttlSeconds"),
                         format!("`{t}` is not a TTL API Gateway accepts: use 0 (no caching) to 3600 seconds"),
                     )
                 })?,
         };
-        let sources_path = o.path.key("identitySources");
-        let identity_sources = match o.map.get("identitySources") {
+        let sources_path = o.path().key("identitySources");
+        let identity_sources = match o.get("identitySources") {
             None if kind == LambdaKind::Token => {
                 vec![IdentitySource::Header("Authorization".to_owned())]
             }
@@ -933,27 +805,27 @@ impl<'f> Parser<'f> {
                 "caching needs identity sources (the cache key): add one, or set `ttlSeconds` to 0",
             ));
         }
-        let validation = match self.string(o, "identityValidationExpression")? {
+        let validation = match o.string("identityValidationExpression")? {
             None => None,
             Some(_) if kind == LambdaKind::Request => {
                 return Err(self.err(
-                    &o.path.key("identityValidationExpression"),
+                    &o.path().key("identityValidationExpression"),
                     "`identityValidationExpression` applies to TOKEN authorizers only",
                 ))
             }
             Some(expr) => Some(regex::Regex::new(expr).map_err(|e| {
                 self.err(
-                    &o.path.key("identityValidationExpression"),
+                    &o.path().key("identityValidationExpression"),
                     format!("invalid regular expression `{expr}`: {e}"),
                 )
             })?),
         };
-        let responses = match o.map.get("responses") {
+        let responses = match o.get("responses") {
             Some(Value::Object(map)) => {
                 for (identity, entry) in map {
                     if !entry.is_object() {
                         return Err(self.err(
-                            &o.path.key("responses").key(identity),
+                            &o.path().key("responses").key(identity),
                             "expected an object: `{\"principalId\", \"policyDocument\", \"context\"}` or `{\"error\": \"Unauthorized\"}`",
                         ));
                     }
@@ -962,7 +834,7 @@ impl<'f> Parser<'f> {
             }
             Some(other) => {
                 return Err(self.err(
-                    &o.path.key("responses"),
+                    &o.path().key("responses"),
                     format!(
                         "expected an object keyed by identity, found {}",
                         json::type_name(other)
@@ -970,7 +842,7 @@ impl<'f> Parser<'f> {
                 ))
             }
             None => return Err(self.err(
-                &o.path,
+                o.path(),
                 "a Lambda authorizer needs `responses` (the table that stands in for the function)",
             )),
         };
@@ -987,20 +859,25 @@ impl<'f> Parser<'f> {
     }
 
     fn case(&self, value: &Value, path: JsonPath) -> Result<Case, ScenarioError> {
-        let o = self.obj(value, path, &["name", "at", "request", "expect"])?;
-        let name = self.required(&o, "name")?.to_owned();
-        let at = self.integer(&o, "at")?.unwrap_or(0);
+        let o = Fields::read(
+            self.file,
+            value,
+            path,
+            &["name", "at", "request", "expect"],
+            is_note,
+        )?;
+        let name = o.required("name")?.to_owned();
+        let at = o.integer("at")?.unwrap_or(0);
         if at < 0 {
-            return Err(self.err(&o.path.key("at"), "`at` must not be negative"));
+            return Err(self.err(&o.path().key("at"), "`at` must not be negative"));
         }
         let request_value = o
-            .map
             .get("request")
-            .ok_or_else(|| self.err(&o.path, "missing required field `request`"))?;
-        let request = self.request(request_value, o.path.key("request"))?;
-        let expect = match o.map.get("expect") {
+            .ok_or_else(|| self.err(o.path(), "missing required field `request`"))?;
+        let request = self.request(request_value, o.path().key("request"))?;
+        let expect = match o.get("expect") {
             None => Expectation::default(),
-            Some(e) => self.expectation(e, o.path.key("expect"))?,
+            Some(e) => self.expectation(e, o.path().key("expect"))?,
         };
         Ok(Case {
             name,
@@ -1011,7 +888,8 @@ impl<'f> Parser<'f> {
     }
 
     fn request(&self, value: &Value, path: JsonPath) -> Result<ApiRequest, ScenarioError> {
-        let o = self.obj(
+        let o = Fields::read(
+            self.file,
             value,
             path,
             &[
@@ -1028,43 +906,44 @@ impl<'f> Parser<'f> {
                 "context",
                 "action",
             ],
+            is_note,
         )?;
-        let method = self.required(&o, "method")?.to_owned();
+        let method = o.required("method")?.to_owned();
         if method.is_empty() || method.contains(['/', ' ']) {
             return Err(self.err(
-                &o.path.key("method"),
+                &o.path().key("method"),
                 format!("`{method}` is not an HTTP method"),
             ));
         }
-        let req_path = self.required(&o, "path")?.to_owned();
+        let req_path = o.required("path")?.to_owned();
         if !req_path.starts_with('/') {
             return Err(self.err(
-                &o.path.key("path"),
+                &o.path().key("path"),
                 format!("path `{req_path}` must start with `/`"),
             ));
         }
-        let source_ip = match self.string(&o, "sourceIp")? {
+        let source_ip = match o.string("sourceIp")? {
             None => None,
             Some(ip) => Some(ip.parse::<IpAddr>().map(|ip| ip.to_canonical()).map_err(|_| {
                 self.err(
-                    &o.path.key("sourceIp"),
+                    &o.path().key("sourceIp"),
                     format!("`{ip}` is not an IP address: give an IPv4 or IPv6 address such as `192.0.2.10`"),
                 )
             })?),
         };
-        let identity_policies = match o.map.get("identityPolicies") {
+        let identity_policies = match o.get("identityPolicies") {
             None => Vec::new(),
             Some(Value::Array(items)) => items
                 .iter()
                 .enumerate()
                 .map(|(i, p)| {
                     PolicyDocument::from_json(p, PolicyKind::Identity, None)
-                        .map_err(|e| self.policy_err(e, &o.path.key("identityPolicies").index(i)))
+                        .map_err(|e| self.policy_err(e, &o.path().key("identityPolicies").index(i)))
                 })
                 .collect::<Result<_, _>>()?,
             Some(other) => {
                 return Err(self.err(
-                    &o.path.key("identityPolicies"),
+                    &o.path().key("identityPolicies"),
                     format!(
                         "expected an array of policies, found {}",
                         json::type_name(other)
@@ -1072,28 +951,28 @@ impl<'f> Parser<'f> {
                 ))
             }
         };
-        let principal_arn = self.string(&o, "principalArn")?.map(str::to_owned);
+        let principal_arn = o.string("principalArn")?.map(str::to_owned);
         if let Some(arn) = &principal_arn {
             crate::principal::IamCaller::from_arn(arn)
-                .map_err(|e| self.err(&o.path.key("principalArn"), e.to_string()))?;
+                .map_err(|e| self.err(&o.path().key("principalArn"), e.to_string()))?;
         }
-        let context = match o.map.get("context") {
+        let context = match o.get("context") {
             None => Vec::new(),
-            Some(v) => self.context(v, o.path.key("context"))?,
+            Some(v) => self.context(v, o.path().key("context"))?,
         };
         Ok(ApiRequest {
             method,
             path: req_path,
-            headers: self.string_map(&o, "headers")?,
-            query: self.string_map(&o, "query")?,
-            stage_variables: self.string_map(&o, "stageVariables")?,
+            headers: o.string_map("headers")?,
+            query: o.string_map("query")?,
+            stage_variables: o.string_map("stageVariables")?,
             source_ip,
-            source_vpce: self.string(&o, "sourceVpce")?.map(str::to_owned),
-            source_vpc: self.string(&o, "sourceVpc")?.map(str::to_owned),
+            source_vpce: o.string("sourceVpce")?.map(str::to_owned),
+            source_vpc: o.string("sourceVpc")?.map(str::to_owned),
             principal_arn,
             identity_policies,
             context,
-            action: self.string(&o, "action")?.map(str::to_owned),
+            action: o.string("action")?.map(str::to_owned),
         })
     }
 
@@ -1153,7 +1032,8 @@ impl<'f> Parser<'f> {
     }
 
     fn expectation(&self, value: &Value, path: JsonPath) -> Result<Expectation, ScenarioError> {
-        let o = self.obj(
+        let o = Fields::read(
+            self.file,
             value,
             path,
             &[
@@ -1164,36 +1044,37 @@ impl<'f> Parser<'f> {
                 "principalId",
                 "context",
             ],
+            is_note,
         )?;
-        let status = match self.integer(&o, "status")? {
+        let status = match o.integer("status")? {
             None => None,
             Some(s @ (200 | 401 | 403 | 500)) => u16::try_from(s).ok(),
             Some(s) => {
                 return Err(self.err(
-                    &o.path.key("status"),
+                    &o.path().key("status"),
                     format!(
                     "status `{s}` is not one the gateway answers here: use 200, 401, 403 or 500"
                 ),
                 ))
             }
         };
-        let decision = match self.string(&o, "decision")? {
+        let decision = match o.string("decision")? {
             None => None,
             Some(d) => Some(PolicyOutcome::from_name(d).ok_or_else(|| {
                 self.err(
-                    &o.path.key("decision"),
+                    &o.path().key("decision"),
                     format!(
                         "unknown decision `{d}`: use `Allow`, `ExplicitDeny` or `ImplicitDeny`"
                     ),
                 )
             })?),
         };
-        let context = match o.map.get("context") {
+        let context = match o.get("context") {
             None => None,
             Some(Value::Object(m)) => Some(m.clone()),
             Some(other) => {
                 return Err(self.err(
-                    &o.path.key("context"),
+                    &o.path().key("context"),
                     format!("expected an object, found {}", json::type_name(other)),
                 ))
             }
@@ -1201,9 +1082,9 @@ impl<'f> Parser<'f> {
         Ok(Expectation {
             status,
             decision,
-            authorizer_invoked: self.boolean(&o, "authorizerInvoked")?,
-            cache_hit: self.boolean(&o, "cacheHit")?,
-            principal_id: self.string(&o, "principalId")?.map(str::to_owned),
+            authorizer_invoked: o.boolean("authorizerInvoked")?,
+            cache_hit: o.boolean("cacheHit")?,
+            principal_id: o.string("principalId")?.map(str::to_owned),
             context,
             raw: value.clone(),
         })
