@@ -587,3 +587,30 @@ fn the_readme_example_runs() {
         json!({"source": "jwt", "tenant": "acme"})
     );
 }
+
+/// The captured events are copied here so a clone without the project's shared folder can test
+/// them; when that folder sits beside the checkout (as in CI), the copies must not drift.
+#[test]
+fn fixture_copies_match_the_shared_originals_when_present() {
+    let ours = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/events");
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/events");
+    if !shared.exists() {
+        return;
+    }
+    let mut compared = 0;
+    for folder in ["powertools-python", "powertools-typescript"] {
+        for entry in std::fs::read_dir(shared.join(folder)).unwrap() {
+            let original = entry.unwrap().path();
+            let name = original.file_name().unwrap();
+            let copy = std::fs::read(ours.join(folder).join(name))
+                .unwrap_or_else(|e| panic!("{folder}/{name:?} is not copied: {e}"));
+            assert_eq!(
+                copy,
+                std::fs::read(&original).unwrap(),
+                "{folder}/{name:?} drifted"
+            );
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 7);
+}

@@ -28,7 +28,7 @@ use crate::context::{ContextError, ContextKey, ContextValue, KnownKey, RequestCo
 use crate::decision::{combine, Decision, GatewayResponse, Table};
 use crate::eval::{explain_all, EvalRequest, PolicyOutcome, PolicyTrace, INVOKE_ACTION};
 use crate::policy::PolicyDocument;
-use crate::principal::{Caller, CallerArnError, IamCaller};
+use crate::principal::{Caller, IamCaller};
 use crate::time::format_current_time;
 
 /// The kind of API.
@@ -148,6 +148,18 @@ pub const CONTEXT_IDENTITY_SOURCES: [&str; 5] = [
     "stage",
 ];
 
+impl std::fmt::Display for IdentitySource {
+    /// How an explanation names the source: ``header `Authorization` ``.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IdentitySource::Header(n) => write!(f, "header `{n}`"),
+            IdentitySource::Query(n) => write!(f, "query parameter `{n}`"),
+            IdentitySource::StageVariable(n) => write!(f, "stage variable `{n}`"),
+            IdentitySource::Context(n) => write!(f, "context variable `{n}`"),
+        }
+    }
+}
+
 impl IdentitySource {
     /// Parse a REST (`method.request.header.X`) or HTTP API (`$request.header.X`) form.
     pub fn parse(text: &str) -> Option<Self> {
@@ -244,8 +256,8 @@ pub struct ApiRequest {
     pub source_vpce: Option<String>,
     /// The VPC the request came from (private APIs).
     pub source_vpc: Option<String>,
-    /// The IAM identity that signed the request (`AWS_IAM`).
-    pub principal_arn: Option<String>,
+    /// The IAM identity that signed the request (`AWS_IAM`), parsed from its ARN once.
+    pub principal: Option<IamCaller>,
     /// The caller's IAM policies (`AWS_IAM`).
     pub identity_policies: Vec<PolicyDocument>,
     /// Extra or overriding condition keys.
@@ -271,9 +283,6 @@ pub enum FlowError {
     /// A condition-key value of the request is invalid.
     #[error(transparent)]
     Context(#[from] ContextError),
-    /// `principalArn` is not an IAM identity.
-    #[error(transparent)]
-    Caller(#[from] CallerArnError),
 }
 
 /// A gateway: one API with its resource policy and the authorization of its methods.
@@ -290,8 +299,8 @@ pub struct Gateway {
 impl Gateway {
     /// Decide `request` at Unix time `now` (seconds), explaining every step.
     pub fn handle(&self, request: &ApiRequest, now: i64) -> Result<Decision, FlowError> {
-        let caller = match (&self.authorization, &request.principal_arn) {
-            (Authorization::AwsIam, Some(arn)) => Caller::Iam(IamCaller::from_arn(arn)?),
+        let caller = match (&self.authorization, &request.principal) {
+            (Authorization::AwsIam, Some(iam)) => Caller::Iam(iam.clone()),
             _ => Caller::Anonymous,
         };
         let (prepared, mut steps) = self.prepare(request, caller, now)?;

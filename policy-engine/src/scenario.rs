@@ -145,7 +145,7 @@ impl LambdaSetup {
                     "identity source {} is missing or empty: 401",
                     self.identity_sources
                         .get(i)
-                        .map(describe_source)
+                        .map(ToString::to_string)
                         .unwrap_or_default()
                 ));
             }
@@ -182,15 +182,6 @@ impl LambdaSetup {
             answer,
             source: AnswerSource::Invoked,
         }
-    }
-}
-
-fn describe_source(s: &IdentitySource) -> String {
-    match s {
-        IdentitySource::Header(n) => format!("header `{n}`"),
-        IdentitySource::Query(n) => format!("query parameter `{n}`"),
-        IdentitySource::StageVariable(n) => format!("stage variable `{n}`"),
-        IdentitySource::Context(n) => format!("context variable `{n}`"),
     }
 }
 
@@ -951,11 +942,13 @@ impl<'f> Parser<'f> {
                 ))
             }
         };
-        let principal_arn = o.string("principalArn")?.map(str::to_owned);
-        if let Some(arn) = &principal_arn {
-            crate::principal::IamCaller::from_arn(arn)
-                .map_err(|e| self.err(&o.path().key("principalArn"), e.to_string()))?;
-        }
+        let principal = o
+            .string("principalArn")?
+            .map(|arn| {
+                crate::principal::IamCaller::from_arn(arn)
+                    .map_err(|e| self.err(&o.path().key("principalArn"), e.to_string()))
+            })
+            .transpose()?;
         let context = match o.get("context") {
             None => Vec::new(),
             Some(v) => self.context(v, o.path().key("context"))?,
@@ -969,7 +962,7 @@ impl<'f> Parser<'f> {
             source_ip,
             source_vpce: o.string("sourceVpce")?.map(str::to_owned),
             source_vpc: o.string("sourceVpc")?.map(str::to_owned),
-            principal_arn,
+            principal,
             identity_policies,
             context,
             action: o.string("action")?.map(str::to_owned),
