@@ -27,6 +27,7 @@ use crate::arn::{ApiRef, MethodArn};
 use crate::context::{ContextError, ContextKey, ContextValue, KnownKey, RequestContext};
 use crate::decision::{combine, Decision, GatewayResponse, Table};
 use crate::eval::{explain_all, EvalRequest, PolicyOutcome, PolicyTrace, INVOKE_ACTION};
+use crate::lambda::PayloadFormat;
 use crate::policy::PolicyDocument;
 use crate::principal::{Caller, IamCaller};
 use crate::time::format_current_time;
@@ -79,6 +80,8 @@ pub enum Authorization {
     Lambda {
         /// The authorizer function's account; differs from the API's → Table B.
         account: String,
+        /// The event and response format, which decides how the backend sees the context.
+        format: PayloadFormat,
     },
 }
 
@@ -96,6 +99,13 @@ pub enum AuthorizerAnswer {
     },
     /// The function failed with the error message `Unauthorized` (401).
     Unauthorized,
+    /// An HTTP API simple response (payload 2.0): `isAuthorized` and `context`.
+    Simple {
+        /// `isAuthorized`: true lets every request with this identity through.
+        authorized: bool,
+        /// The `context` map as returned.
+        context: Map<String, Value>,
+    },
     /// Any other failure, or a response the gateway cannot use (500); the reason.
     Failed(String),
 }
@@ -140,12 +150,15 @@ pub enum IdentitySource {
 }
 
 /// The `$context` variables the simulator can supply as identity sources.
-pub const CONTEXT_IDENTITY_SOURCES: [&str; 5] = [
+pub const CONTEXT_IDENTITY_SOURCES: [&str; 8] = [
     "identity.sourceIp",
     "identity.userAgent",
     "httpMethod",
     "path",
     "stage",
+    "routeKey",
+    "apiId",
+    "accountId",
 ];
 
 impl std::fmt::Display for IdentitySource {
@@ -161,7 +174,8 @@ impl std::fmt::Display for IdentitySource {
 }
 
 impl IdentitySource {
-    /// Parse a REST (`method.request.header.X`) or HTTP API (`$request.header.X`) form.
+    /// Parse a REST (`method.request.header.X`), HTTP API (`$request.header.X`) or WebSocket
+    /// (`route.request.header.X`) form.
     pub fn parse(text: &str) -> Option<Self> {
         #[derive(Clone, Copy)]
         enum Kind {
@@ -170,9 +184,11 @@ impl IdentitySource {
             Stage,
             Context,
         }
-        const FORMS: [(&str, Kind); 8] = [
+        const FORMS: [(&str, Kind); 10] = [
             ("method.request.header.", Kind::Header),
             ("method.request.querystring.", Kind::Query),
+            ("route.request.header.", Kind::Header),
+            ("route.request.querystring.", Kind::Query),
             ("stageVariables.", Kind::Stage),
             ("context.", Kind::Context),
             ("$request.header.", Kind::Header),
@@ -198,9 +214,9 @@ impl IdentitySource {
         }
     }
 
-    /// The value in `request` (several header values joined with `,`, order kept), or `None`
-    /// when absent.
-    pub fn value(&self, request: &ApiRequest, stage: &str) -> Option<String> {
+    /// The value in `request` to `api` (several header values joined with `,`, order kept),
+    /// or `None` when absent.
+    pub fn value(&self, request: &ApiRequest, api: &Api) -> Option<String> {
         match self {
             IdentitySource::Header(name) => {
                 let values: Vec<&str> = request
@@ -230,7 +246,10 @@ impl IdentitySource {
                 "identity.userAgent" => request.header("User-Agent").map(str::to_owned),
                 "httpMethod" => Some(request.method.clone()),
                 "path" => Some(request.path.clone()),
-                "stage" => Some(stage.to_owned()),
+                "stage" => Some(api.stage.clone()),
+                "routeKey" => Some(crate::lambda::route_key(api, request)),
+                "apiId" => Some(api.api_ref.api_id.clone()),
+                "accountId" => Some(api.api_ref.account_id.clone()),
                 _ => None,
             },
         }
@@ -264,6 +283,9 @@ pub struct ApiRequest {
     pub context: Vec<(ContextKey, ContextValue)>,
     /// The action; [`INVOKE_ACTION`] when `None`.
     pub action: Option<String>,
+    /// The route key (`$connect`, `GET /pets/{id}`); see [`crate::lambda::route_key`] for the
+    /// default.
+    pub route_key: Option<String>,
 }
 
 impl ApiRequest {
@@ -327,12 +349,19 @@ impl Gateway {
         now: i64,
         invoke: &mut dyn FnMut() -> AuthorizerCall,
     ) -> Result<Decision, FlowError> {
-        let account = match &self.authorization {
-            Authorization::Lambda { account } => account.as_str(),
-            _ => self.api.api_ref.account_id.as_str(),
+        let (account, format) = match &self.authorization {
+            Authorization::Lambda { account, format } => (account.as_str(), *format),
+            _ => (self.api.api_ref.account_id.as_str(), PayloadFormat::Rest),
         };
         // Behind a Lambda authorizer the caller is not an IAM identity.
         let (prepared, mut steps) = self.prepare(request, Caller::Anonymous, now)?;
+        if self.api.api_type == ApiType::WebSocket {
+            let key = crate::lambda::route_key(&self.api, request);
+            if key != "$connect" {
+                steps.push(format!("WebSocket APIs authorize on `$connect` only: route `{key}` runs on the connection `$connect` authorized"));
+                return Ok(finish(Decision::from_outcome(PolicyOutcome::Allow, steps)));
+            }
+        }
         let eval = prepared.eval(&self.api.api_ref.account_id);
         let resource = self.resource_trace(&eval);
         match &resource {
@@ -346,6 +375,10 @@ impl Gateway {
                 steps.push("no resource policy: a private API refuses every call until a resource policy is attached".to_owned());
                 return Ok(finish(Decision::from_outcome(PolicyOutcome::ImplicitDeny, steps)));
             }
+            None if self.api.api_type != ApiType::Rest => steps.push(format!(
+                "{} APIs have no resource policy: the authorizer alone decides",
+                if self.api.api_type == ApiType::Http { "HTTP" } else { "WebSocket" }
+            )),
             None => steps.push("pre-auth: no resource policy: the authorizer is called".to_owned()),
         }
         let AuthorizerCall { answer, source } = invoke();
@@ -355,7 +388,12 @@ impl Gateway {
                 (true, false)
             }
             AnswerSource::Cache { age_seconds } => {
-                steps.push(format!("authorizer: answer served from the authorizer-result cache (cached {age_seconds} s ago; the function was not invoked); a cached policy is evaluated against this request's method ARN"));
+                let replay = if matches!(answer, AuthorizerAnswer::Simple { .. }) {
+                    "a cached simple response applies to every route"
+                } else {
+                    "a cached policy is evaluated against this request's method ARN"
+                };
+                steps.push(format!("authorizer: answer served from the authorizer-result cache (cached {age_seconds} s ago; the function was not invoked); {replay}"));
                 (false, true)
             }
             AnswerSource::Gateway(why) => {
@@ -372,20 +410,46 @@ impl Gateway {
                 steps.push(format!("authorizer failed ({why}): 500"));
                 Decision::refused(GatewayResponse::AuthorizerFailure, steps)
             }
+            AuthorizerAnswer::Simple {
+                authorized,
+                context,
+            } => {
+                steps.push(format!(
+                    "simple response: `isAuthorized` is {authorized}: {}",
+                    if authorized {
+                        "the request is let through"
+                    } else {
+                        "403"
+                    }
+                ));
+                let outcome = if authorized {
+                    PolicyOutcome::Allow
+                } else {
+                    PolicyOutcome::ExplicitDeny
+                };
+                let mut d = Decision::from_outcome(outcome, steps);
+                d.context = backend_context_v2(context);
+                d
+            }
             AuthorizerAnswer::Policy {
                 principal_id,
                 policy,
                 context: returned,
             } => {
-                let backend_context = match stringify_rest_context(&returned) {
-                    Ok(c) => c,
-                    Err(key) => {
-                        steps.push(format!("authorizer context value `{key}` is an object, array or null: REST APIs accept only strings, numbers and booleans: 500"));
-                        let mut d = Decision::refused(GatewayResponse::AuthorizerFailure, steps);
-                        d.authorizer_invoked = invoked;
-                        d.cache_hit = cache_hit;
-                        return Ok(finish(d));
+                let backend_context = if format.stringifies_context() {
+                    match stringify_rest_context(&returned) {
+                        Ok(c) => c,
+                        Err(key) => {
+                            steps.push(format!("authorizer context value `{key}` is an object, array or null: with this payload format the gateway accepts only strings, numbers and booleans: 500"));
+                            let mut d =
+                                Decision::refused(GatewayResponse::AuthorizerFailure, steps);
+                            d.authorizer_invoked = invoked;
+                            d.cache_hit = cache_hit;
+                            return Ok(finish(d));
+                        }
                     }
+                } else {
+                    backend_context_v2(returned)
                 };
                 let table = if account == self.api.api_ref.account_id {
                     Table::A
@@ -430,12 +494,7 @@ impl Gateway {
         caller: Caller,
         now: i64,
     ) -> Result<(Prepared, Vec<String>), FlowError> {
-        let arn = MethodArn::for_method(
-            &self.api.api_ref,
-            &self.api.stage,
-            &request.method,
-            &request.path,
-        );
+        let arn = crate::lambda::request_arn(&self.api, request);
         let context = self.request_context(request, &caller, now)?;
         let action = request
             .action
@@ -635,6 +694,14 @@ pub fn stringify_rest_context(context: &Map<String, Value>) -> Result<Map<String
             _ => Err(k.clone()),
         })
         .collect()
+}
+
+/// The authorizer context as an HTTP API payload 2.0 backend sees it: unchanged, under
+/// `lambda` (`$context.authorizer.lambda.key`).
+fn backend_context_v2(context: Map<String, Value>) -> Map<String, Value> {
+    let mut nested = Map::new();
+    nested.insert("lambda".to_owned(), Value::Object(context));
+    nested
 }
 
 fn push_trace(steps: &mut Vec<String>, layer: &str, trace: &PolicyTrace) {

@@ -15,6 +15,7 @@
 use std::fmt;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 
@@ -23,11 +24,10 @@ use crate::cache::AuthorizerCache;
 use crate::context::{ContextKey, ContextValue};
 use crate::decision::Decision;
 use crate::eval::PolicyOutcome;
-use crate::flow::{
-    AnswerSource, Api, ApiRequest, ApiType, Authorization, AuthorizerAnswer, AuthorizerCall,
-    EndpointType, Gateway, IdentitySource,
-};
+use crate::flow::{Api, ApiRequest, ApiType, Authorization, EndpointType, Gateway, IdentitySource};
+use crate::function::{AuthorizerFunction, CommandFunction, ResponseTable};
 use crate::json::{self, Fields, FileError, JsonPath};
+use crate::lambda::{LambdaKind, LambdaSetup, PayloadFormat};
 use crate::policy::{PolicyDocument, PolicyKind};
 
 /// A scenario file that cannot be read or is invalid (exit status 2 of `policy-sim test`): the
@@ -79,157 +79,6 @@ pub struct Scenario {
     pub start_time: Option<i64>,
     /// The cases, in order.
     pub cases: Vec<Case>,
-}
-
-/// The kind of Lambda authorizer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LambdaKind {
-    /// TOKEN: one identity source, the token, optionally checked by a regular expression.
-    Token,
-    /// REQUEST: any identity sources.
-    Request,
-}
-
-/// A scenario's Lambda authorizer: how the gateway calls it and the table that stands in for
-/// the function (`responses`, keyed by the identity).
-#[derive(Debug, Clone)]
-pub struct LambdaSetup {
-    /// TOKEN or REQUEST.
-    pub kind: LambdaKind,
-    /// The result cache TTL (0 disables caching).
-    pub ttl_seconds: u64,
-    /// Where the identity (and the cache key) comes from.
-    pub identity_sources: Vec<IdentitySource>,
-    /// TOKEN only: the token must match this before the function is invoked.
-    pub validation: Option<regex::Regex>,
-    /// The function's answers by identity: for TOKEN the token, for REQUEST the identity
-    /// source values joined with `,`.
-    pub responses: Map<String, Value>,
-}
-
-impl PartialEq for LambdaSetup {
-    fn eq(&self, other: &Self) -> bool {
-        self.kind == other.kind
-            && self.ttl_seconds == other.ttl_seconds
-            && self.identity_sources == other.identity_sources
-            && self.validation.as_ref().map(regex::Regex::as_str)
-                == other.validation.as_ref().map(regex::Regex::as_str)
-            && self.responses == other.responses
-    }
-}
-
-impl LambdaSetup {
-    /// The gateway's side of calling the authorizer: identity sources, the validation
-    /// expression, the cache, then the function (the `responses` table).
-    fn call(
-        &self,
-        request: &ApiRequest,
-        stage: &str,
-        cache: &AuthorizerCache<AuthorizerAnswer>,
-        now: i64,
-    ) -> AuthorizerCall {
-        let refuse = |why: String| AuthorizerCall {
-            answer: AuthorizerAnswer::Unauthorized,
-            source: AnswerSource::Gateway(why),
-        };
-        let values: Vec<Option<String>> = self
-            .identity_sources
-            .iter()
-            .map(|s| s.value(request, stage).filter(|v| !v.is_empty()))
-            .collect();
-        // TOKEN: the token must be present, always; REQUEST: every source, when caching.
-        let must_have_all = self.kind == LambdaKind::Token || cache.is_enabled();
-        if must_have_all {
-            if let Some(i) = values.iter().position(Option::is_none) {
-                return refuse(format!(
-                    "identity source {} is missing or empty: 401",
-                    self.identity_sources
-                        .get(i)
-                        .map(ToString::to_string)
-                        .unwrap_or_default()
-                ));
-            }
-        }
-        let key: Vec<String> = values.into_iter().map(Option::unwrap_or_default).collect();
-        if let (LambdaKind::Token, Some(re), Some(token)) =
-            (self.kind, &self.validation, key.first())
-        {
-            if !re.is_match(token) {
-                return refuse(format!(
-                    "the token does not match identityValidationExpression `{}`: 401",
-                    re.as_str()
-                ));
-            }
-        }
-        if let Some((answer, age_seconds)) = cache.get(&key, now) {
-            return AuthorizerCall {
-                answer,
-                source: AnswerSource::Cache { age_seconds },
-            };
-        }
-        let identity = key.join(",");
-        let answer = match self.responses.get(&identity) {
-            Some(v) => answer_from_table(v),
-            None => AuthorizerAnswer::Failed(format!(
-                "the responses table has no entry for identity `{identity}`"
-            )),
-        };
-        // Policies are cached; errors are not (the next request invokes the function again).
-        if matches!(answer, AuthorizerAnswer::Policy { .. }) {
-            cache.insert(key, answer.clone(), now);
-        }
-        AuthorizerCall {
-            answer,
-            source: AnswerSource::Invoked,
-        }
-    }
-}
-
-/// What API Gateway makes of one `responses` entry, as if the function had returned it.
-fn answer_from_table(entry: &Value) -> AuthorizerAnswer {
-    if let Some(error) = entry.get("error") {
-        return match error.as_str() {
-            Some("Unauthorized") => AuthorizerAnswer::Unauthorized,
-            Some(other) => AuthorizerAnswer::Failed(format!("the function failed: `{other}`")),
-            None => AuthorizerAnswer::Failed("the function failed".to_owned()),
-        };
-    }
-    let principal_id = match entry.get("principalId") {
-        Some(Value::String(p)) if !p.is_empty() => p.clone(),
-        Some(Value::Number(n)) => n.to_string(),
-        _ => {
-            return AuthorizerAnswer::Failed(
-                "the response has no `principalId`: API Gateway answers 500".to_owned(),
-            )
-        }
-    };
-    let Some(policy) = entry.get("policyDocument") else {
-        return AuthorizerAnswer::Failed(
-            "the response has no `policyDocument`: API Gateway answers 500".to_owned(),
-        );
-    };
-    let policy = match PolicyDocument::from_json(policy, PolicyKind::Identity, None) {
-        Ok(p) => p,
-        Err(e) => {
-            return AuthorizerAnswer::Failed(format!(
-                "the returned policy is invalid ({e}): API Gateway answers 500"
-            ))
-        }
-    };
-    let context = match entry.get("context") {
-        None | Some(Value::Null) => Map::new(),
-        Some(Value::Object(m)) => m.clone(),
-        Some(_) => {
-            return AuthorizerAnswer::Failed(
-                "the response's `context` is not an object: API Gateway answers 500".to_owned(),
-            )
-        }
-    };
-    AuthorizerAnswer::Policy {
-        principal_id,
-        policy,
-        context,
-    }
 }
 
 /// The result of one case.
@@ -351,12 +200,41 @@ pub fn collect_files<P: AsRef<Path>>(paths: &[P]) -> Result<Vec<PathBuf>, Scenar
     Ok(files)
 }
 
+/// Loads the authorizer a scenario names with `"auth": {"rules": FILE}`: the rules-file
+/// authorizer lives in the `authorizer` crate, which depends on this one, so the
+/// `apigw-authz` package (and `policy-sim`) supplies the loader. The path is resolved against
+/// the scenario file's folder; the error says why the file cannot be used.
+pub type RulesLoader = dyn Fn(&Path) -> Result<Arc<dyn AuthorizerFunction>, String> + Sync;
+
+/// How scenario files are read.
+#[derive(Clone, Copy, Default)]
+pub struct Options<'a> {
+    /// Loads `rules` authorizers; without one, a file that names one is invalid.
+    pub rules_loader: Option<&'a RulesLoader>,
+}
+
+impl fmt::Debug for Options<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Options")
+            .field("rules_loader", &self.rules_loader.is_some())
+            .finish()
+    }
+}
+
 /// Load and run every scenario file under `paths` (see [`collect_files`]). Every file is
 /// validated before any case runs.
 pub fn run_paths<P: AsRef<Path>>(paths: &[P]) -> Result<RunReport, ScenarioError> {
+    run_paths_with(paths, Options::default())
+}
+
+/// [`run_paths`] with [`Options`].
+pub fn run_paths_with<P: AsRef<Path>>(
+    paths: &[P],
+    options: Options<'_>,
+) -> Result<RunReport, ScenarioError> {
     let scenarios = collect_files(paths)?
         .iter()
-        .map(|f| load_file(f))
+        .map(|f| load_file_with(f, options))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(RunReport {
         files: scenarios.iter().map(run).collect(),
@@ -365,17 +243,38 @@ pub fn run_paths<P: AsRef<Path>>(paths: &[P]) -> Result<RunReport, ScenarioError
 
 /// Read and parse one scenario file.
 pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
+    load_file_with(path, Options::default())
+}
+
+/// [`load_file`] with [`Options`]; files a scenario names (a `command`, `rules`) are resolved
+/// against its folder.
+pub fn load_file_with(path: &Path, options: Options<'_>) -> Result<Scenario, ScenarioError> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| FileError::new(&name, None, format!("cannot read the file ({e})")))?;
-    parse(&name, &text)
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    parse_with(&name, &text, dir, options)
 }
 
-/// Parse scenario JSON; `file` names it in errors.
+/// Parse scenario JSON; `file` names it in errors; relative paths are resolved against the
+/// current directory.
 pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
+    parse_with(file, text, Path::new("."), Options::default())
+}
+
+/// [`parse`] with the folder relative paths are resolved against, and [`Options`].
+pub fn parse_with(
+    file: &str,
+    text: &str,
+    dir: &Path,
+    options: Options<'_>,
+) -> Result<Scenario, ScenarioError> {
     let value: Value = serde_json::from_str(text)
         .map_err(|e| FileError::new(file, None, format!("not valid JSON: {e}")))?;
-    Parser { file }.scenario(&value)
+    Parser { file, dir, options }.scenario(&value)
 }
 
 /// Run every case of a scenario in order.
@@ -398,7 +297,7 @@ pub fn run(scenario: &Scenario) -> FileReport {
                         scenario
                             .gateway
                             .handle_with_authorizer(&case.request, now, &mut || {
-                                lambda.call(&case.request, &scenario.gateway.api.stage, cache, now)
+                                lambda.call(&scenario.gateway.api, &case.request, cache, now)
                             })
                     }
                     _ => scenario.gateway.handle(&case.request, now),
@@ -507,6 +406,8 @@ fn compare(case: &Case, d: &Decision) -> CaseReport {
 
 struct Parser<'f> {
     file: &'f str,
+    dir: &'f Path,
+    options: Options<'f>,
 }
 
 fn is_note(key: &str) -> bool {
@@ -578,7 +479,7 @@ impl<'f> Parser<'f> {
         let cases = cases
             .iter()
             .enumerate()
-            .map(|(i, c)| self.case(c, cases_path.index(i)))
+            .map(|(i, c)| self.case(c, cases_path.index(i), api.api_type))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Scenario {
             file: self.file.to_owned(),
@@ -687,6 +588,8 @@ impl<'f> Parser<'f> {
                 "simpleResponses",
                 "responses",
                 "command",
+                "commandTimeoutSeconds",
+                "rules",
             ],
             is_note,
         )?;
@@ -709,29 +612,7 @@ impl<'f> Parser<'f> {
         kind: LambdaKind,
         api: &Api,
     ) -> Result<(Authorization, Option<LambdaSetup>), ScenarioError> {
-        let not_yet = |field: &str, what: &str| {
-            self.err(
-                &o.path().key(field),
-                format!("{what} is not simulated by this version of policy-sim yet"),
-            )
-        };
-        if api.api_type != ApiType::Rest {
-            return Err(self.err(
-                &o.path().key("type"),
-                "Lambda authorizers on HTTP and WebSocket APIs are not simulated by this version of policy-sim yet (REST only)",
-            ));
-        }
-        if o.contains("command") {
-            return Err(not_yet("command", "an external authorizer `command`"));
-        }
-        for field in ["payloadFormatVersion", "simpleResponses"] {
-            if o.contains(field) {
-                return Err(self.err(
-                    &o.path().key(field),
-                    format!("`{field}` applies to HTTP APIs only"),
-                ));
-            }
-        }
+        let format = self.payload_format(o, kind, api)?;
         let account = match o.string("account")? {
             None => api.api_ref.account_id.clone(),
             Some(a) if is_account_id(a) => a.to_owned(),
@@ -742,18 +623,6 @@ impl<'f> Parser<'f> {
                 ))
             }
         };
-        let ttl_seconds = match o.integer("ttlSeconds")? {
-            None => crate::cache::DEFAULT_TTL_SECONDS,
-            Some(t) => u64::try_from(t)
-                .ok()
-                .filter(|t| *t <= crate::cache::MAX_TTL_SECONDS)
-                .ok_or_else(|| {
-                    self.err(
-                        &o.path().key("ttlSeconds"),
-                        format!("`{t}` is not a TTL API Gateway accepts: use 0 (no caching) to 3600 seconds"),
-                    )
-                })?,
-        };
         let sources_path = o.path().key("identitySources");
         let identity_sources = match o.get("identitySources") {
             None if kind == LambdaKind::Token => {
@@ -763,17 +632,7 @@ impl<'f> Parser<'f> {
             Some(Value::Array(items)) => items
                 .iter()
                 .enumerate()
-                .map(|(i, s)| {
-                    let p = sources_path.index(i);
-                    let text = s.as_str().ok_or_else(|| self.err(&p, "expected a string"))?;
-                    IdentitySource::parse(text).ok_or_else(|| {
-                        self.err(
-                            &p,
-                            format!("`{text}` is not an identity source: use `method.request.header.X`, `method.request.querystring.X`, `stageVariables.X` or `context.X` (X one of {})",
-                                crate::flow::CONTEXT_IDENTITY_SOURCES.map(|c| format!("`{c}`")).join(", ")),
-                        )
-                    })
-                })
+                .map(|(i, s)| self.identity_source(s, &sources_path.index(i), api.api_type))
                 .collect::<Result<Vec<_>, _>>()?,
             Some(other) => {
                 return Err(self.err(
@@ -790,10 +649,32 @@ impl<'f> Parser<'f> {
                 "a TOKEN authorizer has exactly one identity source, a header (`method.request.header.Authorization`)",
             ));
         }
-        if kind == LambdaKind::Request && ttl_seconds > 0 && identity_sources.is_empty() {
+        let ttl_path = o.path().key("ttlSeconds");
+        let ttl_seconds = match (o.integer("ttlSeconds")?, api.api_type) {
+            (Some(0) | None, ApiType::WebSocket) => 0,
+            (Some(_), ApiType::WebSocket) => {
+                return Err(self.err(
+                    &ttl_path,
+                    "WebSocket APIs do not cache authorizer results: remove `ttlSeconds` or set it to 0",
+                ))
+            }
+            // An HTTP API authorizer without identity sources cannot cache: off by default.
+            (None, ApiType::Http) if identity_sources.is_empty() => 0,
+            (None, _) => crate::cache::DEFAULT_TTL_SECONDS,
+            (Some(t), _) => u64::try_from(t)
+                .ok()
+                .filter(|t| *t <= crate::cache::MAX_TTL_SECONDS)
+                .ok_or_else(|| {
+                    self.err(
+                        &ttl_path,
+                        format!("`{t}` is not a TTL API Gateway accepts: use 0 (no caching) to 3600 seconds"),
+                    )
+                })?,
+        };
+        if ttl_seconds > 0 && identity_sources.is_empty() {
             return Err(self.err(
                 &sources_path,
-                "caching needs identity sources (the cache key): add one, or set `ttlSeconds` to 0",
+                "caching needs at least one identity source (the cache key): add one, or set `ttlSeconds` to 0",
             ));
         }
         let validation = match o.string("identityValidationExpression")? {
@@ -811,45 +692,205 @@ impl<'f> Parser<'f> {
                 )
             })?),
         };
-        let responses = match o.get("responses") {
-            Some(Value::Object(map)) => {
-                for (identity, entry) in map {
-                    if !entry.is_object() {
-                        return Err(self.err(
-                            &o.path().key("responses").key(identity),
-                            "expected an object: `{\"principalId\", \"policyDocument\", \"context\"}` or `{\"error\": \"Unauthorized\"}`",
-                        ));
-                    }
-                }
-                map.clone()
-            }
-            Some(other) => {
-                return Err(self.err(
-                    &o.path().key("responses"),
-                    format!(
-                        "expected an object keyed by identity, found {}",
-                        json::type_name(other)
-                    ),
-                ))
-            }
-            None => return Err(self.err(
-                o.path(),
-                "a Lambda authorizer needs `responses` (the table that stands in for the function)",
-            )),
-        };
+        let function = self.function(o)?;
         Ok((
-            Authorization::Lambda { account },
+            Authorization::Lambda { account, format },
             Some(LambdaSetup {
                 kind,
+                format,
                 ttl_seconds,
                 identity_sources,
                 validation,
-                responses,
+                function,
             }),
         ))
     }
 
-    fn case(&self, value: &Value, path: JsonPath) -> Result<Case, ScenarioError> {
+    /// The payload format from the API type, `payloadFormatVersion` and `simpleResponses`.
+    fn payload_format(
+        &self,
+        o: &Fields<'_>,
+        kind: LambdaKind,
+        api: &Api,
+    ) -> Result<PayloadFormat, ScenarioError> {
+        let version = o.string("payloadFormatVersion")?;
+        let simple = o.boolean("simpleResponses")?;
+        if api.api_type != ApiType::Http {
+            for (field, given) in [
+                ("payloadFormatVersion", version.is_some()),
+                ("simpleResponses", simple.is_some()),
+            ] {
+                if given {
+                    return Err(self.err(
+                        &o.path().key(field),
+                        format!("`{field}` applies to HTTP APIs only"),
+                    ));
+                }
+            }
+        }
+        if api.api_type != ApiType::Rest && kind == LambdaKind::Token {
+            return Err(self.err(
+                &o.path().key("type"),
+                "TOKEN authorizers exist on REST APIs only: HTTP and WebSocket APIs use `LAMBDA_REQUEST`",
+            ));
+        }
+        Ok(match api.api_type {
+            ApiType::Rest => PayloadFormat::Rest,
+            ApiType::WebSocket => PayloadFormat::WebSocket,
+            ApiType::Http => match (version.unwrap_or("2.0"), simple.unwrap_or(false)) {
+                ("1.0", false) => PayloadFormat::HttpV1,
+                ("1.0", true) => {
+                    return Err(self.err(
+                        &o.path().key("simpleResponses"),
+                        "simple responses need `payloadFormatVersion` `2.0`",
+                    ))
+                }
+                ("2.0", simple) => PayloadFormat::HttpV2 { simple },
+                (other, _) => {
+                    return Err(self.err(
+                        &o.path().key("payloadFormatVersion"),
+                        format!("unknown payload format version `{other}`: use `1.0` or `2.0`"),
+                    ))
+                }
+            },
+        })
+    }
+
+    /// One identity source, in the form the API type uses.
+    fn identity_source(
+        &self,
+        value: &Value,
+        path: &JsonPath,
+        api_type: ApiType,
+    ) -> Result<IdentitySource, ScenarioError> {
+        let text = value
+            .as_str()
+            .ok_or_else(|| self.err(path, "expected a string"))?;
+        let forms: &[&str] = match api_type {
+            ApiType::Rest => &[
+                "method.request.header.",
+                "method.request.querystring.",
+                "stageVariables.",
+                "context.",
+            ],
+            ApiType::Http => &[
+                "$request.header.",
+                "$request.querystring.",
+                "$stageVariables.",
+                "$context.",
+            ],
+            ApiType::WebSocket => &[
+                "route.request.header.",
+                "route.request.querystring.",
+                "stageVariables.",
+                "context.",
+            ],
+        };
+        let parsed = forms
+            .iter()
+            .any(|f| text.starts_with(f))
+            .then(|| IdentitySource::parse(text))
+            .flatten();
+        parsed.ok_or_else(|| {
+            self.err(
+                path,
+                format!(
+                    "`{text}` is not an identity source of this API type: use {} (context variables: {})",
+                    forms.iter().map(|f| format!("`{f}X`")).collect::<Vec<_>>().join(", "),
+                    crate::flow::CONTEXT_IDENTITY_SOURCES
+                        .map(|c| format!("`{c}`"))
+                        .join(", ")
+                ),
+            )
+        })
+    }
+
+    /// What stands in for the function: `responses`, `command` or `rules` (exactly one).
+    fn function(&self, o: &Fields<'_>) -> Result<Arc<dyn AuthorizerFunction>, ScenarioError> {
+        let given: Vec<&str> = ["responses", "command", "rules"]
+            .into_iter()
+            .filter(|f| o.contains(f))
+            .collect();
+        match given.as_slice() {
+            [_] => {}
+            [] => return Err(self.err(
+                o.path(),
+                "a Lambda authorizer needs `responses` (a table standing in for the function), `command` (a program) or `rules` (an authorizer rules file)",
+            )),
+            [_, second, ..] => {
+                return Err(self.err(
+                    &o.path().key(second),
+                    format!("give one of `responses`, `command` and `rules`, not {}", given.iter().map(|g| format!("`{g}`")).collect::<Vec<_>>().join(" and ")),
+                ))
+            }
+        }
+        if !o.contains("command") && o.contains("commandTimeoutSeconds") {
+            return Err(self.err(
+                &o.path().key("commandTimeoutSeconds"),
+                "`commandTimeoutSeconds` applies to a `command` only",
+            ));
+        }
+        if let Some(value) = o.get("responses") {
+            let Value::Object(map) = value else {
+                return Err(self.err(
+                    &o.path().key("responses"),
+                    format!(
+                        "expected an object keyed by identity, found {}",
+                        json::type_name(value)
+                    ),
+                ));
+            };
+            for (identity, entry) in map {
+                if !entry.is_object() {
+                    return Err(self.err(
+                        &o.path().key("responses").key(identity),
+                        "expected an object: the function's response, or `{\"error\": \"Unauthorized\"}`",
+                    ));
+                }
+            }
+            return Ok(Arc::new(ResponseTable::new(map.clone())));
+        }
+        if o.contains("command") {
+            let path = o.path().key("command");
+            let argv = o.strings("command")?;
+            let timeout = match o.get("commandTimeoutSeconds") {
+                None => crate::function::DEFAULT_COMMAND_TIMEOUT,
+                Some(v) => v
+                    .as_f64()
+                    .filter(|t| *t > 0.0 && *t <= 900.0)
+                    .map(std::time::Duration::from_secs_f64)
+                    .ok_or_else(|| {
+                        self.err(
+                            &o.path().key("commandTimeoutSeconds"),
+                            "expected a number of seconds above 0, at most 900 (the Lambda maximum)",
+                        )
+                    })?,
+            };
+            let command = CommandFunction::new(argv, self.dir, timeout).ok_or_else(|| {
+                self.err(
+                    &path,
+                    "expected the program and its arguments, such as `[\"./authorizer\", \"invoke\", \"--config\", \"rules.json\"]`",
+                )
+            })?;
+            return Ok(Arc::new(command));
+        }
+        let path = o.path().key("rules");
+        let file = o.required("rules")?;
+        let Some(loader) = self.options.rules_loader else {
+            return Err(self.err(
+                &path,
+                "`rules` authorizers run in `policy-sim` (the apigw-authz package); policy-engine alone cannot load them: use `policy_sim`'s scenario runner or a `command`",
+            ));
+        };
+        loader(&self.dir.join(file)).map_err(|e| self.err(&path, e))
+    }
+
+    fn case(
+        &self,
+        value: &Value,
+        path: JsonPath,
+        api_type: ApiType,
+    ) -> Result<Case, ScenarioError> {
         let o = Fields::read(
             self.file,
             value,
@@ -865,7 +906,7 @@ impl<'f> Parser<'f> {
         let request_value = o
             .get("request")
             .ok_or_else(|| self.err(o.path(), "missing required field `request`"))?;
-        let request = self.request(request_value, o.path().key("request"))?;
+        let request = self.request(request_value, o.path().key("request"), api_type)?;
         let expect = match o.get("expect") {
             None => Expectation::default(),
             Some(e) => self.expectation(e, o.path().key("expect"))?,
@@ -878,7 +919,12 @@ impl<'f> Parser<'f> {
         })
     }
 
-    fn request(&self, value: &Value, path: JsonPath) -> Result<ApiRequest, ScenarioError> {
+    fn request(
+        &self,
+        value: &Value,
+        path: JsonPath,
+        api_type: ApiType,
+    ) -> Result<ApiRequest, ScenarioError> {
         let o = Fields::read(
             self.file,
             value,
@@ -896,17 +942,26 @@ impl<'f> Parser<'f> {
                 "identityPolicies",
                 "context",
                 "action",
+                "routeKey",
             ],
             is_note,
         )?;
-        let method = o.required("method")?.to_owned();
+        // A WebSocket connection is an upgrade request: `GET /` unless the case says otherwise.
+        let websocket = api_type == ApiType::WebSocket;
+        let method = match o.string("method")? {
+            None if websocket => "GET".to_owned(),
+            _ => o.required("method")?.to_owned(),
+        };
         if method.is_empty() || method.contains(['/', ' ']) {
             return Err(self.err(
                 &o.path().key("method"),
                 format!("`{method}` is not an HTTP method"),
             ));
         }
-        let req_path = o.required("path")?.to_owned();
+        let req_path = match o.string("path")? {
+            None if websocket => "/".to_owned(),
+            _ => o.required("path")?.to_owned(),
+        };
         if !req_path.starts_with('/') {
             return Err(self.err(
                 &o.path().key("path"),
@@ -966,6 +1021,7 @@ impl<'f> Parser<'f> {
             identity_policies,
             context,
             action: o.string("action")?.map(str::to_owned),
+            route_key: o.string("routeKey")?.map(str::to_owned),
         })
     }
 

@@ -215,6 +215,7 @@ fn lambda_gateway(
     let mut g = gateway(endpoint, policy, Authorization::None);
     g.authorization = Authorization::Lambda {
         account: authorizer_account.into(),
+        format: crate::lambda::PayloadFormat::Rest,
     };
     g
 }

@@ -1,5 +1,6 @@
 // Unit tests of `scenario.rs`, compiled only under #[cfg(test)] (see `mod tests;` there).
 use super::*;
+use crate::lambda::PayloadFormat;
 use serde_json::json;
 
 fn scenario_text(v: serde_json::Value) -> String {
@@ -92,6 +93,69 @@ fn embedded_policy_errors_carry_the_full_path() {
 }
 
 #[test]
+fn http_and_websocket_lambda_setups_are_validated() {
+    let with = |api_type: &str, auth: serde_json::Value| {
+        let mut v = minimal();
+        v["api"]["type"] = json!(api_type);
+        v["auth"] = auth;
+        v
+    };
+    let error = |api_type: &str, auth: serde_json::Value| error_of(with(api_type, auth));
+    assert!(
+        error("HTTP", json!({"type": "LAMBDA_TOKEN", "responses": {}}))
+            .contains("TOKEN authorizers exist on REST APIs only")
+    );
+    assert!(error(
+        "WEBSOCKET",
+        json!({"type": "LAMBDA_TOKEN", "responses": {}})
+    )
+    .contains("TOKEN authorizers exist on REST APIs only"));
+    assert!(error(
+        "HTTP",
+        json!({"type": "LAMBDA_REQUEST", "responses": {}, "payloadFormatVersion": "3.0"})
+    )
+    .contains("unknown payload format version `3.0`"));
+    assert!(error("HTTP", json!({"type": "LAMBDA_REQUEST", "responses": {}, "payloadFormatVersion": "1.0", "simpleResponses": true}))
+        .contains("simple responses need `payloadFormatVersion` `2.0`"));
+    assert!(error(
+        "HTTP",
+        json!({"type": "LAMBDA_REQUEST", "responses": {}, "ttlSeconds": 60})
+    )
+    .contains("caching needs at least one identity source"));
+    assert!(error("HTTP", json!({"type": "LAMBDA_REQUEST", "responses": {}, "identitySources": ["method.request.header.A"]}))
+        .contains("`method.request.header.A` is not an identity source of this API type: use `$request.header.X`"));
+    assert!(error(
+        "WEBSOCKET",
+        json!({"type": "LAMBDA_REQUEST", "responses": {}, "identitySources": ["$request.header.A"]})
+    )
+    .contains("use `route.request.header.X`"));
+    assert!(error("WEBSOCKET", json!({"type": "LAMBDA_REQUEST", "responses": {}, "ttlSeconds": 300, "identitySources": ["route.request.header.A"]}))
+        .contains("WebSocket APIs do not cache authorizer results"));
+    // Valid setups: defaults as documented.
+    let http = parse(
+        "f.json",
+        &with("HTTP", json!({"type": "LAMBDA_REQUEST", "responses": {}})).to_string(),
+    )
+    .unwrap();
+    let setup = http.lambda.unwrap();
+    assert_eq!(setup.format, PayloadFormat::HttpV2 { simple: false });
+    assert_eq!(
+        setup.ttl_seconds, 0,
+        "no identity source: no caching by default"
+    );
+    let http = parse("f.json", &with("HTTP", json!({"type": "LAMBDA_REQUEST", "responses": {}, "identitySources": ["$request.header.Authorization", "$context.routeKey"], "simpleResponses": true})).to_string()).unwrap();
+    let setup = http.lambda.unwrap();
+    assert_eq!(setup.format, PayloadFormat::HttpV2 { simple: true });
+    assert_eq!(setup.ttl_seconds, 300);
+    let ws = parse("f.json", &with("WEBSOCKET", json!({"type": "LAMBDA_REQUEST", "responses": {}, "identitySources": ["route.request.querystring.token"]})).to_string()).unwrap();
+    let setup = ws.lambda.unwrap();
+    assert_eq!(
+        (setup.format, setup.ttl_seconds),
+        (PayloadFormat::WebSocket, 0)
+    );
+}
+
+#[test]
 fn lambda_setups_are_validated() {
     let lambda = |auth: serde_json::Value| {
         let mut v = minimal();
@@ -104,7 +168,7 @@ fn lambda_setups_are_validated() {
         .contains("a TOKEN authorizer has exactly one identity source"));
     assert!(
         lambda(json!({"type": "LAMBDA_REQUEST", "responses": {}, "identitySources": []}))
-            .contains("caching needs identity sources")
+            .contains("caching needs at least one identity source")
     );
     assert!(lambda(json!({"type": "LAMBDA_REQUEST", "responses": {}, "identitySources": ["method.request.cookie.x"]}))
         .contains("`method.request.cookie.x` is not an identity source"));
@@ -116,16 +180,34 @@ fn lambda_setups_are_validated() {
         .contains("invalid regular expression `(unclosed`"));
     assert!(lambda(json!({"type": "LAMBDA_REQUEST", "ttlSeconds": 0, "responses": {}, "identityValidationExpression": "x"}))
         .contains("applies to TOKEN authorizers only"));
-    assert!(lambda(json!({"type": "LAMBDA_TOKEN"})).contains("needs `responses`"));
+    assert!(lambda(json!({"type": "LAMBDA_TOKEN"}))
+        .contains("needs `responses` (a table standing in for the function), `command` (a program) or `rules`"));
     assert!(
         lambda(json!({"type": "LAMBDA_TOKEN", "responses": {"t": "allow"}}))
             .contains("(at `auth.responses.t`)")
     );
     assert!(
-        lambda(json!({"type": "LAMBDA_TOKEN", "responses": {}, "command": ["./a"]})).contains(
-            "an external authorizer `command` is not simulated by this version of policy-sim yet"
-        )
+        lambda(json!({"type": "LAMBDA_TOKEN", "responses": {}, "command": ["./a"]}))
+            .contains("give one of `responses`, `command` and `rules`, not `responses` and `command` (at `auth.command`)")
     );
+    assert!(lambda(json!({"type": "LAMBDA_TOKEN", "command": []}))
+        .contains("expected the program and its arguments"));
+    assert!(lambda(
+        json!({"type": "LAMBDA_TOKEN", "command": ["./a"], "commandTimeoutSeconds": 0})
+    )
+    .contains("above 0, at most 900 (the Lambda maximum) (at `auth.commandTimeoutSeconds`)"));
+    assert!(
+        lambda(json!({"type": "LAMBDA_TOKEN", "responses": {}, "commandTimeoutSeconds": 1}))
+            .contains("applies to a `command` only")
+    );
+    assert!(
+        lambda(json!({"type": "LAMBDA_TOKEN", "rules": "authorizer.json"}))
+            .contains("`rules` authorizers run in `policy-sim`")
+    );
+    assert!(lambda(
+        json!({"type": "LAMBDA_TOKEN", "responses": {}, "payloadFormatVersion": "2.0"})
+    )
+    .contains("`payloadFormatVersion` applies to HTTP APIs only"));
     assert!(
         lambda(json!({"type": "LAMBDA_TOKEN", "responses": {}, "account": "12"}))
             .contains("`12` is not a 12-digit AWS account id")

@@ -1,0 +1,414 @@
+//! The gateway's side of a Lambda authorizer: which identity sources it reads, when it answers
+//! 401 without invoking anything, the authorizer-result cache, the event it sends, and how it
+//! reads the function's response — for REST (TOKEN and REQUEST), HTTP APIs (payload 1.0 and
+//! 2.0, IAM-policy or simple responses) and WebSocket `$connect`.
+//!
+//! What differs by API, as the developer guide documents it:
+//! - REST TOKEN: the token header must be present and non-empty (else 401), and match
+//!   `identityValidationExpression` when one is set (else 401); the cache key is the token.
+//! - REST REQUEST: with caching on, every identity source must be present and non-empty (else
+//!   401, no invocation); with caching off the function is invoked regardless.
+//! - HTTP API: "if you specify identity sources, clients must include them in the request"
+//!   (else 401); caching needs at least one identity source; a cached simple response "fully
+//!   allows or denies all API requests that match the cached identity source values", a cached
+//!   policy is evaluated again for each route.
+//! - WebSocket: a REQUEST authorizer on `$connect` only; the identity sources must be present;
+//!   results are not cached (the TTL is an HTTP API and REST setting).
+
+use std::sync::Arc;
+
+use serde_json::{json, Map, Value};
+
+use crate::arn::MethodArn;
+use crate::cache::AuthorizerCache;
+use crate::flow::{
+    AnswerSource, Api, ApiRequest, ApiType, AuthorizerAnswer, AuthorizerCall, IdentitySource,
+};
+use crate::function::{AuthorizerFunction, FunctionResult};
+use crate::policy::{PolicyDocument, PolicyKind};
+use crate::time::format_current_time;
+
+/// The kind of Lambda authorizer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LambdaKind {
+    /// TOKEN (REST only): one header, the token, optionally checked by a regular expression.
+    Token,
+    /// REQUEST: any identity sources.
+    Request,
+}
+
+/// The event the function receives and the response it must return, which also decides how
+/// the backend sees the context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayloadFormat {
+    /// REST API events; responses are a policy; context values reach the backend as strings.
+    Rest,
+    /// HTTP API payload format 1.0: REST-like events and responses.
+    HttpV1,
+    /// HTTP API payload format 2.0; `simple` responses are `{"isAuthorized": bool}`, otherwise
+    /// a policy; the context reaches the backend unchanged under `lambda`.
+    HttpV2 {
+        /// Whether simple responses are enabled.
+        simple: bool,
+    },
+    /// WebSocket `$connect` events; REST-like responses.
+    WebSocket,
+}
+
+impl PayloadFormat {
+    /// Whether context values must be strings, numbers or booleans (stringified for the
+    /// backend); `false` for payload 2.0, which passes any JSON under `lambda`.
+    pub fn stringifies_context(self) -> bool {
+        !matches!(self, PayloadFormat::HttpV2 { .. })
+    }
+}
+
+/// A Lambda authorizer as the gateway sees it: its kind, format, identity sources, cache TTL,
+/// and the function that answers.
+#[derive(Debug, Clone)]
+pub struct LambdaSetup {
+    /// TOKEN or REQUEST.
+    pub kind: LambdaKind,
+    /// The event and response format.
+    pub format: PayloadFormat,
+    /// The result cache TTL (0 disables caching).
+    pub ttl_seconds: u64,
+    /// Where the identity (and the cache key) comes from, in order.
+    pub identity_sources: Vec<IdentitySource>,
+    /// TOKEN only: the token must match this before the function is invoked.
+    pub validation: Option<regex::Regex>,
+    /// What answers in place of the Lambda function.
+    pub function: Arc<dyn AuthorizerFunction>,
+}
+
+impl PartialEq for LambdaSetup {
+    /// Setups compare by configuration; functions by what they are.
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind
+            && self.format == other.format
+            && self.ttl_seconds == other.ttl_seconds
+            && self.identity_sources == other.identity_sources
+            && self.validation.as_ref().map(regex::Regex::as_str)
+                == other.validation.as_ref().map(regex::Regex::as_str)
+            && self.function.describe() == other.function.describe()
+    }
+}
+
+impl LambdaSetup {
+    /// Whether every identity source must be present and non-empty before the function is
+    /// invoked: TOKEN always, REST REQUEST when caching, HTTP and WebSocket APIs always.
+    pub fn requires_all_sources(&self) -> bool {
+        match (self.kind, self.format) {
+            (LambdaKind::Token, _) => true,
+            (LambdaKind::Request, PayloadFormat::Rest) => self.ttl_seconds > 0,
+            _ => true,
+        }
+    }
+
+    /// The gateway's side of calling the authorizer for `request`: identity sources, the
+    /// validation expression, the cache, then the function.
+    pub fn call(
+        &self,
+        api: &Api,
+        request: &ApiRequest,
+        cache: &AuthorizerCache<AuthorizerAnswer>,
+        now: i64,
+    ) -> AuthorizerCall {
+        let refuse = |why: String| AuthorizerCall {
+            answer: AuthorizerAnswer::Unauthorized,
+            source: AnswerSource::Gateway(why),
+        };
+        let values: Vec<Option<String>> = self
+            .identity_sources
+            .iter()
+            .map(|s| s.value(request, api).filter(|v| !v.is_empty()))
+            .collect();
+        if self.requires_all_sources() {
+            let missing = self
+                .identity_sources
+                .iter()
+                .zip(&values)
+                .find(|(_, v)| v.is_none());
+            if let Some((source, _)) = missing {
+                return refuse(format!("identity source {source} is missing or empty: 401"));
+            }
+        }
+        let key: Vec<String> = values.into_iter().map(Option::unwrap_or_default).collect();
+        if let (Some(re), Some(token)) = (&self.validation, key.first()) {
+            if !re.is_match(token) {
+                return refuse(format!(
+                    "the token does not match identityValidationExpression `{}`: 401",
+                    re.as_str()
+                ));
+            }
+        }
+        if let Some((answer, age_seconds)) = cache.get(&key, now) {
+            return AuthorizerCall {
+                answer,
+                source: AnswerSource::Cache { age_seconds },
+            };
+        }
+        let identity = key.join(",");
+        let event = self.event(api, request, &key, now);
+        let answer = match self.function.invoke(&identity, &event) {
+            FunctionResult::Response(response) => self.read_response(&response),
+            FunctionResult::Unauthorized => AuthorizerAnswer::Unauthorized,
+            FunctionResult::Failed(why) => AuthorizerAnswer::Failed(why),
+        };
+        // Answers are cached; errors are not (the next request invokes the function again).
+        if matches!(
+            answer,
+            AuthorizerAnswer::Policy { .. } | AuthorizerAnswer::Simple { .. }
+        ) {
+            cache.insert(key, answer.clone(), now);
+        }
+        AuthorizerCall {
+            answer,
+            source: AnswerSource::Invoked,
+        }
+    }
+
+    /// What API Gateway makes of the function's response.
+    pub fn read_response(&self, response: &Value) -> AuthorizerAnswer {
+        let fail = |why: &str| AuthorizerAnswer::Failed(format!("{why}: API Gateway answers 500"));
+        if !response.is_object() {
+            return fail("the response is not a JSON object");
+        }
+        let context = match response.get("context") {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::Object(m)) => m.clone(),
+            Some(_) => return fail("the response's `context` is not an object"),
+        };
+        if self.format == (PayloadFormat::HttpV2 { simple: true }) {
+            return match response.get("isAuthorized") {
+                Some(Value::Bool(authorized)) => AuthorizerAnswer::Simple {
+                    authorized: *authorized,
+                    context,
+                },
+                _ => fail("a simple response needs `isAuthorized`, a boolean"),
+            };
+        }
+        let principal_id = match response.get("principalId") {
+            Some(Value::String(p)) if !p.is_empty() => p.clone(),
+            Some(Value::Number(n)) => n.to_string(),
+            _ => return fail("the response has no `principalId`"),
+        };
+        let Some(policy) = response.get("policyDocument") else {
+            return fail("the response has no `policyDocument`");
+        };
+        match PolicyDocument::from_json(policy, PolicyKind::Identity, None) {
+            Ok(policy) => AuthorizerAnswer::Policy {
+                principal_id,
+                policy,
+                context,
+            },
+            Err(e) => fail(&format!("the returned policy is invalid ({e})")),
+        }
+    }
+
+    /// The event API Gateway sends the function for `request`; `identity` holds the identity
+    /// source values in order.
+    pub fn event(&self, api: &Api, request: &ApiRequest, identity: &[String], now: i64) -> Value {
+        let arn = request_arn(api, request);
+        let source_ip = request.source_ip.map(|ip| ip.to_string());
+        let user_agent = request.header("User-Agent");
+        let request_id = "policy-sim-request";
+        match (self.kind, self.format) {
+            (LambdaKind::Token, _) => json!({
+                "type": "TOKEN",
+                "authorizationToken": identity.first().cloned().unwrap_or_default(),
+                "methodArn": arn.as_str(),
+            }),
+            (LambdaKind::Request, PayloadFormat::HttpV2 { .. }) => {
+                let mut headers = Map::new();
+                for (name, value) in &request.headers {
+                    let name = name.to_ascii_lowercase();
+                    join_value(&mut headers, name, value);
+                }
+                let mut query = Map::new();
+                for (name, value) in &request.query {
+                    join_value(&mut query, name.clone(), value);
+                }
+                let cookies: Vec<String> = request
+                    .header("Cookie")
+                    .map(|c| {
+                        c.split(';')
+                            .map(|p| p.trim().to_owned())
+                            .filter(|p| !p.is_empty())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let route_key = route_key(api, request);
+                let mut event = json!({
+                    "version": "2.0",
+                    "type": "REQUEST",
+                    "routeArn": arn.as_str(),
+                    "routeKey": route_key,
+                    "rawPath": request.path,
+                    "rawQueryString": raw_query(&request.query),
+                    "cookies": cookies,
+                    "headers": headers,
+                    "queryStringParameters": query,
+                    "requestContext": {
+                        "accountId": api.api_ref.account_id,
+                        "apiId": api.api_ref.api_id,
+                        "domainName": domain_name(api),
+                        "domainPrefix": api.api_ref.api_id,
+                        "http": {
+                            "method": request.method,
+                            "path": request.path,
+                            "protocol": "HTTP/1.1",
+                            "sourceIp": source_ip,
+                            "userAgent": user_agent,
+                        },
+                        "requestId": request_id,
+                        "routeKey": route_key,
+                        "stage": api.stage,
+                        "time": format_current_time(now),
+                        "timeEpoch": now.saturating_mul(1000),
+                    },
+                    "pathParameters": {},
+                    "stageVariables": pairs_object(&request.stage_variables),
+                });
+                if !identity.is_empty() {
+                    if let Some(o) = event.as_object_mut() {
+                        o.insert("identitySource".to_owned(), json!(identity));
+                    }
+                }
+                event
+            }
+            (LambdaKind::Request, PayloadFormat::WebSocket) => json!({
+                "type": "REQUEST",
+                "methodArn": arn.as_str(),
+                "headers": last_values(&request.headers),
+                "multiValueHeaders": multi_values(&request.headers),
+                "queryStringParameters": last_values(&request.query),
+                "multiValueQueryStringParameters": multi_values(&request.query),
+                "stageVariables": pairs_object(&request.stage_variables),
+                "requestContext": {
+                    "routeKey": route_key(api, request),
+                    "eventType": "CONNECT",
+                    "messageDirection": "IN",
+                    "stage": api.stage,
+                    "requestTimeEpoch": now.saturating_mul(1000),
+                    "identity": { "sourceIp": source_ip, "userAgent": user_agent },
+                    "requestId": request_id,
+                    "domainName": domain_name(api),
+                    "connectionId": "policy-sim-connection",
+                    "apiId": api.api_ref.api_id,
+                },
+            }),
+            (LambdaKind::Request, PayloadFormat::Rest | PayloadFormat::HttpV1) => {
+                let mut event = json!({
+                    "type": "REQUEST",
+                    "methodArn": arn.as_str(),
+                    "resource": request.path,
+                    "path": request.path,
+                    "httpMethod": request.method,
+                    "headers": last_values(&request.headers),
+                    "multiValueHeaders": multi_values(&request.headers),
+                    "queryStringParameters": last_values(&request.query),
+                    "multiValueQueryStringParameters": multi_values(&request.query),
+                    "pathParameters": {},
+                    "stageVariables": pairs_object(&request.stage_variables),
+                    "requestContext": {
+                        "path": format!("/{}{}", api.stage, request.path),
+                        "accountId": api.api_ref.account_id,
+                        "resourceId": "policy-sim",
+                        "stage": api.stage,
+                        "requestId": request_id,
+                        "identity": { "sourceIp": source_ip, "userAgent": user_agent },
+                        "resourcePath": request.path,
+                        "httpMethod": request.method,
+                        "apiId": api.api_ref.api_id,
+                    },
+                });
+                if self.format == PayloadFormat::HttpV1 {
+                    if let Some(o) = event.as_object_mut() {
+                        let joined = identity.join(",");
+                        o.insert("version".to_owned(), json!("1.0"));
+                        o.insert("identitySource".to_owned(), json!(joined));
+                        o.insert("authorizationToken".to_owned(), json!(joined));
+                    }
+                }
+                event
+            }
+        }
+    }
+}
+
+/// The ARN API Gateway authorizes for `request`: the method ARN, or for WebSocket APIs the
+/// route key's ARN (`.../{stage}/$connect`).
+pub fn request_arn(api: &Api, request: &ApiRequest) -> MethodArn {
+    if api.api_type == ApiType::WebSocket {
+        MethodArn::for_route_key(&api.api_ref, &api.stage, &route_key(api, request))
+    } else {
+        MethodArn::for_method(&api.api_ref, &api.stage, &request.method, &request.path)
+    }
+}
+
+/// The route key of `request`: as given, else `$connect` for WebSocket APIs and
+/// `{METHOD} {path}` for the others (the simulator knows paths, not route templates).
+pub fn route_key(api: &Api, request: &ApiRequest) -> String {
+    match (&request.route_key, api.api_type) {
+        (Some(key), _) => key.clone(),
+        (None, ApiType::WebSocket) => "$connect".to_owned(),
+        (None, _) => format!("{} {}", request.method, request.path),
+    }
+}
+
+fn domain_name(api: &Api) -> String {
+    format!(
+        "{}.execute-api.{}.amazonaws.com",
+        api.api_ref.api_id, api.api_ref.region
+    )
+}
+
+fn join_value(map: &mut Map<String, Value>, name: String, value: &str) {
+    match map.get_mut(&name) {
+        Some(Value::String(existing)) => {
+            existing.push(',');
+            existing.push_str(value);
+        }
+        _ => {
+            map.insert(name, Value::String(value.to_owned()));
+        }
+    }
+}
+
+/// REST's single-value maps: a name sent more than once keeps its last value.
+fn last_values(pairs: &[(String, String)]) -> Value {
+    let mut map = Map::new();
+    for (name, value) in pairs {
+        map.insert(name.clone(), Value::String(value.clone()));
+    }
+    Value::Object(map)
+}
+
+fn multi_values(pairs: &[(String, String)]) -> Value {
+    let mut map = Map::new();
+    for (name, value) in pairs {
+        match map.get_mut(name) {
+            Some(Value::Array(values)) => values.push(Value::String(value.clone())),
+            _ => {
+                map.insert(name.clone(), json!([value]));
+            }
+        }
+    }
+    Value::Object(map)
+}
+
+fn pairs_object(pairs: &[(String, String)]) -> Value {
+    last_values(pairs)
+}
+
+fn raw_query(pairs: &[(String, String)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+#[cfg(test)]
+mod tests;
