@@ -9,11 +9,9 @@
 
 use std::path::Path;
 
-use policy_engine::scenario;
-
 fn assert_all_pass(dir: &str) -> usize {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let report = scenario::run_paths(&[root.join(dir)]).unwrap_or_else(|e| panic!("{e}"));
+    let report = apigw_authz::run_paths(&[root.join(dir)]).unwrap_or_else(|e| panic!("{e}"));
     assert!(report.all_passed(), "{report}");
     assert!(report.passed() > 0, "no cases ran in {dir}");
     report.passed()
@@ -46,7 +44,7 @@ fn shared_seed_scenarios_pass_when_present() {
         if !file.exists() {
             continue;
         }
-        let report = scenario::run_paths(&[&file]).unwrap_or_else(|e| panic!("{e}"));
+        let report = apigw_authz::run_paths(&[&file]).unwrap_or_else(|e| panic!("{e}"));
         assert!(report.all_passed(), "{report}");
         let copy =
             std::fs::read_to_string(root.join("examples/scenarios").join(name)).unwrap_or_default();

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use policy_engine::scenario::{self, RunReport};
+use policy_engine::scenario::RunReport;
 
 #[derive(Parser)]
 #[command(
@@ -50,7 +50,7 @@ fn main() -> ExitCode {
 }
 
 fn test(paths: &[PathBuf], format: Format) -> ExitCode {
-    let report = match scenario::run_paths(paths) {
+    let report = match apigw_authz::run_paths(paths) {
         Ok(report) => report,
         Err(e) => {
             eprintln!("error: {e}");
