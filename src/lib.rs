@@ -22,6 +22,8 @@ use policy_engine::function::{AuthorizerFunction, FunctionResult};
 use policy_engine::scenario::{self, Options, RunReport, Scenario, ScenarioError};
 use serde_json::Value;
 
+pub mod check;
+
 pub use authorizer;
 pub use policy_engine;
 

@@ -131,3 +131,165 @@ fn unreadable_input_exits_two() {
     let out = policy_sim(&["test"]);
     assert_eq!(out.status.code(), Some(2), "clap usage errors exit 2 too");
 }
+
+// ---- policy-sim check ----
+
+fn check_json(args: &[&str]) -> (Option<i32>, Value) {
+    let mut all = vec!["check", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = policy_sim(&all);
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", text(&out.stdout), text(&out.stderr)));
+    (out.status.code(), json)
+}
+
+#[test]
+fn check_from_flags_allows_and_denies_with_exit_codes() {
+    let policy = "examples/policies/ip-allowlist.json";
+    let base = [
+        "--resource-policy",
+        policy,
+        "--method",
+        "GET",
+        "--path",
+        "/pets",
+    ];
+    let (code, inside) = check_json(&[&base[..], &["--source-ip", "192.0.2.10"]].concat());
+    assert_eq!(code, Some(0), "{inside}");
+    assert_eq!(inside["allowed"], true);
+    assert_eq!(inside["result"]["status"], 200);
+    assert_eq!(inside["request"], "GET /pets");
+    let (code, outside) = check_json(&[&base[..], &["--source-ip", "203.0.113.9"]].concat());
+    assert_eq!(code, Some(1), "{outside}");
+    assert_eq!(outside["result"]["decision"], "ExplicitDeny");
+    let explanation = outside["explanation"].to_string();
+    assert!(explanation.contains("DenyOutsideOffice"), "{explanation}");
+    // Human output: the verdict first, then the explanation.
+    let out = policy_sim(&[&["check"][..], &base[..], &["--source-ip", "203.0.113.9"]].concat());
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout.starts_with("DENIED GET /pets — 403 ExplicitDeny (ACCESS_DENIED)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn check_reads_get_rest_api_output_and_authorizer_output() {
+    // The whole `aws apigateway get-rest-api` output: the policy is its escaped `policy` string.
+    let (code, json) = check_json(&[
+        "--resource-policy",
+        "examples/policies/get-rest-api-output.json",
+        "--authorizer-output",
+        "examples/policies/authorizer-output-alice.json",
+        "--method",
+        "GET",
+        "--path",
+        "/pets/7",
+        "--source-ip",
+        "198.51.100.20",
+    ]);
+    assert_eq!(code, Some(0), "{json}");
+    assert_eq!(json["result"]["principalId"], "alice");
+    assert_eq!(
+        json["result"]["context"]["tier"], "2",
+        "REST context values are strings"
+    );
+    assert_eq!(json["result"]["tableRow"], "A1");
+    // Another account's authorizer: Table B needs both layers to allow.
+    let (code, json) = check_json(&[
+        "--resource-policy",
+        "examples/policies/get-rest-api-output.json",
+        "--authorizer-output",
+        "examples/policies/authorizer-output-alice.json",
+        "--caller-account",
+        "999999999999",
+        "--method",
+        "POST",
+        "--path",
+        "/pets",
+        "--source-ip",
+        "198.51.100.20",
+    ]);
+    assert_eq!(code, Some(1), "{json}");
+    assert_eq!(json["result"]["tableRow"], "B4");
+}
+
+#[test]
+fn check_an_iam_caller_from_flags() {
+    let (code, json) = check_json(&[
+        "--method-arn",
+        "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets",
+        "--caller-arn",
+        "arn:aws:iam::123456789012:role/reader",
+        "--identity-policy",
+        "tests/fixtures/cli/identity-allow-get.json",
+    ]);
+    assert_eq!(code, Some(0), "{json}");
+    assert_eq!(json["request"], "GET /pets");
+    // Another account with no resource policy: Table B denies.
+    let (code, json) = check_json(&[
+        "--method-arn",
+        "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets",
+        "--caller-account",
+        "999999999999",
+        "--identity-policy",
+        "tests/fixtures/cli/identity-allow-get.json",
+    ]);
+    assert_eq!(code, Some(1), "{json}");
+}
+
+#[test]
+fn check_a_scenario_case_runs_the_cases_before_it() {
+    let file = "examples/scenarios/rules-authorizer.json";
+    let (code, json) = check_json(&[
+        "--scenario",
+        file,
+        "--case",
+        "cached policy still denies what alice was not granted",
+    ]);
+    assert_eq!(code, Some(1), "{json}");
+    assert_eq!(
+        json["result"]["cacheHit"], true,
+        "earlier cases filled the cache"
+    );
+    let (code, json) = check_json(&[
+        "--scenario",
+        file,
+        "--case",
+        "bob (pets:write) creates a pet",
+    ]);
+    assert_eq!(code, Some(0), "{json}");
+}
+
+#[test]
+fn check_invalid_input_exits_two_and_names_the_flag() {
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["--resource-policy", "examples/policies/ip-allowlist.json", "--method", "GET", "--path", "/", "--source-ip", "1.2.3"],
+            "`--source-ip`: `1.2.3` is not an IP address",
+        ),
+        (
+            &["--method", "GET", "--path", "/"],
+            "cannot tell which API is called: give `--api arn:aws:execute-api:REGION:ACCOUNT:API_ID`",
+        ),
+        (
+            &["--api", "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5", "--method", "GET", "--path", "/"],
+            "give `--stage`",
+        ),
+        (
+            &["--scenario", "examples/scenarios/rules-authorizer.json", "--case", "alice (pets:read) reads a pett"],
+            "did you mean `alice (pets:read) reads a pet`?",
+        ),
+        (
+            &["--resource-policy", "tests/fixtures/cli/not-json.json", "--method", "GET", "--path", "/"],
+            "tests/fixtures/cli/not-json.json: not valid JSON",
+        ),
+    ];
+    for (args, needle) in cases {
+        let out = policy_sim(&[&["check"][..], args].concat());
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+    }
+}

@@ -172,6 +172,11 @@ impl FileError {
     pub fn path(&self) -> Option<&JsonPath> {
         self.path.as_ref()
     }
+
+    /// What is wrong, without the file and path.
+    pub fn problem(&self) -> &str {
+        &self.problem
+    }
 }
 
 /// A strict reader over one JSON object of a file: every getter checks the member's type and

@@ -1,13 +1,15 @@
 //! `policy-sim`: would Amazon API Gateway let these requests through, and why?
 //!
-//! A thin layer over `policy_engine::scenario`: it parses arguments, calls the library and
-//! prints. Exit status: 0 every case passed, 1 a case failed, 2 invalid input.
+//! A thin layer over the `apigw_authz` library: it parses arguments, calls the library and
+//! prints. Exit status: `test` 0 every case passed, 1 a case failed; `check` 0 allowed, 1
+//! denied (401/403/500); `lint` 0 no errors, 1 an error-severity finding; 2 invalid input.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use apigw_authz::check::{self, CheckReport, FlagRequest};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use policy_engine::scenario::RunReport;
 
 #[derive(Parser)]
@@ -32,9 +34,89 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Decide one request: from flags, or a case of a scenario file. Exit 0 allowed, 1 denied.
+    Check(Box<CheckArgs>),
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Args)]
+struct CheckArgs {
+    /// A scenario file; with `--case`, check that case (earlier cases run first: they share
+    /// the authorizer cache).
+    #[arg(long, requires = "case")]
+    scenario: Option<PathBuf>,
+    /// The name of the case to check.
+    #[arg(long, requires = "scenario")]
+    case: Option<String>,
+    /// The resource policy: a JSON file (an object, the escaped string or the whole output of
+    /// `aws apigateway get-rest-api`).
+    #[arg(long, value_name = "FILE")]
+    resource_policy: Option<PathBuf>,
+    /// A Lambda authorizer's response (principalId, policyDocument, context), or
+    /// `{"error": "Unauthorized"}`.
+    #[arg(long, value_name = "FILE")]
+    authorizer_output: Option<PathBuf>,
+    /// An IAM identity policy of the caller (AWS_IAM); repeat for several.
+    #[arg(long, value_name = "FILE")]
+    identity_policy: Vec<PathBuf>,
+    /// The method ARN called (gives the API, stage, method and path at once).
+    #[arg(long, value_name = "ARN")]
+    method_arn: Option<String>,
+    /// The API: `arn:aws:execute-api:REGION:ACCOUNT:API_ID` (default: from the policies).
+    #[arg(long, value_name = "ARN")]
+    api: Option<String>,
+    /// The stage (default: from `--api` or the policies when they name one).
+    #[arg(long)]
+    stage: Option<String>,
+    /// The endpoint type: REGIONAL, EDGE or PRIVATE.
+    #[arg(long)]
+    endpoint: Option<String>,
+    /// The HTTP method.
+    #[arg(long)]
+    method: Option<String>,
+    /// The request path, such as `/pets/42`.
+    #[arg(long)]
+    path: Option<String>,
+    /// The caller's IP address (`aws:SourceIp`; `aws:VpcSourceIp` on private APIs).
+    #[arg(long, value_name = "IP")]
+    source_ip: Option<String>,
+    /// The VPC endpoint the request came through (`aws:SourceVpce`, private APIs).
+    #[arg(long, value_name = "VPCE_ID")]
+    vpce: Option<String>,
+    /// The VPC the request came from (`aws:SourceVpc`, private APIs).
+    #[arg(long, value_name = "VPC_ID")]
+    vpc: Option<String>,
+    /// A SigV4-signed IAM caller (AWS_IAM).
+    #[arg(long, value_name = "ARN")]
+    caller_arn: Option<String>,
+    /// With `--authorizer-output`: the authorizer's account (another account → Table B);
+    /// otherwise the IAM caller `arn:aws:iam::ACCOUNT:root`.
+    #[arg(long, value_name = "ACCOUNT")]
+    caller_account: Option<String>,
+    /// A request header, `NAME=VALUE`; repeat for several.
+    #[arg(long, value_name = "NAME=VALUE", value_parser = pair)]
+    header: Vec<(String, String)>,
+    /// A query-string parameter, `NAME=VALUE`; repeat for several.
+    #[arg(long, value_name = "NAME=VALUE", value_parser = pair)]
+    query: Vec<(String, String)>,
+    /// An extra condition key, `KEY=VALUE` (such as `aws:UserAgent=curl/8`).
+    #[arg(long, value_name = "KEY=VALUE", value_parser = pair)]
+    context: Vec<(String, String)>,
+    /// The request time: ISO 8601 or epoch seconds (default: now).
+    #[arg(long)]
+    at: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+}
+
+fn pair(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .filter(|(k, _)| !k.is_empty())
+        .ok_or_else(|| format!("expected `NAME=VALUE`, got `{text}`"))
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     /// One line per case; failing cases explained.
     Human,
@@ -46,6 +128,19 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Test { paths, format } => test(&paths, format),
+        Command::Check(args) => run_check(*args),
+    }
+}
+
+fn colour_enabled() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+fn paint(colour: bool, code: &str, text: &str) -> String {
+    if colour {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_owned()
     }
 }
 
@@ -69,20 +164,23 @@ fn test(paths: &[PathBuf], format: Format) -> ExitCode {
 }
 
 fn print_human(report: &RunReport) {
-    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let paint = |code: &str, text: &str| {
-        if colour {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_owned()
-        }
-    };
+    let colour = colour_enabled();
     for file in &report.files {
         for case in &file.cases {
             if case.pass {
-                println!("{} {} :: {}", paint("32", "PASS"), file.file, case.name);
+                println!(
+                    "{} {} :: {}",
+                    paint(colour, "32", "PASS"),
+                    file.file,
+                    case.name
+                );
             } else {
-                println!("{} {} :: {}", paint("31", "FAIL"), file.file, case.name);
+                println!(
+                    "{} {} :: {}",
+                    paint(colour, "31", "FAIL"),
+                    file.file,
+                    case.name
+                );
                 for m in &case.mismatches {
                     println!("    {m}");
                 }
@@ -93,4 +191,85 @@ fn print_human(report: &RunReport) {
         }
     }
     println!("{} passed, {} failed", report.passed(), report.failed());
+}
+
+fn run_check(args: CheckArgs) -> ExitCode {
+    let format = args.format;
+    let result = match (&args.scenario, &args.case) {
+        (Some(file), Some(case)) => {
+            let flags_given = args.resource_policy.is_some()
+                || args.authorizer_output.is_some()
+                || args.method.is_some()
+                || args.path.is_some()
+                || args.method_arn.is_some();
+            if flags_given {
+                eprintln!("error: `--scenario` describes the whole request: drop the request flags, or drop `--scenario`");
+                return ExitCode::from(2);
+            }
+            check::check_case(file, case)
+        }
+        _ => check::check_flags(&FlagRequest {
+            resource_policy: args.resource_policy,
+            authorizer_output: args.authorizer_output,
+            identity_policies: args.identity_policy,
+            method_arn: args.method_arn,
+            api: args.api,
+            stage: args.stage,
+            endpoint: args.endpoint,
+            method: args.method,
+            path: args.path,
+            source_ip: args.source_ip,
+            vpce: args.vpce,
+            vpc: args.vpc,
+            caller_arn: args.caller_arn,
+            caller_account: args.caller_account,
+            headers: args.header,
+            query: args.query,
+            context: args.context,
+            at: args.at,
+        }),
+    };
+    let report = match result {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match format {
+        Format::Json => println!("{}", report.to_json()),
+        Format::Human => print_check(&report),
+    }
+    if report.allowed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn print_check(report: &CheckReport) {
+    let colour = colour_enabled();
+    let actual = &report.case.actual;
+    let status = actual.get("status").and_then(|s| s.as_u64()).unwrap_or(0);
+    let decision = actual
+        .get("decision")
+        .and_then(|d| d.as_str())
+        .unwrap_or("");
+    let verdict = if report.allowed() {
+        paint(colour, "32", "ALLOWED")
+    } else {
+        paint(colour, "31", "DENIED")
+    };
+    let response = actual
+        .get("gatewayResponse")
+        .and_then(|r| r.as_str())
+        .map(|r| format!(" ({r})"))
+        .unwrap_or_default();
+    println!(
+        "{verdict} {} — {status} {decision}{response}",
+        report.request_line
+    );
+    for line in report.case.explanation.lines() {
+        println!("  {line}");
+    }
 }
