@@ -293,3 +293,80 @@ fn check_invalid_input_exits_two_and_names_the_flag() {
         assert!(stderr.contains(needle), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn junit_output_is_one_testcase_per_case_with_failures_explained() {
+    let out = policy_sim(&[
+        "test",
+        "--format",
+        "junit",
+        "tests/fixtures/cli/failing.json",
+        "examples/scenarios/seed-ip-range.json",
+    ]);
+    let xml = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{xml}");
+    assert!(
+        xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<testsuites name=\"policy-sim\" tests=\"4\" failures=\"1\">"),
+        "{xml}"
+    );
+    assert_eq!(xml.matches("<testcase ").count(), 4);
+    assert_eq!(xml.matches("<failure ").count(), 1);
+    assert!(
+        xml.contains(
+            "message=\"status: expected 200, got 403; decision: expected Allow, got ImplicitDeny\""
+        ),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("Statement[0] &quot;OfficeOnly&quot;"),
+        "explanation escaped: {xml}"
+    );
+    assert!(
+        text(&out.stderr).is_empty(),
+        "no progress line off a terminal"
+    );
+}
+
+#[test]
+fn progress_line_goes_to_stderr_only() {
+    let out = Command::new(env!("CARGO_BIN_EXE_policy-sim"))
+        .args([
+            "test",
+            "examples/scenarios/seed-ip-range.json",
+            "examples/scenarios/iam-same-account.json",
+        ])
+        .current_dir(root())
+        .env("POLICY_SIM_PROGRESS", "1")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("[1/2] examples/scenarios/seed-ip-range.json"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("[2/2] examples/scenarios/iam-same-account.json"),
+        "{stderr}"
+    );
+    assert!(!text(&out.stdout).contains("[1/2]"));
+}
+
+#[test]
+fn junit_is_refused_for_check() {
+    let out = policy_sim(&[
+        "check",
+        "--format",
+        "junit",
+        "--scenario",
+        "examples/scenarios/seed-ip-range.json",
+        "--case",
+        "caller inside the block",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("`--format junit` is for `policy-sim test`"));
+}

@@ -154,6 +154,66 @@ impl RunReport {
     }
 }
 
+impl RunReport {
+    /// The JUnit XML report of `policy-sim test --format junit`: one `testsuite` per file,
+    /// one `testcase` per case; a failing case carries its mismatches as the failure message
+    /// and its explanation as the failure text, so CI systems show them as test results.
+    pub fn to_junit(&self) -> String {
+        let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        xml.push_str(&format!(
+            "<testsuites name=\"policy-sim\" tests=\"{}\" failures=\"{}\">\n",
+            self.passed().saturating_add(self.failed()),
+            self.failed()
+        ));
+        for file in &self.files {
+            let failures = file.cases.iter().filter(|c| !c.pass).count();
+            xml.push_str(&format!(
+                "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">\n",
+                xml_escape(&file.file),
+                file.cases.len()
+            ));
+            for case in &file.cases {
+                let open = format!(
+                    "    <testcase classname=\"{}\" name=\"{}\"",
+                    xml_escape(&file.file),
+                    xml_escape(&case.name)
+                );
+                if case.pass {
+                    xml.push_str(&open);
+                    xml.push_str("/>\n");
+                } else {
+                    xml.push_str(&format!(
+                        "{open}>\n      <failure message=\"{}\">{}</failure>\n    </testcase>\n",
+                        xml_escape(&case.mismatches.join("; ")),
+                        xml_escape(&case.explanation)
+                    ));
+                }
+            }
+            xml.push_str("  </testsuite>\n");
+        }
+        xml.push_str("</testsuites>\n");
+        xml
+    }
+}
+
+/// Text made safe for XML attributes and content; characters XML 1.0 forbids are dropped.
+fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' | '\t' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 impl fmt::Display for RunReport {
     /// The failing cases with their mismatches and explanations, then the totals.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use apigw_authz::check::{self, CheckReport, FlagRequest};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use policy_engine::scenario::RunReport;
+use policy_engine::scenario::{self, RunReport};
 
 #[derive(Parser)]
 #[command(
@@ -122,6 +122,8 @@ enum Format {
     Human,
     /// One JSON object (stable, for scripts).
     Json,
+    /// JUnit XML (`policy-sim test` only), so CI systems show cases as test results.
+    Junit,
 }
 
 fn main() -> ExitCode {
@@ -145,21 +147,67 @@ fn paint(colour: bool, code: &str, text: &str) -> String {
 }
 
 fn test(paths: &[PathBuf], format: Format) -> ExitCode {
-    let report = match apigw_authz::run_paths(paths) {
-        Ok(report) => report,
+    // Every file is read and validated before any case runs: a typo in the tenth file is
+    // reported before nine files' worth of output.
+    let scenarios = match scenario::collect_files(paths).and_then(|files| {
+        files
+            .iter()
+            .map(|f| apigw_authz::load_file(f))
+            .collect::<Result<Vec<_>, _>>()
+    }) {
+        Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
+    let progress = Progress::new(scenarios.iter().map(|s| s.cases.len()).sum());
+    let mut report = RunReport::default();
+    for (done, s) in scenarios.iter().enumerate() {
+        progress.show(done, scenarios.len(), &s.file);
+        report.files.push(scenario::run(s));
+    }
+    progress.clear();
     match format {
         Format::Json => println!("{}", report.to_json()),
+        Format::Junit => print!("{}", report.to_junit()),
         Format::Human => print_human(&report),
     }
     if report.all_passed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// A progress line on stderr for long runs, only on a terminal (or when
+/// `POLICY_SIM_PROGRESS=1` forces it), so logs and pipes stay clean.
+struct Progress {
+    enabled: bool,
+}
+
+impl Progress {
+    /// Runs of at least this many cases show progress.
+    const LONG_RUN_CASES: usize = 200;
+
+    fn new(total_cases: usize) -> Self {
+        let forced = std::env::var_os("POLICY_SIM_PROGRESS").is_some_and(|v| v == "1");
+        let terminal = std::io::stderr().is_terminal() && total_cases >= Self::LONG_RUN_CASES;
+        Self {
+            enabled: forced || terminal,
+        }
+    }
+
+    fn show(&self, done: usize, total: usize, file: &str) {
+        if self.enabled {
+            eprint!("\r\x1b[2K[{}/{total}] {file}", done.saturating_add(1));
+        }
+    }
+
+    fn clear(&self) {
+        if self.enabled {
+            eprint!("\r\x1b[2K");
+        }
     }
 }
 
@@ -238,6 +286,10 @@ fn run_check(args: CheckArgs) -> ExitCode {
     };
     match format {
         Format::Json => println!("{}", report.to_json()),
+        Format::Junit => {
+            eprintln!("error: `--format junit` is for `policy-sim test`: use `human` or `json`");
+            return ExitCode::from(2);
+        }
         Format::Human => print_check(&report),
     }
     if report.allowed() {

@@ -367,3 +367,50 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn junit_report_escapes_and_counts() {
+    let report = RunReport {
+        files: vec![FileReport {
+            file: "a&b.json".into(),
+            cases: vec![
+                CaseReport {
+                    name: "ok <1>".into(),
+                    pass: true,
+                    expected: json!({}),
+                    actual: json!({}),
+                    mismatches: vec![],
+                    explanation: String::new(),
+                },
+                CaseReport {
+                    name: "bad \"quote\" 'x'".into(),
+                    pass: false,
+                    expected: json!({}),
+                    actual: json!({}),
+                    mismatches: vec!["status: expected 200, got 403".into()],
+                    explanation: "step 1\nresult: 403\u{1}".into(),
+                },
+            ],
+        }],
+    };
+    let xml = report.to_junit();
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"policy-sim\" tests=\"2\" failures=\"1\">"), "{xml}");
+    assert!(
+        xml.contains("<testsuite name=\"a&amp;b.json\" tests=\"2\" failures=\"1\">"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<testcase classname=\"a&amp;b.json\" name=\"ok &lt;1&gt;\"/>"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("name=\"bad &quot;quote&quot; &apos;x&apos;\">"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(
+            "<failure message=\"status: expected 200, got 403\">step 1\nresult: 403</failure>"
+        ),
+        "{xml}"
+    );
+}
