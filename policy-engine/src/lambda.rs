@@ -28,6 +28,10 @@ use crate::function::{AuthorizerFunction, FunctionResult};
 use crate::policy::{PolicyDocument, PolicyKind};
 use crate::time::format_current_time;
 
+/// The largest authorizer result API Gateway accepts (quota "AWS Lambda authorizer result
+/// size": 8 KB); a larger one is a 500.
+pub const MAX_RESULT_BYTES: usize = 8 * 1024;
+
 /// The kind of Lambda authorizer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LambdaKind {
@@ -173,6 +177,12 @@ impl LambdaSetup {
         let fail = |why: &str| AuthorizerAnswer::Failed(format!("{why}: API Gateway answers 500"));
         if !response.is_object() {
             return fail("the response is not a JSON object");
+        }
+        let size = response.to_string().len();
+        if size > MAX_RESULT_BYTES {
+            return fail(&format!(
+                "the authorizer result is {size} bytes, above the {MAX_RESULT_BYTES}-byte quota (\"AWS Lambda authorizer result size: 8 KB\")"
+            ));
         }
         let context = match response.get("context") {
             None | Some(Value::Null) => Map::new(),

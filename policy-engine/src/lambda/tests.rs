@@ -346,6 +346,21 @@ fn responses_are_read_per_format() {
             context: json!({"a": [1]}).as_object().unwrap().clone()
         }
     );
+    // The 8 KB result quota: a response just over it is a 500, one at it is read.
+    let padded = |len: usize| {
+        let mut r = json!({"principalId": "p", "policyDocument": {"Version": "2012-10-17", "Statement": []}, "context": {"pad": ""}});
+        let base = r.to_string().len();
+        r["context"]["pad"] = json!("x".repeat(len - base));
+        r
+    };
+    assert!(matches!(
+        rest.read_response(&padded(MAX_RESULT_BYTES)),
+        AuthorizerAnswer::Policy { .. }
+    ));
+    failed(
+        rest.read_response(&padded(MAX_RESULT_BYTES + 1)),
+        "above the 8192-byte quota",
+    );
     // A numeric principalId is accepted, as a string.
     match rest.read_response(
         &json!({"principalId": 42, "policyDocument": {"Version": "2012-10-17", "Statement": []}}),
