@@ -5,10 +5,17 @@
 //! greedy algorithm that only ever backtracks to the most recent `*`, so its cost is bounded by
 //! `text length × pattern length` — never exponential, whatever the pattern (`*a*a*a*a*b`
 //! against ten thousand `a`s is linear). No regular expression is built from policy text.
+//!
+//! [`Shape`] and [`Pattern::could_match`] / [`Pattern::covers`] answer static questions about
+//! a pattern (could it name any method of this API? every one?) for the lints.
 
 use std::fmt;
 
 use crate::context::ContextKey;
+
+mod analysis;
+
+pub use analysis::Shape;
 
 /// How characters are compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

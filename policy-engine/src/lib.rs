@@ -16,6 +16,9 @@
 //! - [`decision`]: Tables A and B, and the gateway's final [`decision::Decision`];
 //! - [`flow::Gateway`]: the whole request flow; [`scenario`]: scenario files, as run by
 //!   `policy-sim test`.
+//! - [`lint`]: a static review of a resource policy against its API (`policy-sim lint`):
+//!   statements that can never apply, principals the methods' authorization never supplies,
+//!   condition keys the gateway never sets, the size quota.
 //!
 //! ```
 //! use policy_engine::arn::{ApiRef, MethodArn};
@@ -72,6 +75,7 @@ pub mod function;
 pub mod glob;
 pub mod json;
 pub mod lambda;
+pub mod lint;
 pub mod policy;
 pub mod principal;
 pub mod scenario;

@@ -139,12 +139,33 @@ impl Statement {
 }
 
 /// A parsed, compiled IAM policy document.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct PolicyDocument {
     pub(crate) kind: PolicyKind,
     pub(crate) version: Version,
     pub(crate) id: Option<String>,
     pub(crate) statements: Box<[Statement]>,
+    /// Facts about the text the policy was read from (for lints), not part of its meaning.
+    pub(crate) source: SourceFacts,
+}
+
+/// What the lints need to know about how a policy was written.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct SourceFacts {
+    /// Characters of the minified JSON as API Gateway stores it (abbreviations expanded).
+    pub(crate) stored_chars: usize,
+    /// Whether `Statement` was an array (`Statement[0]`) rather than a single object.
+    pub(crate) statement_list: bool,
+}
+
+/// Two documents are equal when they say the same thing, however they were written.
+impl PartialEq for PolicyDocument {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind == other.kind
+            && self.version == other.version
+            && self.id == other.id
+            && self.statements == other.statements
+    }
 }
 
 const TOP_LEVEL: [&str; 3] = ["Version", "Id", "Statement"];
@@ -241,12 +262,35 @@ impl PolicyDocument {
             .into_iter()
             .map(|(s, path)| parse_statement(s, &path, kind, version, api))
             .collect::<Result<Vec<_>, _>>()?;
+        let source = SourceFacts {
+            stored_chars: stored_chars(doc, kind, api),
+            statement_list: matches!(statements, Value::Array(_)),
+        };
         Ok(Self {
             kind,
             version,
             id,
             statements: parsed.into(),
+            source,
         })
+    }
+
+    /// The policy's length in characters as API Gateway stores it: minified JSON, with the
+    /// abbreviated `execute-api:/...` resources expanded. The lints hold it against the
+    /// resource-policy size quota (counting the expanded form is the cautious reading).
+    pub fn stored_chars(&self) -> usize {
+        self.source.stored_chars
+    }
+
+    /// The JSON path of statement `index` in the document as written, for a policy found at
+    /// `at` in its file: `Statement[1]`, or `Statement` when the element was a single object.
+    pub fn statement_path(&self, at: &JsonPath, index: usize) -> JsonPath {
+        let statements = at.key("Statement");
+        if self.source.statement_list {
+            statements.index(index)
+        } else {
+            statements
+        }
     }
 
     /// Whether this is a resource or an identity policy.
@@ -288,6 +332,33 @@ impl PolicyDocument {
         doc.insert("Statement".into(), Value::Array(statements));
         Value::Object(doc)
     }
+}
+
+/// Characters of `doc` minified, plus what expanding its `execute-api:/...` resources adds.
+fn stored_chars(doc: &Map<String, Value>, kind: PolicyKind, api: Option<&ApiRef>) -> usize {
+    let minified = serde_json::to_string(doc).map_or(0, |t| t.chars().count());
+    let (PolicyKind::Resource, Some(api)) = (kind, api) else {
+        return minified;
+    };
+    // `execute-api:/rest` becomes `{arn_prefix}/rest`.
+    let growth = api
+        .arn_prefix()
+        .chars()
+        .count()
+        .saturating_sub("execute-api:".len());
+    let root = JsonPath::root();
+    let abbreviated = doc
+        .get("Statement")
+        .map(|s| json::one_or_many(s, &root))
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(s, _)| s.as_object())
+        .flat_map(|s| ["Resource", "NotResource"].map(|k| s.get(k)))
+        .flatten()
+        .flat_map(|r| json::one_or_many(r, &root))
+        .filter(|(r, _)| r.as_str().is_some_and(|r| r.starts_with("execute-api:/")))
+        .count();
+    minified + abbreviated * growth
 }
 
 fn statement_to_json(s: &Statement) -> Value {

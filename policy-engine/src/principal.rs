@@ -259,6 +259,11 @@ impl Principals {
         &self.source
     }
 
+    /// Whether the list names every caller: `"*"` or `{"AWS": "*"}`.
+    pub fn names_everyone(&self) -> bool {
+        self.everyone || self.aws.contains(&AwsPrincipal::Any)
+    }
+
     /// Whether the list names any `AWS` principal other than `*` (such a statement never
     /// matches a caller that is not an IAM identity).
     pub fn names_iam_identities(&self) -> bool {

@@ -1,0 +1,381 @@
+//! Static questions about a [`Pattern`], asked without a request: could it match *some* string
+//! of a given [`Shape`], and does it match *every* one? The lints use them to tell a resource
+//! that can never name a method of the API (`arn:aws:execute-api:region:account-id:api-id/`)
+//! from one that merely names a few.
+//!
+//! A shape is a small automaton — literal text, path segments (`[^/:]+`), paths (`[^:]*`) — and
+//! a pattern is one too, so both questions are answered exactly by walking the product of the
+//! two over a handful of representative characters: every character that appears in neither
+//! behaves like every other such character. Policy variables stand for any text when asking
+//! "could it match"; "does it match every" is not answered for patterns with variables.
+
+use std::collections::{HashSet, VecDeque};
+
+use super::{chars_equal, Pattern, Unit};
+
+/// Product states explored before giving up; far above what real policies need.
+const STATE_LIMIT: usize = 50_000;
+
+/// The characters a shape step accepts. Neither takes `:`, which separates ARN parts: the
+/// parts of a method ARN after the API id (stage, verb, path) hold none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// Any character but `:`.
+    Path,
+    /// Any character but `:` and `/`.
+    Segment,
+}
+
+impl Class {
+    fn accepts(self, c: char) -> bool {
+        match self {
+            Class::Path => c != ':',
+            Class::Segment => c != ':' && c != '/',
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// Exactly this character.
+    Char(char),
+    /// One character of the class.
+    One(Class),
+    /// Zero or more characters of the class.
+    Many(Class),
+}
+
+/// A set of strings described piece by piece, such as every method ARN of an API:
+/// `arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/` + stage + `/` + verb + `/` + any path.
+///
+/// Pieces other than literals never hold `:`. A path parameter's value could, in principle; a
+/// pattern matching a method only through a colon in such a value (`arn:aws:execute-api:*:*:other/*`
+/// against `.../GET/pets/a:b:other/c`) is treated as not matching it, since no policy means that.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shape {
+    steps: Vec<Step>,
+}
+
+impl Shape {
+    /// The shape holding only the empty string; extend it with the other methods.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Followed by exactly `text`.
+    pub fn literal(mut self, text: &str) -> Self {
+        self.steps.extend(text.chars().map(Step::Char));
+        self
+    }
+
+    /// Followed by one path segment: one or more characters other than `/` and `:`.
+    pub fn segment(mut self) -> Self {
+        self.steps.push(Step::One(Class::Segment));
+        self.steps.push(Step::Many(Class::Segment));
+        self
+    }
+
+    /// Followed by a path of any length, possibly empty, without `:`.
+    pub fn path(mut self) -> Self {
+        self.steps.push(Step::Many(Class::Path));
+        self
+    }
+
+    /// Followed by a non-empty path without `:`.
+    pub fn nonempty_path(mut self) -> Self {
+        self.steps.push(Step::One(Class::Path));
+        self.steps.push(Step::Many(Class::Path));
+        self
+    }
+
+    /// The states reachable from `state` without reading (skipping `Many` steps), `state` first.
+    fn closure(&self, state: usize) -> impl Iterator<Item = usize> + '_ {
+        let skippable = self
+            .steps
+            .iter()
+            .skip(state)
+            .take_while(|s| matches!(s, Step::Many(_)))
+            .count();
+        state..=state + skippable
+    }
+
+    fn accepting(&self, state: usize) -> bool {
+        self.closure(state).any(|s| s == self.steps.len())
+    }
+
+    /// The states after reading `c` from `state` (itself closed under skipping).
+    fn step(&self, state: usize, c: char) -> impl Iterator<Item = usize> + '_ {
+        self.closure(state)
+            .filter_map(move |s| match self.steps.get(s)? {
+                Step::Char(d) if *d == c => Some(s + 1),
+                Step::One(class) if class.accepts(c) => Some(s + 1),
+                Step::Many(class) if class.accepts(c) => Some(s),
+                _ => None,
+            })
+    }
+}
+
+/// A pattern flattened for the analysis: its literal prefix and units, variables read as `*`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Piece {
+    Char(char),
+    AnyOne,
+    AnyRun,
+}
+
+struct Flat<'p> {
+    pieces: Vec<Piece>,
+    pattern: &'p Pattern,
+}
+
+impl<'p> Flat<'p> {
+    fn new(pattern: &'p Pattern) -> Self {
+        let pieces = pattern
+            .prefix
+            .chars()
+            .map(Piece::Char)
+            .chain(pattern.units.iter().map(|u| match u {
+                Unit::Char(c) => Piece::Char(*c),
+                Unit::AnyOne => Piece::AnyOne,
+                Unit::AnyRun | Unit::Var(_) => Piece::AnyRun,
+            }))
+            .collect();
+        Self { pieces, pattern }
+    }
+
+    /// Positions reachable from `pos` without reading (skipping `*`).
+    fn closure(&self, pos: usize) -> impl Iterator<Item = usize> + '_ {
+        let skippable = self
+            .pieces
+            .iter()
+            .skip(pos)
+            .take_while(|p| matches!(p, Piece::AnyRun))
+            .count();
+        pos..=pos + skippable
+    }
+
+    fn step(&self, pos: usize, c: char) -> impl Iterator<Item = usize> + '_ {
+        self.closure(pos)
+            .filter_map(move |p| match self.pieces.get(p)? {
+                Piece::Char(d) if chars_equal(*d, c, self.pattern.case) => Some(p + 1),
+                Piece::AnyOne => Some(p + 1),
+                Piece::AnyRun => Some(p),
+                Piece::Char(_) => None,
+            })
+    }
+
+    fn accepting(&self, pos: usize) -> bool {
+        self.closure(pos).any(|p| p == self.pieces.len())
+    }
+
+    /// The closed set of positions after reading `c` from any position in `set`.
+    fn step_set(&self, set: &[usize], c: char) -> Vec<usize> {
+        let mut next: Vec<usize> = set
+            .iter()
+            .flat_map(|p| self.step(*p, c))
+            .flat_map(|p| self.closure(p))
+            .collect();
+        next.sort_unstable();
+        next.dedup();
+        next
+    }
+}
+
+/// One character for each way the shape and the pattern can treat a character: every
+/// character either names, `/` and `:`, case variants, and one character neither names.
+fn representatives(shape: &Shape, flat: &Flat<'_>) -> Vec<char> {
+    let mut chars: Vec<char> = vec!['/', ':'];
+    for step in &shape.steps {
+        if let Step::Char(c) = step {
+            chars.push(*c);
+        }
+    }
+    for piece in &flat.pieces {
+        if let Piece::Char(c) = piece {
+            chars.push(*c);
+            chars.extend(c.to_lowercase());
+            chars.extend(c.to_uppercase());
+        }
+    }
+    chars.sort_unstable();
+    chars.dedup();
+    let other = ('\u{E000}'..='\u{F8FF}').find(|c| chars.binary_search(c).is_err());
+    chars.extend(other);
+    chars
+}
+
+impl Pattern {
+    /// Whether some string of `shape` matches this pattern, policy variables standing for any
+    /// text. `None` when the question was too large to answer (never for real policies).
+    pub fn could_match(&self, shape: &Shape) -> Option<bool> {
+        let flat = Flat::new(self);
+        let reps = representatives(shape, &flat);
+        let mut seen: HashSet<(usize, usize)> = HashSet::new();
+        let mut queue = VecDeque::new();
+        for s in shape.closure(0) {
+            for p in flat.closure(0) {
+                if seen.insert((s, p)) {
+                    queue.push_back((s, p));
+                }
+            }
+        }
+        while let Some((s, p)) = queue.pop_front() {
+            if shape.accepting(s) && flat.accepting(p) {
+                return Some(true);
+            }
+            for &c in &reps {
+                for s2 in shape.step(s, c) {
+                    for p2 in flat.step(p, c) {
+                        if seen.insert((s2, p2)) {
+                            if seen.len() > STATE_LIMIT {
+                                return None;
+                            }
+                            queue.push_back((s2, p2));
+                        }
+                    }
+                }
+            }
+        }
+        Some(false)
+    }
+
+    /// Whether every string of `shape` matches this pattern. `None` for a pattern with policy
+    /// variables (its matches depend on the request), or when the question was too large.
+    pub fn covers(&self, shape: &Shape) -> Option<bool> {
+        if self.has_variables() {
+            return None;
+        }
+        let flat = Flat::new(self);
+        let reps = representatives(shape, &flat);
+        let start: Vec<usize> = flat.closure(0).collect();
+        let mut seen: HashSet<(usize, Vec<usize>)> = HashSet::new();
+        let mut queue = VecDeque::new();
+        if seen.insert((0, start.clone())) {
+            queue.push_back((0, start));
+        }
+        while let Some((s, set)) = queue.pop_front() {
+            if shape.accepting(s) && !set.iter().any(|p| flat.accepting(*p)) {
+                // A string of the shape the pattern does not match.
+                return Some(false);
+            }
+            for &c in &reps {
+                let next = flat.step_set(&set, c);
+                for s2 in shape.step(s, c) {
+                    let key = (s2, next.clone());
+                    if !seen.contains(&key) {
+                        seen.insert(key.clone());
+                        if seen.len() > STATE_LIMIT {
+                            return None;
+                        }
+                        queue.push_back(key);
+                    }
+                }
+            }
+        }
+        Some(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::glob::{CaseMode, Wildcards};
+
+    const PREFIX: &str = "arn:aws:execute-api:us-east-1:123456789012:abc";
+
+    fn pat(s: &str) -> Pattern {
+        Pattern::compile(s, Wildcards::On, CaseMode::Sensitive, true)
+    }
+
+    fn methods() -> Shape {
+        Shape::new()
+            .literal(PREFIX)
+            .literal("/")
+            .segment()
+            .literal("/")
+            .segment()
+            .literal("/")
+            .path()
+    }
+
+    #[test]
+    fn could_match_follows_the_arn_segments() {
+        for ok in [
+            "*",
+            "arn:aws:execute-api:*",
+            "arn:*:execute-api:*:*:*",
+            "arn:aws:execute-api:us-east-1:*:abc/*",
+            "arn:aws:execute-api:us-east-1:123456789012:abc/prod/GET/",
+            "arn:aws:execute-api:us-east-1:123456789012:abc/*/GET/pets/*",
+            "arn:aws:execute-api:us-east-1:123456789012:a?c/*",
+            "arn:aws:execute-api:us-east-1:123456789012:abc/${aws:username}",
+            "arn:aws:execute-api:us-east-1:123456789012:*c/prod/GET/x",
+        ] {
+            assert_eq!(pat(ok).could_match(&methods()), Some(true), "{ok}");
+        }
+        for never in [
+            "arn:aws:execute-api:region:account-id:api-id/",
+            "arn:aws:execute-api:us-east-1:123456789012:abc/",
+            "arn:aws:execute-api:us-east-1:123456789012:abc",
+            "arn:aws:execute-api:us-east-1:123456789012:abc/prod",
+            "arn:aws:execute-api:us-east-1:123456789012:abc/prod/GET",
+            "arn:aws:execute-api:us-east-1:123456789012:abc//GET/x",
+            "arn:aws:execute-api:us-west-2:*",
+            "arn:aws-cn:execute-api:*",
+            "arn:aws:s3:::bucket/*",
+            "arn:aws:execute-api:us-east-1:123456789012:abcd/*",
+            "arn:aws:execute-api:us-east-1:123456789012:ab?/x",
+            // The `*` would have to take colons from the path.
+            "arn:aws:execute-api:*:123456789012:other/*",
+            "arn:aws:execute-api:*:*:other/*",
+        ] {
+            assert_eq!(pat(never).could_match(&methods()), Some(false), "{never}");
+        }
+    }
+
+    #[test]
+    fn covers_needs_every_string() {
+        for all in [
+            "*",
+            "arn:aws:execute-api:*",
+            "arn:aws:execute-api:us-east-1:123456789012:abc/*",
+            "arn:aws:execute-api:*:*:*/*/*",
+            "arn:aws:execute-api:us-east-1:123456789012:abc/*/*/*",
+        ] {
+            assert_eq!(pat(all).covers(&methods()), Some(true), "{all}");
+        }
+        for some in [
+            "arn:aws:execute-api:us-east-1:123456789012:abc/prod/*",
+            "arn:aws:execute-api:us-east-1:123456789012:abc/*/GET/*",
+            "arn:aws:execute-api:us-east-1:123456789012:abc/*/*/?*",
+            "arn:aws:s3:::*",
+        ] {
+            assert_eq!(pat(some).covers(&methods()), Some(false), "{some}");
+        }
+        assert_eq!(pat("x/${aws:username}").covers(&methods()), None);
+    }
+
+    #[test]
+    fn path_parameter_shapes() {
+        let item = Shape::new()
+            .literal("GET/pets/")
+            .segment()
+            .literal("/photos");
+        assert_eq!(pat("GET/pets/42/photos").could_match(&item), Some(true));
+        assert_eq!(pat("GET/pets/42/x").could_match(&item), Some(false));
+        assert_eq!(pat("GET/pets/*").covers(&item), Some(true));
+        assert_eq!(pat("GET/pets/4*").covers(&item), Some(false));
+        let greedy = Shape::new().literal("ANY/").nonempty_path();
+        assert_eq!(pat("ANY/").could_match(&greedy), Some(false));
+        assert_eq!(pat("ANY/a/b/c").could_match(&greedy), Some(true));
+        assert_eq!(pat("ANY/?*").covers(&greedy), Some(true));
+    }
+
+    #[test]
+    fn case_insensitive_patterns_see_case_variants() {
+        let p = Pattern::compile("ab*", Wildcards::On, CaseMode::Insensitive, false);
+        let shape = Shape::new().literal("AB").path();
+        assert_eq!(p.could_match(&shape), Some(true));
+        assert_eq!(p.covers(&shape), Some(true));
+    }
+}
