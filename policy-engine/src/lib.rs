@@ -15,7 +15,8 @@
 //!   with a per-statement trace;
 //! - [`decision`]: Tables A and B, and the gateway's final [`decision::Decision`];
 //! - [`flow::Gateway`]: the whole request flow; [`scenario`]: scenario files, as run by
-//!   `policy-sim test`.
+//!   `policy-sim test`; [`openapi`]: an API Gateway OpenAPI export read as an access setup
+//!   (resource policy, authorizers, each method's authorization).
 //!
 //! ```
 //! use policy_engine::arn::{ApiRef, MethodArn};
@@ -70,6 +71,7 @@ pub mod eval;
 pub mod flow;
 pub mod glob;
 pub mod json;
+pub mod openapi;
 pub mod policy;
 pub mod principal;
 pub mod scenario;
