@@ -15,7 +15,8 @@
 //!   with a per-statement trace;
 //! - [`decision`]: Tables A and B, and the gateway's final [`decision::Decision`];
 //! - [`flow::Gateway`]: the whole request flow; [`scenario`]: scenario files, as run by
-//!   `policy-sim test`.
+//!   `policy-sim test`; [`openapi`]: an API Gateway OpenAPI export read as an access setup
+//!   (resource policy, authorizers, each method's authorization).
 //! - [`lint`]: a static review of a resource policy against its API (`policy-sim lint`):
 //!   statements that can never apply, principals the methods' authorization never supplies,
 //!   condition keys the gateway never sets, the size quota.
@@ -76,6 +77,7 @@ pub mod glob;
 pub mod json;
 pub mod lambda;
 pub mod lint;
+pub mod openapi;
 pub mod policy;
 pub mod principal;
 pub mod scenario;
