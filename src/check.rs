@@ -358,36 +358,17 @@ fn api_json(flags: &FlagRequest, policies: &PolicyFiles) -> Result<Value, FileEr
     let from_flag = flags.method_arn.as_deref().or(flags.api.as_deref());
     let arn = match from_flag {
         Some(a) => a.to_owned(),
-        None => {
-            let mut found = None;
-            let mut texts = Vec::new();
-            for v in [&policies.resource, &policies.authorizer_output]
+        None => first_api_arn(
+            [&policies.resource, &policies.authorizer_output]
                 .into_iter()
-                .flatten()
-            {
-                collect_strings(v, &mut texts);
-            }
-            for text in texts {
-                if let Some(parts) = ArnParts::parse(&text) {
-                    let api_id = parts.resource.split('/').next().unwrap_or_default();
-                    let concrete = |s: &str| !s.is_empty() && !s.contains(['*', '?']);
-                    if parts.service == "execute-api"
-                        && [parts.partition, parts.region, parts.account, api_id]
-                            .into_iter()
-                            .all(concrete)
-                    {
-                        found = Some(text.clone());
-                        break;
-                    }
-                }
-            }
-            found.ok_or_else(|| {
-                flag_error(
-                    "api",
-                    "cannot tell which API is called: give `--api arn:aws:execute-api:REGION:ACCOUNT:API_ID` (with `--stage`) or `--method-arn`",
-                )
-            })?
-        }
+                .flatten(),
+        )
+        .ok_or_else(|| {
+            flag_error(
+                "api",
+                "cannot tell which API is called: give `--api arn:aws:execute-api:REGION:ACCOUNT:API_ID` (with `--stage`) or `--method-arn`",
+            )
+        })?,
     };
     let flag = if flags.method_arn.is_some() {
         "method-arn"
@@ -423,6 +404,25 @@ fn api_json(flags: &FlagRequest, policies: &PolicyFiles) -> Result<Value, FileEr
         o.insert("endpoint".into(), json!(endpoint.to_ascii_uppercase()));
     }
     Ok(api)
+}
+
+/// The first execute-api ARN among the strings of `values` (policies, escaped or not) whose
+/// partition, region, account and API id are all concrete.
+pub fn first_api_arn<'v>(values: impl IntoIterator<Item = &'v Value>) -> Option<String> {
+    let mut texts = Vec::new();
+    for v in values {
+        collect_strings(v, &mut texts);
+    }
+    texts.into_iter().find(|text| {
+        ArnParts::parse(text).is_some_and(|parts| {
+            let api_id = parts.resource.split('/').next().unwrap_or_default();
+            let concrete = |s: &str| !s.is_empty() && !s.contains(['*', '?']);
+            parts.service == "execute-api"
+                && [parts.partition, parts.region, parts.account, api_id]
+                    .into_iter()
+                    .all(concrete)
+        })
+    })
 }
 
 fn collect_strings(value: &Value, out: &mut Vec<String>) {

@@ -23,6 +23,8 @@ use policy_engine::scenario::{self, Options, RunReport, Scenario, ScenarioError}
 use serde_json::Value;
 
 pub mod check;
+pub mod lint;
+mod openapi;
 
 pub use authorizer;
 pub use policy_engine;

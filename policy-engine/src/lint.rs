@@ -924,5 +924,7 @@ fn natural_cmp(a: &str, b: &str) -> Ordering {
     }
 }
 
+pub mod setup;
+
 #[cfg(test)]
 mod tests;

@@ -36,6 +36,38 @@ enum Command {
     },
     /// Decide one request: from flags, or a case of a scenario file. Exit 0 allowed, 1 denied.
     Check(Box<CheckArgs>),
+    /// Review scenario files, resource policies or OpenAPI exports before deploying. Exit 0
+    /// no errors, 1 an error (or a warning with `--strict`).
+    Lint {
+        /// Files: scenario files, policies (object, escaped string or `get-rest-api` output)
+        /// or OpenAPI exports; directories of `*.json` files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The API a bare policy is for, when its own ARNs do not say:
+        /// `arn:aws:execute-api:REGION:ACCOUNT:API_ID`.
+        #[arg(long, value_name = "ARN")]
+        api: Option<String>,
+        /// How a bare policy's methods are authorized (scenario files and OpenAPI exports say
+        /// it themselves).
+        #[arg(long, value_enum)]
+        auth: Option<AuthArg>,
+        /// Exit 1 on warnings too.
+        #[arg(long)]
+        strict: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AuthArg {
+    /// `NONE`: the resource policy alone decides.
+    None,
+    /// `AWS_IAM`: SigV4-signed callers.
+    AwsIam,
+    /// A Lambda authorizer in the API owner's account.
+    Lambda,
 }
 
 #[derive(Args)]
@@ -131,6 +163,13 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Test { paths, format } => test(&paths, format),
         Command::Check(args) => run_check(*args),
+        Command::Lint {
+            paths,
+            api,
+            auth,
+            strict,
+            format,
+        } => run_lint(&paths, api.as_deref(), auth, strict, format),
     }
 }
 
@@ -323,5 +362,97 @@ fn print_check(report: &CheckReport) {
     );
     for line in report.case.explanation.lines() {
         println!("  {line}");
+    }
+}
+
+fn run_lint(
+    paths: &[PathBuf],
+    api: Option<&str>,
+    auth: Option<AuthArg>,
+    strict: bool,
+    format: Format,
+) -> ExitCode {
+    use apigw_authz::lint::{lint_file, AssumedAuth, LintReport};
+    use policy_engine::lint::Severity;
+    let assumed = match auth {
+        None => AssumedAuth::Unknown,
+        Some(AuthArg::None) => AssumedAuth::None,
+        Some(AuthArg::AwsIam) => AssumedAuth::AwsIam,
+        Some(AuthArg::Lambda) => AssumedAuth::Lambda,
+    };
+    let reports = match scenario::collect_files(paths).and_then(|files| {
+        files
+            .iter()
+            .map(|f| lint_file(f, api, assumed))
+            .collect::<Result<Vec<LintReport>, _>>()
+    }) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let total = |s: Severity| reports.iter().map(|r| r.count(s)).sum::<usize>();
+    let (errors, warnings, infos) = (
+        total(Severity::Error),
+        total(Severity::Warning),
+        total(Severity::Info),
+    );
+    match format {
+        Format::Json => println!(
+            "{}",
+            serde_json::json!({
+                "files": reports.iter().map(LintReport::to_json).collect::<Vec<_>>(),
+                "errors": errors,
+                "warnings": warnings,
+                "infos": infos,
+            })
+        ),
+        Format::Junit => {
+            eprintln!("error: `--format junit` is for `policy-sim test`: use `human` or `json`");
+            return ExitCode::from(2);
+        }
+        Format::Human => {
+            let colour = colour_enabled();
+            for report in &reports {
+                if report.findings.is_empty() {
+                    println!(
+                        "{} {} ({})",
+                        paint(colour, "32", "OK"),
+                        report.file,
+                        report.kind.name()
+                    );
+                    continue;
+                }
+                println!("{} ({})", report.file, report.kind.name());
+                for f in &report.findings {
+                    let code = match f.severity {
+                        Severity::Error => "31",
+                        Severity::Warning => "33",
+                        Severity::Info => "36",
+                    };
+                    println!(
+                        "  {}[{}] {}: {}",
+                        paint(colour, code, f.severity.name()),
+                        f.code,
+                        f.path,
+                        f.message
+                    );
+                    println!("    fix: {}", f.fix);
+                }
+            }
+            println!(
+                "{} file{}: {errors} error{}, {warnings} warning{}, {infos} info",
+                reports.len(),
+                if reports.len() == 1 { "" } else { "s" },
+                if errors == 1 { "" } else { "s" },
+                if warnings == 1 { "" } else { "s" },
+            );
+        }
+    }
+    if errors > 0 || (strict && warnings > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }

@@ -910,8 +910,12 @@ fn identity_sources_keep_their_text_and_parse_where_possible() {
             ],
         ),
         (
+            // The WebSocket form parses too (WebSocket authorizers read `route.request.*`).
             json!("route.request.header.Auth"),
-            vec![("route.request.header.Auth", None)],
+            vec![(
+                "route.request.header.Auth",
+                Some(IdentitySource::Header("Auth".into())),
+            )],
         ),
         (json!(""), vec![]),
         (json!([]), vec![]),

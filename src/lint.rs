@@ -1,0 +1,320 @@
+//! `policy-sim lint`: a static review of a scenario file, a resource policy, or an OpenAPI
+//! export, before anything is deployed. The lints live in `policy_engine::lint`; this module
+//! reads the input, tells its kind apart, and adds the review only this package can make: the
+//! largest policy a rules-file authorizer can return.
+
+use std::path::Path;
+
+use authorizer::builder::PolicyBuilder;
+use authorizer::rules::{Config, RouteSpec};
+use policy_engine::arn::{ApiRef, MethodArn};
+use policy_engine::flow::{Api, ApiType, Authorization, EndpointType};
+use policy_engine::json::{FileError, JsonPath};
+use policy_engine::lint::{self, setup, AuthKind, Finding, MethodsAuth, Severity};
+use policy_engine::{PolicyDocument, PolicyKind};
+use serde_json::{json, Value};
+
+/// What kind of file was reviewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// A scenario file (`api`, `auth`, `cases`).
+    Scenario,
+    /// A resource policy: an object, the escaped string, or `get-rest-api` output.
+    Policy,
+    /// An OpenAPI (or Swagger) export with `x-amazon-apigateway-*` extensions.
+    OpenApi,
+    /// A Lambda authorizer's response (`principalId`, `policyDocument`, `context`).
+    AuthorizerOutput,
+}
+
+impl InputKind {
+    /// `scenario`, `policy` or `openapi`.
+    pub fn name(self) -> &'static str {
+        match self {
+            InputKind::Scenario => "scenario",
+            InputKind::Policy => "policy",
+            InputKind::OpenApi => "openapi",
+            InputKind::AuthorizerOutput => "authorizer output",
+        }
+    }
+}
+
+/// The findings for one file.
+#[derive(Debug, Clone)]
+pub struct LintReport {
+    /// The file as given.
+    pub file: String,
+    /// What it was read as.
+    pub kind: InputKind,
+    /// The findings, errors first.
+    pub findings: Vec<Finding>,
+}
+
+impl LintReport {
+    /// Findings of this severity.
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+
+    /// The JSON of `lint --format json` for this file.
+    pub fn to_json(&self) -> Value {
+        json!({
+            "file": self.file,
+            "kind": self.kind.name(),
+            "findings": self.findings.iter().map(Finding::to_json).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// How a bare policy's methods are authorized (`--auth`); scenario files and OpenAPI exports
+/// say it themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AssumedAuth {
+    /// Not known: lints that depend on it stay silent.
+    #[default]
+    Unknown,
+    /// `NONE`.
+    None,
+    /// `AWS_IAM`.
+    AwsIam,
+    /// A Lambda authorizer in the API owner's account.
+    Lambda,
+}
+
+/// Review one file. `api` (`arn:aws:execute-api:REGION:ACCOUNT:API_ID`) names the API of a
+/// bare policy when its own ARNs do not; `auth` says how that API's methods are authorized.
+pub fn lint_file(
+    path: &Path,
+    api: Option<&str>,
+    auth: AssumedAuth,
+) -> Result<LintReport, FileError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| FileError::new(&name, None, format!("cannot read the file ({e})")))?;
+    let value: Value = serde_json::from_str(&text)
+        .map_err(|e| FileError::new(&name, None, format!("not valid JSON: {e}")))?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let is_openapi = value.get("openapi").is_some() || value.get("swagger").is_some();
+    let (kind, mut findings) = if is_openapi {
+        (
+            InputKind::OpenApi,
+            crate::openapi::lint(&name, &value, api)?,
+        )
+    } else if value.get("cases").is_some() || value.get("api").is_some() {
+        let mut findings = setup::lint_scenario(&name, &value, dir, crate::options());
+        findings.extend(rules_policy_size(&value, dir));
+        (InputKind::Scenario, findings)
+    } else if value.get("policyDocument").is_some() || value.get("isAuthorized").is_some() {
+        (InputKind::AuthorizerOutput, lint_authorizer_output(&value))
+    } else if value.get("Statement").is_some() || value.get("policy").is_some() || value.is_string()
+    {
+        (InputKind::Policy, lint_policy(&name, &value, api, auth)?)
+    } else {
+        return Err(FileError::new(
+            &name,
+            None,
+            "not a scenario file (`api`, `cases`), a policy (`Statement`, or `get-rest-api` output), an authorizer response (`policyDocument`) or an OpenAPI export (`openapi` / `swagger`)",
+        ));
+    };
+    lint::sort_findings(&mut findings);
+    Ok(LintReport {
+        file: name,
+        kind,
+        findings,
+    })
+}
+
+/// The API a policy is for: `--api`, else the first full execute-api ARN among its strings.
+pub fn api_ref(file: &str, value: &Value, api: Option<&str>) -> Result<ApiRef, FileError> {
+    let arn = match api {
+        Some(a) => a.to_owned(),
+        None => crate::check::first_api_arn([value]).ok_or_else(|| {
+            FileError::new(
+                file,
+                None,
+                "cannot tell which API this policy is for: give `--api arn:aws:execute-api:REGION:ACCOUNT:API_ID`",
+            )
+        })?,
+    };
+    let parts = policy_engine::arn::ArnParts::parse(&arn)
+        .filter(|p| p.service == "execute-api")
+        .ok_or_else(|| FileError::new(file, None, format!("`{arn}` is not an execute-api ARN")))?;
+    Ok(ApiRef {
+        partition: parts.partition.to_owned(),
+        region: parts.region.to_owned(),
+        account_id: parts.account.to_owned(),
+        api_id: parts
+            .resource
+            .split('/')
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
+    })
+}
+
+fn lint_policy(
+    file: &str,
+    value: &Value,
+    api: Option<&str>,
+    auth: AssumedAuth,
+) -> Result<Vec<Finding>, FileError> {
+    // The whole `get-rest-api` output: the policy is its `policy` member, the id its `id`.
+    let (policy_value, at, api_id) = match value.get("policy") {
+        Some(p) if value.get("Statement").is_none() => (
+            p,
+            JsonPath::root().key("policy"),
+            value.get("id").and_then(Value::as_str),
+        ),
+        _ => (value, JsonPath::root(), None),
+    };
+    let mut api_ref = api_ref(file, value, api)?;
+    if let (Some(id), None) = (api_id, api) {
+        id.clone_into(&mut api_ref.api_id);
+    }
+    let endpoint = match value
+        .pointer("/endpointConfiguration/types/0")
+        .and_then(Value::as_str)
+    {
+        Some("PRIVATE") => EndpointType::Private,
+        Some("EDGE") => EndpointType::Edge,
+        _ => EndpointType::Regional,
+    };
+    let policy = match PolicyDocument::from_json(policy_value, PolicyKind::Resource, Some(&api_ref))
+    {
+        Ok(p) => p,
+        Err(e) => {
+            return Ok(vec![Finding {
+                severity: Severity::Error,
+                code: "invalid-policy",
+                path: at,
+                message: e.to_string(),
+                fix: "correct the policy: API Gateway refuses to save it".to_owned(),
+            }])
+        }
+    };
+    let api = Api {
+        api_type: ApiType::Rest,
+        api_ref,
+        stage: "*".to_owned(),
+        endpoint,
+    };
+    let kind = match auth {
+        AssumedAuth::Unknown | AssumedAuth::AwsIam => AuthKind::AwsIam,
+        AssumedAuth::None => AuthKind::None,
+        AssumedAuth::Lambda => AuthKind::LambdaAuthorizer,
+    };
+    let mut findings = lint::lint_resource_policy(&policy, &at, &api, &MethodsAuth::All(kind));
+    let authorization = match auth {
+        AssumedAuth::AwsIam => Some(Authorization::AwsIam),
+        AssumedAuth::Lambda => Some(Authorization::Lambda {
+            account: api.api_ref.account_id.clone(),
+            format: policy_engine::lambda::PayloadFormat::Rest,
+        }),
+        _ => None,
+    };
+    if let Some(authorization) = authorization {
+        findings.extend(setup::allow_overrides_authorization(
+            &policy,
+            &at,
+            &api,
+            &authorization,
+        ));
+    }
+    Ok(findings)
+}
+
+/// An authorizer response: its size against the 8 KB quota, and a policy API Gateway can read.
+fn lint_authorizer_output(value: &Value) -> Vec<Finding> {
+    let root = JsonPath::root();
+    let mut findings: Vec<Finding> = setup::result_size(value, &root).into_iter().collect();
+    if let Some(policy) = value.get("policyDocument") {
+        if let Err(e) = PolicyDocument::from_json(policy, PolicyKind::Identity, None) {
+            findings.push(Finding {
+                severity: Severity::Error,
+                code: "invalid-policy",
+                path: root.key("policyDocument"),
+                message: format!(
+                    "{e}: API Gateway answers 500 to every request given this response"
+                ),
+                fix: "correct the policy the authorizer returns".to_owned(),
+            });
+        }
+    }
+    if value.get("principalId").is_none() && value.get("isAuthorized").is_none() {
+        findings.push(Finding {
+            severity: Severity::Error,
+            code: "invalid-authorizer-output",
+            path: root,
+            message: "the response has no `principalId`: API Gateway answers 500".to_owned(),
+            fix: "return `principalId` with the policy".to_owned(),
+        });
+    }
+    findings
+}
+
+/// `rules-policy-size`: the policy a rules-file authorizer returns to a caller granted every
+/// rule, against the 8 KB authorizer-result quota.
+fn rules_policy_size(scenario: &Value, dir: &Path) -> Vec<Finding> {
+    let Some(rules_file) = scenario.pointer("/auth/rules").and_then(Value::as_str) else {
+        return Vec::new();
+    };
+    let Ok(config) = Config::load(&dir.join(rules_file)) else {
+        return Vec::new(); // the scenario lint reports the unreadable file
+    };
+    let api = scenario.get("api");
+    let field = |k: &str| {
+        api.and_then(|a| a.get(k))
+            .and_then(Value::as_str)
+            .unwrap_or("x")
+    };
+    let api_ref = ApiRef {
+        partition: api
+            .and_then(|a| a.get("partition"))
+            .and_then(Value::as_str)
+            .unwrap_or("aws")
+            .to_owned(),
+        region: field("region").to_owned(),
+        account_id: field("accountId").to_owned(),
+        api_id: field("apiId").to_owned(),
+    };
+    let arn = MethodArn::for_method(&api_ref, field("stage"), "GET", "/");
+    let mut builder = PolicyBuilder::for_api_of(&arn);
+    for route in config.rules.iter().flat_map(|r| r.routes.iter()) {
+        builder = match route {
+            RouteSpec::Method { verb, path, .. } => builder.allow(verb, path),
+            RouteSpec::Key(key) => builder.allow_route_key(key),
+        };
+    }
+    let Ok(policy) = builder.build() else {
+        return Vec::new();
+    };
+    // principalId and context values vary per caller; allow 512 bytes for them.
+    let size = json!({"principalId": "", "policyDocument": policy.to_json(), "context": {}})
+        .to_string()
+        .len()
+        .saturating_add(512);
+    let limit = policy_engine::lambda::MAX_RESULT_BYTES;
+    let severity = if size > limit {
+        Severity::Error
+    } else if size > limit.saturating_mul(9) / 10 {
+        Severity::Warning
+    } else {
+        return Vec::new();
+    };
+    vec![Finding {
+        severity,
+        code: "rules-policy-size",
+        path: JsonPath::root().key("auth").key("rules"),
+        message: format!(
+            "a caller granted every rule of `{rules_file}` gets a result of about {size} bytes (its policy plus 512 bytes for principalId and context); API Gateway accepts at most {limit}{}",
+            if severity == Severity::Error { ": such callers get 500" } else { "" }
+        ),
+        fix: "merge routes under wildcards (`GET /pets/*` rather than one route per pet path) so the policy lists fewer ARNs".to_owned(),
+    }]
+}
