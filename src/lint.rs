@@ -100,13 +100,14 @@ pub fn lint_file(
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let is_openapi = value.get("openapi").is_some() || value.get("swagger").is_some();
+    let is_scenario = value.get("cases").is_some() || value.get("api").is_some();
+    let is_openapi = !is_scenario && policy_engine::openapi::is_openapi(&value);
     let (kind, mut findings) = if is_openapi {
         (
             InputKind::OpenApi,
             crate::openapi::lint(&name, &value, api)?,
         )
-    } else if value.get("cases").is_some() || value.get("api").is_some() {
+    } else if is_scenario {
         let mut findings = setup::lint_scenario(&name, &value, dir, crate::options());
         findings.extend(rules_policy_size(&value, dir));
         (InputKind::Scenario, findings)

@@ -464,6 +464,37 @@ fn compare(case: &Case, d: &Decision) -> CaseReport {
     }
 }
 
+/// Whether a request path fits an OpenAPI path template: `{name}` is one segment, `{name+}`
+/// one or more; `$default` (HTTP APIs) fits every path.
+fn path_matches_template(template: &str, path: &str) -> bool {
+    if template == "$default" {
+        return true;
+    }
+    let mut wanted = template.trim_start_matches('/').split('/');
+    let mut given = path.trim_start_matches('/').split('/');
+    loop {
+        match (wanted.next(), given.next()) {
+            (None, None) => return true,
+            (Some(w), Some(g)) if w.starts_with('{') && w.ends_with("+}") => return !g.is_empty(),
+            (Some(w), Some(g)) if w.starts_with('{') && w.ends_with('}') => {
+                if g.is_empty() {
+                    return false;
+                }
+            }
+            (Some(w), Some(g)) if w == g => {}
+            _ => return false,
+        }
+    }
+}
+
+fn describe_method_auth(auth: &crate::openapi::MethodAuth) -> String {
+    match auth {
+        crate::openapi::MethodAuth::None => "`NONE`".to_owned(),
+        crate::openapi::MethodAuth::AwsIam => "`AWS_IAM`".to_owned(),
+        crate::openapi::MethodAuth::Authorizer(name) => format!("authorizer `{name}`"),
+    }
+}
+
 struct Parser<'f> {
     file: &'f str,
     dir: &'f Path,
@@ -484,13 +515,33 @@ impl<'f> Parser<'f> {
             self.file,
             value,
             JsonPath::root(),
-            &["api", "resourcePolicy", "auth", "cases", "startTime"],
+            &[
+                "api",
+                "resourcePolicy",
+                "auth",
+                "cases",
+                "startTime",
+                "openapi",
+            ],
             is_note,
         )?;
         let api_value = root
             .get("api")
             .ok_or_else(|| self.err(root.path(), "missing required field `api`"))?;
         let api = self.api(api_value, root.path().key("api"))?;
+        if let Some(export) = root.string("openapi")? {
+            let merged = self.with_openapi(value, export, &api)?;
+            let inner = Parser {
+                file: self.file,
+                dir: self.dir,
+                options: self.options,
+            };
+            let mut without = merged;
+            if let Some(o) = without.as_object_mut() {
+                o.remove("openapi");
+            }
+            return inner.scenario(&without);
+        }
         let resource_policy = match root.get("resourcePolicy") {
             None | Some(Value::Null) => None,
             Some(p) => {
@@ -552,6 +603,161 @@ impl<'f> Parser<'f> {
             start_time,
             cases,
         })
+    }
+
+    /// The scenario with its API setup taken from an OpenAPI export (extension `"openapi":
+    /// FILE`): the export's `x-amazon-apigateway-policy` becomes `resourcePolicy`, and
+    /// `"auth": {"authorizer": NAME, ...}` takes the named authorizer's type, identity
+    /// sources, validation expression, TTL, payload format, simple responses and account. A
+    /// field given both in the scenario and the export is an error, so the scenario cannot
+    /// silently test something other than what is deployed. Every case must call a method the
+    /// export defines, with the authorization the scenario simulates.
+    fn with_openapi(&self, value: &Value, export: &str, api: &Api) -> Result<Value, ScenarioError> {
+        use crate::openapi::{AuthorizerType, MethodAuth, PayloadFormatVersion};
+        let at = JsonPath::root().key("openapi");
+        let path = self.dir.join(export);
+        let setup = crate::openapi::load_file(&path, Some(&api.api_ref))
+            .map_err(|e| self.err(&at, e.to_string()))?;
+        if setup.api_type != api.api_type {
+            return Err(self.err(
+                &JsonPath::root().key("api").key("type"),
+                format!(
+                    "the export `{export}` describes a {} API: set `api.type` to match",
+                    match setup.api_type {
+                        ApiType::Rest => "REST",
+                        ApiType::Http => "HTTP",
+                        ApiType::WebSocket => "WebSocket",
+                    }
+                ),
+            ));
+        }
+        let mut merged = value.clone();
+        let Some(root) = merged.as_object_mut() else {
+            return Err(self.err(&JsonPath::root(), "expected an object"));
+        };
+        if let Some(policy) = &setup.resource_policy {
+            if root.contains_key("resourcePolicy") {
+                return Err(self.err(
+                    &JsonPath::root().key("resourcePolicy"),
+                    format!("the export `{export}` has the resource policy already: remove `resourcePolicy` (or `openapi`)"),
+                ));
+            }
+            root.insert("resourcePolicy".to_owned(), policy.raw.clone());
+        }
+        let auth_path = JsonPath::root().key("auth");
+        let auth = root
+            .get_mut("auth")
+            .and_then(Value::as_object_mut)
+            .ok_or_else(|| self.err(&auth_path, "with `openapi`, give `auth`: `{\"type\": \"NONE\"}`, `{\"type\": \"AWS_IAM\"}` or `{\"authorizer\": \"NAME\", \"responses\": ...}`"))?;
+        let expected_auth = match auth.remove("authorizer") {
+            None => {
+                match auth.get("type").and_then(Value::as_str) {
+                    Some("NONE") => MethodAuth::None,
+                    Some("AWS_IAM") => MethodAuth::AwsIam,
+                    _ => return Err(self.err(
+                        &auth_path,
+                        "with `openapi`, name the export's authorizer: `\"authorizer\": \"NAME\"`",
+                    )),
+                }
+            }
+            Some(Value::String(name)) => {
+                let Some(authorizer) = setup.authorizer(&name) else {
+                    let names: Vec<&str> =
+                        setup.authorizers.iter().map(|a| a.name.as_str()).collect();
+                    return Err(self.err(
+                        &auth_path.key("authorizer"),
+                        format!(
+                            "the export `{export}` has no authorizer `{name}`{}",
+                            json::suggest(&name, &names)
+                                .map(|s| format!(": did you mean `{s}`?"))
+                                .unwrap_or_default()
+                        ),
+                    ));
+                };
+                let kind = match authorizer.authorizer_type {
+                    AuthorizerType::Token => "LAMBDA_TOKEN",
+                    AuthorizerType::Request => "LAMBDA_REQUEST",
+                    other => return Err(self.err(
+                        &auth_path.key("authorizer"),
+                        format!("authorizer `{name}` is a `{}` authorizer: policy-sim simulates Lambda authorizers (`token`, `request`)", other.name()),
+                    )),
+                };
+                let mut from_export = Map::new();
+                from_export.insert("type".to_owned(), json!(kind));
+                from_export.insert(
+                    "identitySources".to_owned(),
+                    json!(authorizer
+                        .identity_sources
+                        .iter()
+                        .map(|s| s.text.clone())
+                        .collect::<Vec<_>>()),
+                );
+                if let Some(expr) = &authorizer.identity_validation_expression {
+                    from_export.insert("identityValidationExpression".to_owned(), json!(expr));
+                }
+                if let Some(ttl) = authorizer.result_ttl_seconds {
+                    from_export.insert("ttlSeconds".to_owned(), json!(ttl));
+                }
+                if let Some(simple) = authorizer.enable_simple_responses {
+                    from_export.insert("simpleResponses".to_owned(), json!(simple));
+                }
+                if let Some(version) = authorizer.payload_format_version {
+                    let v = match version {
+                        PayloadFormatVersion::V1_0 => "1.0",
+                        PayloadFormatVersion::V2_0 => "2.0",
+                    };
+                    from_export.insert("payloadFormatVersion".to_owned(), json!(v));
+                }
+                if let Some(account) = &authorizer.function_account {
+                    from_export.insert("account".to_owned(), json!(account));
+                }
+                for (key, v) in from_export {
+                    if auth.contains_key(&key) {
+                        return Err(self.err(
+                            &auth_path.key(&key),
+                            format!("authorizer `{name}` of the export sets `{key}` already: remove it here"),
+                        ));
+                    }
+                    auth.insert(key, v);
+                }
+                MethodAuth::Authorizer(name)
+            }
+            Some(other) => {
+                return Err(self.err(
+                    &auth_path.key("authorizer"),
+                    format!(
+                        "expected the name of an authorizer, found {}",
+                        json::type_name(&other)
+                    ),
+                ))
+            }
+        };
+        // Every case must call a method the export defines with the simulated authorization.
+        if let Some(Value::Array(cases)) = root.get("cases") {
+            for (i, case) in cases.iter().enumerate() {
+                let request = case.get("request");
+                let field = |k: &str| request.and_then(|r| r.get(k)).and_then(Value::as_str);
+                let (Some(method), Some(req_path)) = (field("method"), field("path")) else {
+                    continue; // the strict parser reports it
+                };
+                let Some(defined) = setup.methods.iter().find(|m| {
+                    (m.verb == "ANY" || m.verb.eq_ignore_ascii_case(method))
+                        && path_matches_template(&m.path, req_path)
+                }) else {
+                    return Err(self.err(
+                        &JsonPath::root().key("cases").index(i).key("request"),
+                        format!("`{method} {req_path}` is not a method of the export `{export}`"),
+                    ));
+                };
+                if defined.auth != expected_auth {
+                    return Err(self.err(
+                        &JsonPath::root().key("cases").index(i).key("request"),
+                        format!("`{method} {req_path}` is `{} {}` in the export, authorized by {}, not the authorization this scenario simulates: put cases for it in a scenario of their own", defined.verb, defined.path, describe_method_auth(&defined.auth)),
+                    ));
+                }
+            }
+        }
+        Ok(merged)
     }
 
     fn policy_err(&self, e: crate::error::PolicyError, prefix: &JsonPath) -> ScenarioError {

@@ -414,3 +414,96 @@ fn junit_report_escapes_and_counts() {
         "{xml}"
     );
 }
+
+#[test]
+fn openapi_path_templates() {
+    for (template, path, fits) in [
+        ("/pets", "/pets", true),
+        ("/pets", "/pets/1", false),
+        ("/pets/{id}", "/pets/1", true),
+        ("/pets/{id}", "/pets/", false),
+        ("/pets/{id}", "/pets/1/photos", false),
+        ("/admin/{proxy+}", "/admin/a/b/c", true),
+        ("/admin/{proxy+}", "/admin", false),
+        ("/", "/", true),
+        ("$default", "/anything/at/all", true),
+    ] {
+        assert_eq!(
+            path_matches_template(template, path),
+            fits,
+            "{template} {path}"
+        );
+    }
+}
+
+/// A scenario over `tests/fixtures/openapi/pets-export.json` (a copy of the bundled example).
+fn openapi_scenario(
+    auth: serde_json::Value,
+    cases: serde_json::Value,
+) -> Result<Scenario, ScenarioError> {
+    let v = json!({
+        "openapi": "tests/fixtures/openapi/pets-export.json",
+        "api": {"region": "us-east-1", "accountId": "123456789012", "apiId": "a1b2c3d4e5", "stage": "prod"},
+        "auth": auth,
+        "cases": cases,
+    });
+    parse_with(
+        "s.json",
+        &v.to_string(),
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        Options::default(),
+    )
+}
+
+#[test]
+fn an_openapi_export_supplies_the_policy_and_the_authorizer_settings() {
+    let get = json!([{"name": "a", "request": {"method": "GET", "path": "/pets/7"}}]);
+    let s = openapi_scenario(
+        json!({"authorizer": "jwtAuthorizer", "responses": {}}),
+        get.clone(),
+    )
+    .unwrap();
+    let lambda = s.lambda.unwrap();
+    assert_eq!(lambda.kind, crate::lambda::LambdaKind::Token);
+    assert_eq!(lambda.ttl_seconds, 300);
+    assert_eq!(
+        lambda.validation.unwrap().as_str(),
+        "^Bearer [-_.A-Za-z0-9]+$"
+    );
+    assert_eq!(
+        lambda.identity_sources,
+        [IdentitySource::Header("Authorization".into())]
+    );
+    assert!(s.gateway.resource_policy.is_some(), "the export's policy");
+    let err = |auth: serde_json::Value, cases: serde_json::Value| {
+        openapi_scenario(auth, cases).unwrap_err().to_string()
+    };
+    assert!(err(
+        json!({"authorizer": "jwtAuthoriser", "responses": {}}),
+        get.clone()
+    )
+    .contains(
+        "has no authorizer `jwtAuthoriser`: did you mean `jwtAuthorizer`? (at `auth.authorizer`)"
+    ));
+    assert!(err(json!({"authorizer": "jwtAuthorizer", "ttlSeconds": 0, "responses": {}}), get.clone())
+        .contains("authorizer `jwtAuthorizer` of the export sets `ttlSeconds` already: remove it here (at `auth.ttlSeconds`)"));
+    assert!(err(
+        json!({"authorizer": "jwtAuthorizer", "responses": {}}),
+        json!([{"name": "a", "request": {"method": "GET", "path": "/cats"}}])
+    )
+    .contains("`GET /cats` is not a method of the export"));
+    assert!(err(
+        json!({"authorizer": "jwtAuthorizer", "responses": {}}),
+        json!([{"name": "a", "request": {"method": "GET", "path": "/health"}}])
+    )
+    .contains("`GET /health` is `GET /health` in the export, authorized by `NONE`"));
+    assert!(err(
+        json!({"type": "LAMBDA_TOKEN", "responses": {}}),
+        get.clone()
+    )
+    .contains("with `openapi`, name the export's authorizer"));
+    // Without `openapi`, `authorizer` is not a field of `auth`.
+    let mut plain = minimal();
+    plain["auth"] = json!({"authorizer": "x", "type": "NONE"});
+    assert!(error_of(plain).contains("authorizer"));
+}
