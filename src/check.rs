@@ -322,12 +322,7 @@ fn read_policy_files(flags: &FlagRequest) -> Result<PolicyFiles, FileError> {
         None => None,
         Some(path) => {
             let value = read_json(path)?;
-            // The whole `aws apigateway get-rest-api` output: its `policy` member.
-            let value = match value.get("policy") {
-                Some(policy) if value.get("Statement").is_none() => policy.clone(),
-                _ => value,
-            };
-            Some(value)
+            Some(rest_api_policy(&value).cloned().unwrap_or(value))
         }
     };
     let authorizer_output = flags
@@ -404,6 +399,16 @@ fn api_json(flags: &FlagRequest, policies: &PolicyFiles) -> Result<Value, FileEr
         o.insert("endpoint".into(), json!(endpoint.to_ascii_uppercase()));
     }
     Ok(api)
+}
+
+/// The resource policy inside `aws apigateway get-rest-api` output (its `policy` member), or
+/// `None` when `value` is not such output (a policy object or string itself).
+pub fn rest_api_policy(value: &Value) -> Option<&Value> {
+    value
+        .get("Statement")
+        .is_none()
+        .then(|| value.get("policy"))
+        .flatten()
 }
 
 /// The first execute-api ARN among the strings of `values` (policies, escaped or not) whose

@@ -108,8 +108,11 @@ pub fn lint_file(
             crate::openapi::lint(&name, &value, api)?,
         )
     } else if is_scenario {
-        let mut findings = setup::lint_scenario(&name, &value, dir, crate::options());
-        findings.extend(rules_policy_size(&value, dir));
+        let linted = setup::lint_scenario(&name, &value, dir, crate::options());
+        let mut findings = linted.findings;
+        if let Some(scenario) = &linted.scenario {
+            findings.extend(rules_policy_size(&value, &scenario.gateway.api, dir));
+        }
         (InputKind::Scenario, findings)
     } else if value.get("policyDocument").is_some() || value.get("isAuthorized").is_some() {
         (InputKind::AuthorizerOutput, lint_authorizer_output(&value))
@@ -166,13 +169,13 @@ fn lint_policy(
     auth: AssumedAuth,
 ) -> Result<Vec<Finding>, FileError> {
     // The whole `get-rest-api` output: the policy is its `policy` member, the id its `id`.
-    let (policy_value, at, api_id) = match value.get("policy") {
-        Some(p) if value.get("Statement").is_none() => (
+    let (policy_value, at, api_id) = match crate::check::rest_api_policy(value) {
+        Some(p) => (
             p,
             JsonPath::root().key("policy"),
             value.get("id").and_then(Value::as_str),
         ),
-        _ => (value, JsonPath::root(), None),
+        None => (value, JsonPath::root(), None),
     };
     let mut api_ref = api_ref(file, value, api)?;
     if let (Some(id), None) = (api_id, api) {
@@ -261,30 +264,14 @@ fn lint_authorizer_output(value: &Value) -> Vec<Finding> {
 
 /// `rules-policy-size`: the policy a rules-file authorizer returns to a caller granted every
 /// rule, against the 8 KB authorizer-result quota.
-fn rules_policy_size(scenario: &Value, dir: &Path) -> Vec<Finding> {
+fn rules_policy_size(scenario: &Value, api: &Api, dir: &Path) -> Vec<Finding> {
     let Some(rules_file) = scenario.pointer("/auth/rules").and_then(Value::as_str) else {
         return Vec::new();
     };
     let Ok(config) = Config::load(&dir.join(rules_file)) else {
         return Vec::new(); // the scenario lint reports the unreadable file
     };
-    let api = scenario.get("api");
-    let field = |k: &str| {
-        api.and_then(|a| a.get(k))
-            .and_then(Value::as_str)
-            .unwrap_or("x")
-    };
-    let api_ref = ApiRef {
-        partition: api
-            .and_then(|a| a.get("partition"))
-            .and_then(Value::as_str)
-            .unwrap_or("aws")
-            .to_owned(),
-        region: field("region").to_owned(),
-        account_id: field("accountId").to_owned(),
-        api_id: field("apiId").to_owned(),
-    };
-    let arn = MethodArn::for_method(&api_ref, field("stage"), "GET", "/");
+    let arn = MethodArn::for_method(&api.api_ref, &api.stage, "GET", "/");
     let mut builder = PolicyBuilder::for_api_of(&arn);
     for route in config.rules.iter().flat_map(|r| r.routes.iter()) {
         builder = match route {

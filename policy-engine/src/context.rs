@@ -84,6 +84,24 @@ impl KnownKey {
         KnownKey::MultiFactorAuthAge,
     ];
 
+    /// Whether the key describes an IAM caller: API Gateway sets it only for SigV4-signed
+    /// (`AWS_IAM`) requests.
+    pub fn describes_iam_caller(self) -> bool {
+        matches!(
+            self,
+            KnownKey::PrincipalArn
+                | KnownKey::PrincipalAccount
+                | KnownKey::PrincipalType
+                | KnownKey::UserId
+                | KnownKey::Username
+                | KnownKey::PrincipalOrgId
+                | KnownKey::PrincipalOrgPaths
+                | KnownKey::TokenIssueTime
+                | KnownKey::MultiFactorAuthPresent
+                | KnownKey::MultiFactorAuthAge
+        )
+    }
+
     /// The key's documented spelling.
     pub fn name(self) -> &'static str {
         match self {

@@ -716,20 +716,6 @@ fn private_allow_anyone(ctx: &Ctx<'_>, at: &Site<'_>) -> Option<Finding> {
 // condition-key-unavailable, forallvalues-in-allow
 // ---------------------------------------------------------------------------------------------
 
-/// Keys API Gateway sets only for SigV4-signed (`AWS_IAM`) callers.
-const IAM_ONLY_KEYS: [KnownKey; 10] = [
-    KnownKey::PrincipalArn,
-    KnownKey::PrincipalAccount,
-    KnownKey::PrincipalType,
-    KnownKey::UserId,
-    KnownKey::Username,
-    KnownKey::PrincipalOrgId,
-    KnownKey::PrincipalOrgPaths,
-    KnownKey::TokenIssueTime,
-    KnownKey::MultiFactorAuthPresent,
-    KnownKey::MultiFactorAuthAge,
-];
-
 /// Why API Gateway never sets the key of `c` for the methods the statement covers, and the
 /// fix; `None` when it may.
 fn unavailable(ctx: &Ctx<'_>, c: &Condition, covered: &[Covered]) -> Option<(String, String)> {
@@ -755,7 +741,7 @@ fn unavailable(ctx: &Ctx<'_>, c: &Condition, covered: &[Covered]) -> Option<(Str
             format!("requests to a private API arrive through a VPC endpoint, where `{written}` is not set (the caller's address is `aws:VpcSourceIp`)"),
             format!("use `aws:VpcSourceIp` instead of `{written}`, with the same operator and CIDRs"),
         )),
-        k if IAM_ONLY_KEYS.contains(&k) => {
+        k if k.describes_iam_caller() => {
             let non_iam: Vec<&Covered> = covered
                 .iter()
                 .filter(|m| m.auth != AuthKind::AwsIam)

@@ -292,13 +292,22 @@ pub fn run_paths_with<P: AsRef<Path>>(
     paths: &[P],
     options: Options<'_>,
 ) -> Result<RunReport, ScenarioError> {
-    let scenarios = collect_files(paths)?
+    Ok(RunReport {
+        files: load_paths_with(paths, options)?.iter().map(run).collect(),
+    })
+}
+
+/// Every scenario file under `paths` (see [`collect_files`]), read and validated — all of
+/// them before any case runs, so a typo in the tenth file is reported before nine files'
+/// worth of output.
+pub fn load_paths_with<P: AsRef<Path>>(
+    paths: &[P],
+    options: Options<'_>,
+) -> Result<Vec<Scenario>, ScenarioError> {
+    collect_files(paths)?
         .iter()
         .map(|f| load_file_with(f, options))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(RunReport {
-        files: scenarios.iter().map(run).collect(),
-    })
+        .collect()
 }
 
 /// Read and parse one scenario file.

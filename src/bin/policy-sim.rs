@@ -186,14 +186,7 @@ fn paint(colour: bool, code: &str, text: &str) -> String {
 }
 
 fn test(paths: &[PathBuf], format: Format) -> ExitCode {
-    // Every file is read and validated before any case runs: a typo in the tenth file is
-    // reported before nine files' worth of output.
-    let scenarios = match scenario::collect_files(paths).and_then(|files| {
-        files
-            .iter()
-            .map(|f| apigw_authz::load_file(f))
-            .collect::<Result<Vec<_>, _>>()
-    }) {
+    let scenarios = match scenario::load_paths_with(paths, apigw_authz::options()) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: {e}");

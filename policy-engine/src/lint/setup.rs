@@ -7,7 +7,7 @@
 //! or a cache setting API Gateway would refuse is reported as a finding with its fix rather
 //! than as an unreadable file.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::{lint_resource_policy, AuthKind, Finding, MethodsAuth, Severity};
 use crate::cache::MAX_TTL_SECONDS;
@@ -236,18 +236,19 @@ pub fn lint_scenario(
     value: &Value,
     dir: &std::path::Path,
     options: crate::scenario::Options<'_>,
-) -> Vec<Finding> {
+) -> ScenarioLint {
     let root = JsonPath::root();
     let api_type = match value.pointer("/api/type").and_then(Value::as_str) {
         Some("HTTP") => ApiType::Http,
         Some("WEBSOCKET") => ApiType::WebSocket,
         _ => ApiType::Rest,
     };
-    let mut findings = match auth_object(value) {
-        Some(auth) => lint_auth_value(&Value::Object(auth.clone()), &root.key("auth"), api_type),
+    let mut findings = match value.get("auth") {
+        Some(auth) => lint_auth_value(auth, &root.key("auth"), api_type),
         None => Vec::new(),
     };
-    match crate::scenario::parse_with(file, &value.to_string(), dir, options) {
+    let parsed = crate::scenario::parse_with(file, &value.to_string(), dir, options);
+    match &parsed {
         Ok(scenario) => {
             findings.extend(lint_gateway(&scenario.gateway, &root.key("resourcePolicy")))
         }
@@ -268,7 +269,20 @@ pub fn lint_scenario(
         }
     }
     super::sort_findings(&mut findings);
-    findings
+    ScenarioLint {
+        findings,
+        scenario: parsed.ok(),
+    }
+}
+
+/// The findings for a scenario file, and the scenario when it parses (for further reviews
+/// that need it, without parsing — and loading its authorizer — twice).
+#[derive(Debug)]
+pub struct ScenarioLint {
+    /// The findings, errors first.
+    pub findings: Vec<Finding>,
+    /// The parsed scenario, when the file is valid.
+    pub scenario: Option<crate::scenario::Scenario>,
 }
 
 /// Lint an OpenAPI export read as an access setup: each Lambda authorizer's cache settings,
@@ -365,11 +379,6 @@ pub fn lint_openapi(setup: &OpenApiSetup) -> Vec<Finding> {
     }
     super::sort_findings(&mut findings);
     findings
-}
-
-/// The `auth` object of a scenario JSON value, if any.
-fn auth_object(scenario: &Value) -> Option<&Map<String, Value>> {
-    scenario.get("auth").and_then(Value::as_object)
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ fn scenario(auth: Value, policy: Option<Value>) -> Value {
 
 fn findings(v: &Value) -> Vec<(String, Severity, String)> {
     lint_scenario("s.json", v, Path::new("."), Options::default())
+        .findings
         .into_iter()
         .map(|f| (f.code.to_owned(), f.severity, f.path.to_string()))
         .collect()
