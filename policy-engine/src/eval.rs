@@ -180,11 +180,15 @@ impl Statement {
             }
             Some(PrincipalClause::NotPrincipal(_)) => {}
         }
-        let action_listed = self
-            .actions
-            .patterns()
-            .iter()
-            .any(|p| p.matches(req.action));
+        let action_listed =
+            if crate::glob::same_bytes(req.action.as_bytes(), INVOKE_ACTION.as_bytes()) {
+                self.lists_invoke
+            } else {
+                self.actions
+                    .patterns()
+                    .iter()
+                    .any(|p| p.matches(req.action))
+            };
         match (self.actions.is_negated(), action_listed) {
             (false, false) => return Err(Mismatch::ActionNotListed),
             (true, true) => return Err(Mismatch::ActionExcluded),

@@ -1,10 +1,13 @@
 //! IAM wildcard patterns: `*` (any run of characters, `/` and `:` included) and `?` (exactly one
 //! character), with policy variables such as `${aws:SourceIp}` resolved at match time.
 //!
-//! Patterns are compiled once from policy text and matched without allocating. Matching is the
-//! greedy algorithm that only ever backtracks to the most recent `*`, so its cost is bounded by
-//! `text length × pattern length` — never exponential, whatever the pattern (`*a*a*a*a*b`
-//! against ten thousand `a`s is linear). No regular expression is built from policy text.
+//! Patterns are compiled once from policy text and matched without allocating. Patterns made of
+//! literal text and `*` only (nearly every `Resource` and `Action`) are matched as literal parts:
+//! the prefix and suffix are compared in place and each middle part is found leftmost with a
+//! substring searcher built at compile time, linear in the text. Patterns with `?` or policy
+//! variables use the greedy algorithm that only ever backtracks to the most recent `*`, bounded
+//! by `text length × pattern length`. Neither is ever exponential, whatever the pattern
+//! (`*a*a*a*a*b` against ten thousand `a`s). No regular expression is built from policy text.
 //!
 //! [`Shape`] and [`Pattern::could_match`] / [`Pattern::covers`] answer static questions about
 //! a pattern (could it name any method of this API? every one?) for the lints.
@@ -73,6 +76,13 @@ pub struct Pattern {
     prefix: Box<str>,
     /// The rest of the pattern after `prefix`.
     units: Box<[Unit]>,
+    /// For patterns of literal text and `*` only: the text between the stars, in order
+    /// (`a*b*` is `a`, `b`, and an empty part); matched by [`match_parts`] without
+    /// backtracking.
+    star_parts: Option<Box<[Part]>>,
+    /// Whether the pattern's text is ASCII, so that case-insensitive matching of an ASCII text
+    /// can compare bytes.
+    ascii: bool,
     case: CaseMode,
 }
 
@@ -109,11 +119,31 @@ impl Pattern {
                 _ => None,
             })
             .collect();
+        let literal_and_stars = !units
+            .iter()
+            .any(|u| matches!(u, Unit::AnyOne | Unit::Var(_)));
+        let star_parts = literal_and_stars.then(|| {
+            let mut parts = vec![prefix.clone()];
+            for unit in units.iter().skip(prefix_len) {
+                match (unit, parts.last_mut()) {
+                    (Unit::Char(c), Some(part)) => part.push(*c),
+                    _ => parts.push(String::new()),
+                }
+            }
+            let last = parts.len().saturating_sub(1);
+            parts
+                .into_iter()
+                .enumerate()
+                .map(|(i, text)| Part::new(text, i > 0 && i < last))
+                .collect()
+        });
         units.drain(..prefix_len);
         Self {
+            ascii: source.is_ascii(),
             source: source.into(),
             prefix: prefix.into(),
             units: units.into(),
+            star_parts,
             case,
         }
     }
@@ -148,7 +178,28 @@ impl Pattern {
 
     /// Match `text`, resolving variables from `vars`. An absent variable without a default
     /// makes the whole pattern unmatchable, as IAM specifies.
+    #[inline]
     pub fn matches_with(
+        &self,
+        text: &str,
+        vars: &dyn VariableSource,
+    ) -> Result<bool, UnresolvedVariable> {
+        if let Some(parts) = &self.star_parts {
+            match self.case {
+                CaseMode::Sensitive => return Ok(match_parts(parts, text, &Exact)),
+                // Unicode case folding can map a non-ASCII character onto an ASCII one (the
+                // Kelvin sign is a `k`): only all-ASCII inputs compare bytes.
+                CaseMode::Insensitive if self.ascii && text.is_ascii() => {
+                    return Ok(match_parts(parts, text, &AsciiFold))
+                }
+                CaseMode::Insensitive => {}
+            }
+        }
+        self.matches_general(text, vars)
+    }
+
+    /// The general matcher: `?`, policy variables, Unicode case folding.
+    fn matches_general(
         &self,
         text: &str,
         vars: &dyn VariableSource,
@@ -217,6 +268,166 @@ fn parse_variable(text: &str) -> Option<(Unit, usize)> {
         }
     };
     Some((unit, consumed))
+}
+
+/// One literal part of a `*`-separated pattern. A part between two stars is searched for, with
+/// a substring searcher built once (its setup would otherwise dominate matching a short ARN);
+/// the first and last parts are only compared in place and carry none, which keeps a compiled
+/// statement small enough for a thousand of them to stay in cache.
+#[derive(Debug, Clone)]
+struct Part {
+    text: Box<str>,
+    finder: Option<Box<memchr::memmem::Finder<'static>>>,
+}
+
+impl Part {
+    fn new(text: String, searched: bool) -> Self {
+        Self {
+            finder: searched
+                .then(|| Box::new(memchr::memmem::Finder::new(text.as_bytes()).into_owned())),
+            text: text.into_boxed_str(),
+        }
+    }
+}
+
+impl PartialEq for Part {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+/// How [`match_parts`] compares literal text.
+trait PartComparison {
+    /// `text` without its leading `part`, if it starts with it.
+    fn strip_prefix<'t>(&self, text: &'t str, part: &str) -> Option<&'t str>;
+    /// `text` without its trailing `part`, if it ends with it.
+    fn strip_suffix<'t>(&self, text: &'t str, part: &str) -> Option<&'t str>;
+    /// The text after the leftmost occurrence of `part` in `text`.
+    fn after_first<'t>(&self, text: &'t str, part: &Part) -> Option<&'t str>;
+}
+
+/// Whether two byte strings are equal. Up to 32 bytes they are compared inline, a word at a
+/// time: glibc's AVX-512 `memcmp` handles short lengths with masked loads, which measured 10 to
+/// 20 ns a call on the development machine (a microcode assist) against about 1 ns inline —
+/// and most parts of a method ARN pattern are that short.
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    if a.len() > 32 {
+        return a == b;
+    }
+    let (mut words_a, mut words_b) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (x, y) in (&mut words_a).zip(&mut words_b) {
+        let (Ok(x), Ok(y)) = (<[u8; 8]>::try_from(x), <[u8; 8]>::try_from(y)) else {
+            return false;
+        };
+        if u64::from_ne_bytes(x) != u64::from_ne_bytes(y) {
+            return false;
+        }
+    }
+    words_a
+        .remainder()
+        .iter()
+        .zip(words_b.remainder())
+        .all(|(x, y)| x == y)
+}
+
+/// Up to this many bytes, a middle part is searched for window by window.
+const SHORT_TEXT: usize = 64;
+
+/// Case-sensitive comparison; the precompiled searcher is linear in the text.
+struct Exact;
+
+impl PartComparison for Exact {
+    fn strip_prefix<'t>(&self, text: &'t str, part: &str) -> Option<&'t str> {
+        let head = text.as_bytes().get(..part.len())?;
+        same_bytes(head, part.as_bytes())
+            .then(|| text.get(part.len()..))
+            .flatten()
+    }
+
+    fn strip_suffix<'t>(&self, text: &'t str, part: &str) -> Option<&'t str> {
+        let split = text.len().checked_sub(part.len())?;
+        let tail = text.as_bytes().get(split..)?;
+        same_bytes(tail, part.as_bytes())
+            .then(|| text.get(..split))
+            .flatten()
+    }
+
+    fn after_first<'t>(&self, text: &'t str, part: &Part) -> Option<&'t str> {
+        let needle = part.text.as_bytes();
+        let start = match &part.finder {
+            // What remains of a method ARN after its prefix is short: comparing each window
+            // (at most SHORT_TEXT of them) beats the searcher's dispatch.
+            _ if text.len() <= SHORT_TEXT => text
+                .as_bytes()
+                .windows(needle.len().max(1))
+                .position(|w| same_bytes(w, needle))
+                .or_else(|| needle.is_empty().then_some(0))?,
+            Some(finder) => finder.find(text.as_bytes())?,
+            None => text.find(&*part.text)?,
+        };
+        text.get(start + part.text.len()..)
+    }
+}
+
+/// ASCII case-insensitive comparison of ASCII text and parts (every byte is a character
+/// boundary, so byte offsets are safe to split at).
+struct AsciiFold;
+
+impl PartComparison for AsciiFold {
+    fn strip_prefix<'t>(&self, text: &'t str, part: &str) -> Option<&'t str> {
+        let head = text.get(..part.len())?;
+        (same_bytes(head.as_bytes(), part.as_bytes()) || head.eq_ignore_ascii_case(part))
+            .then(|| text.get(part.len()..))
+            .flatten()
+    }
+
+    fn strip_suffix<'t>(&self, text: &'t str, part: &str) -> Option<&'t str> {
+        let split = text.len().checked_sub(part.len())?;
+        let tail = text.get(split..)?;
+        (same_bytes(tail.as_bytes(), part.as_bytes()) || tail.eq_ignore_ascii_case(part))
+            .then(|| text.get(..split))
+            .flatten()
+    }
+
+    fn after_first<'t>(&self, text: &'t str, part: &Part) -> Option<&'t str> {
+        let part = &*part.text;
+        let start = text
+            .as_bytes()
+            .windows(part.len().max(1))
+            .position(|w| w.eq_ignore_ascii_case(part.as_bytes()))
+            .or_else(|| part.is_empty().then_some(0))?;
+        text.get(start + part.len()..)
+    }
+}
+
+/// Match a pattern of literal parts separated by `*`: the first part is a prefix, the last a
+/// suffix, and the ones between are found leftmost, in order, in what remains. Taking the
+/// leftmost occurrence is always right: it leaves the most text for the parts after it.
+#[inline]
+fn match_parts<C: PartComparison>(parts: &[Part], text: &str, cmp: &C) -> bool {
+    let Some((first, rest)) = parts.split_first() else {
+        return text.is_empty();
+    };
+    let Some(after_prefix) = cmp.strip_prefix(text, &first.text) else {
+        return false;
+    };
+    let Some((last, middle)) = rest.split_last() else {
+        // No `*`: the whole text is the prefix.
+        return after_prefix.is_empty();
+    };
+    let Some(mut between) = cmp.strip_suffix(after_prefix, &last.text) else {
+        return false;
+    };
+    for part in middle {
+        match cmp.after_first(between, part) {
+            Some(after) => between = after,
+            None => return false,
+        }
+    }
+    true
 }
 
 fn strip_prefix<'t>(text: &'t str, prefix: &str, case: CaseMode) -> Option<&'t str> {
@@ -443,6 +654,23 @@ mod tests {
         }
     }
 
+    /// The reference as a dynamic-programming table, for texts too long for the exponential
+    /// one: `m[i][j]` is whether `p[i..]` matches `t[j..]`.
+    fn reference_table(p: &[char], t: &[char]) -> bool {
+        let mut m = vec![vec![false; t.len() + 1]; p.len() + 1];
+        m[p.len()][t.len()] = true;
+        for i in (0..p.len()).rev() {
+            for j in (0..=t.len()).rev() {
+                m[i][j] = match p[i] {
+                    '*' => m[i + 1][j] || (j < t.len() && m[i][j + 1]),
+                    '?' => j < t.len() && m[i + 1][j + 1],
+                    c => j < t.len() && t[j] == c && m[i + 1][j + 1],
+                };
+            }
+        }
+        m[0][0]
+    }
+
     proptest! {
         #[test]
         fn agrees_with_the_reference_matcher(p in "[ab*?/é]{0,8}", t in "[ab/é]{0,10}") {
@@ -450,6 +678,27 @@ mod tests {
             let tc: Vec<char> = t.chars().collect();
             let compiled = Pattern::compile(&p, Wildcards::On, CaseMode::Sensitive, false);
             prop_assert_eq!(compiled.matches(&t), reference(&pc, &tc));
+        }
+
+        #[test]
+        fn case_insensitive_agrees_with_the_reference(p in "[aAbB*/]{0,8}", t in "[aAbBK\u{212A}/]{0,10}") {
+            let lower = |s: &str| -> Vec<char> { s.chars().flat_map(char::to_lowercase).collect() };
+            let compiled = Pattern::compile(&p, Wildcards::On, CaseMode::Insensitive, false);
+            prop_assert_eq!(compiled.matches(&t), reference(&lower(&p), &lower(&t)));
+        }
+
+        #[test]
+        fn same_bytes_is_equality(a in proptest::collection::vec(0u8..4, 0..70), b in proptest::collection::vec(0u8..4, 0..70)) {
+            prop_assert_eq!(same_bytes(&a, &b), a == b);
+            prop_assert!(same_bytes(&a, &a.clone()));
+        }
+
+        #[test]
+        fn long_texts_use_the_searcher_and_agree(p in "[ab*]{0,8}", t in "[ab]{65,90}") {
+            let pc: Vec<char> = p.chars().collect();
+            let tc: Vec<char> = t.chars().collect();
+            let compiled = Pattern::compile(&p, Wildcards::On, CaseMode::Sensitive, false);
+            prop_assert_eq!(compiled.matches(&t), reference_table(&pc, &tc));
         }
 
         #[test]

@@ -104,6 +104,9 @@ pub struct Statement {
     pub(crate) actions: PatternSet,
     pub(crate) resources: PatternSet,
     pub(crate) conditions: Box<[Condition]>,
+    /// Whether `Action` / `NotAction` lists `execute-api:Invoke`, decided once at compile time:
+    /// it is the action of nearly every request, so evaluation skips the pattern match.
+    pub(crate) lists_invoke: bool,
 }
 
 impl Statement {
@@ -624,6 +627,10 @@ fn parse_statement(
         None => Vec::new(),
         Some(block) => Condition::parse_block(block, &path.key("Condition"), variables)?,
     };
+    let lists_invoke = actions
+        .patterns()
+        .iter()
+        .any(|p| p.matches(crate::eval::INVOKE_ACTION));
     Ok(Statement {
         sid,
         effect,
@@ -631,6 +638,7 @@ fn parse_statement(
         actions,
         resources,
         conditions: conditions.into(),
+        lists_invoke,
     })
 }
 
