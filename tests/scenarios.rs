@@ -55,3 +55,60 @@ fn shared_seed_scenarios_pass_when_present() {
         );
     }
 }
+
+/// `decide*` (no explanation, the fast path `policy-sim test` takes) reaches exactly the
+/// decision `handle*` explains, for every case of the corpus: the two share one flow and
+/// differ only in whether steps are recorded.
+#[test]
+fn quiet_decisions_equal_explained_ones_across_the_corpus() {
+    use policy_engine::cache::AuthorizerCache;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let scenarios = policy_engine::scenario::load_paths_with(
+        &[
+            root.join("tests/scenarios"),
+            root.join("examples/scenarios"),
+        ],
+        apigw_authz::options(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut compared = 0;
+    for s in &scenarios {
+        let ttl = s.lambda.as_ref().map_or(0, |l| l.ttl_seconds);
+        let (quiet_cache, explained_cache) = (
+            AuthorizerCache::new(ttl, 1_000).unwrap_or_else(|e| panic!("{e}")),
+            AuthorizerCache::new(ttl, 1_000).unwrap_or_else(|e| panic!("{e}")),
+        );
+        let start = s.start_time.unwrap_or(1_767_225_600);
+        for case in &s.cases {
+            let now = start + case.at;
+            let (quiet, explained) = match &s.lambda {
+                Some(l) => (
+                    s.gateway
+                        .decide_with_authorizer(&case.request, now, &mut || {
+                            l.call(&s.gateway.api, &case.request, &quiet_cache, now)
+                        }),
+                    s.gateway
+                        .handle_with_authorizer(&case.request, now, &mut || {
+                            l.call(&s.gateway.api, &case.request, &explained_cache, now)
+                        }),
+                ),
+                None => (
+                    s.gateway.decide(&case.request, now),
+                    s.gateway.handle(&case.request, now),
+                ),
+            };
+            match (quiet, explained) {
+                (Ok(quiet), Ok(mut explained)) => {
+                    assert!(quiet.steps.is_empty(), "{}: {}", s.file, case.name);
+                    assert!(!explained.steps.is_empty(), "{}: {}", s.file, case.name);
+                    explained.steps.clear();
+                    assert_eq!(quiet, explained, "{}: {}", s.file, case.name);
+                }
+                (Err(q), Err(e)) => assert_eq!(q, e),
+                (q, e) => panic!("{}: {}: {q:?} vs {e:?}", s.file, case.name),
+            }
+            compared += 1;
+        }
+    }
+    assert!(compared >= 380, "only {compared} cases compared");
+}

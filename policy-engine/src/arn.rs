@@ -62,10 +62,30 @@ impl ApiRef {
     /// The ARN prefix of every method of this API, up to and including the API id:
     /// `arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5`.
     pub fn arn_prefix(&self) -> String {
-        format!(
-            "arn:{}:execute-api:{}:{}:{}",
-            self.partition, self.region, self.account_id, self.api_id
-        )
+        self.arn_text(&[])
+    }
+
+    /// `arn:{partition}:execute-api:{region}:{account}:{api-id}` followed by each of `parts`
+    /// after a `/`, built in one allocation (the flow builds one per request).
+    pub fn arn_text(&self, parts: &[&str]) -> String {
+        let fixed = [
+            "arn:",
+            &self.partition,
+            ":execute-api:",
+            &self.region,
+            ":",
+            &self.account_id,
+            ":",
+            &self.api_id,
+        ];
+        let len = fixed.iter().chain(parts).map(|p| p.len() + 1).sum();
+        let mut text = String::with_capacity(len);
+        fixed.iter().for_each(|p| text.push_str(p));
+        for part in parts {
+            text.push('/');
+            text.push_str(part);
+        }
+        text
     }
 }
 
@@ -110,7 +130,7 @@ impl MethodArn {
     pub fn for_method(api: &ApiRef, stage: &str, verb: &str, path: &str) -> Self {
         let path = path.strip_prefix('/').unwrap_or(path);
         Self {
-            text: format!("{}/{stage}/{verb}/{path}", api.arn_prefix()),
+            text: api.arn_text(&[stage, verb, path]),
             api: api.clone(),
             stage: stage.to_owned(),
             route: Route::Method {
@@ -123,7 +143,7 @@ impl MethodArn {
     /// The ARN of a route key such as `$connect` on `stage` of `api`.
     pub fn for_route_key(api: &ApiRef, stage: &str, key: &str) -> Self {
         Self {
-            text: format!("{}/{stage}/{key}", api.arn_prefix()),
+            text: api.arn_text(&[stage, key]),
             api: api.clone(),
             stage: stage.to_owned(),
             route: Route::Key(key.to_owned()),

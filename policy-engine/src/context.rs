@@ -215,6 +215,47 @@ impl TypedValue {
         }
     }
 
+    /// An IP address: what [`TypedValue::new`] makes of its text, without reading it back.
+    pub(crate) fn from_ip(ip: IpAddr) -> Self {
+        Self {
+            text: ip.to_string().into(),
+            number: None,
+            date: None,
+            ip: Some(ip.to_canonical()),
+            boolean: None,
+        }
+    }
+
+    /// `aws:EpochTime`: a Unix time in seconds, as a number and a date.
+    pub(crate) fn epoch_seconds(seconds: i64) -> Self {
+        #[expect(
+            clippy::cast_precision_loss,
+            reason = "the same rounding as parsing the decimal text as f64"
+        )]
+        let number = seconds as f64;
+        Self {
+            text: seconds.to_string().into(),
+            number: Some(number),
+            date: Some(i128::from(seconds) * 1_000_000_000),
+            ip: None,
+            boolean: None,
+        }
+    }
+
+    /// `aws:CurrentTime` for a Unix time in seconds: its ISO 8601 text, read as that date.
+    pub(crate) fn current_time(seconds: i64) -> Self {
+        match crate::time::format_rfc3339(seconds) {
+            Some(text) => Self {
+                text: text.into(),
+                number: None,
+                date: Some(i128::from(seconds) * 1_000_000_000),
+                ip: None,
+                boolean: None,
+            },
+            None => Self::new(&crate::time::format_current_time(seconds)),
+        }
+    }
+
     /// The value as sent.
     pub fn text(&self) -> &str {
         &self.text
@@ -253,6 +294,14 @@ impl ContextValue {
     pub fn single(text: &str) -> Self {
         Self {
             values: Box::new([TypedValue::new(text)]),
+            multi: false,
+        }
+    }
+
+    /// A single value read already.
+    pub(crate) fn typed(value: TypedValue) -> Self {
+        Self {
+            values: Box::new([value]),
             multi: false,
         }
     }
@@ -327,27 +376,28 @@ impl RequestContext {
     /// Set `key` to `value`, replacing any earlier value. Values of IP keys (`aws:SourceIp`,
     /// `aws:VpcSourceIp`) must be IP addresses.
     pub fn insert(&mut self, key: &ContextKey, value: ContextValue) -> Result<(), ContextError> {
-        if matches!(
-            key.known_key(),
-            Some(KnownKey::SourceIp | KnownKey::VpcSourceIp)
-        ) {
-            if let Some(bad) = value.values().iter().find(|v| v.ip().is_none()) {
-                return Err(ContextError::InvalidIp {
-                    key: key.to_string(),
-                    value: bad.text().to_owned(),
-                });
-            }
-        }
         match key.known_key() {
-            Some(k) => {
-                if let Some(slot) = self.known.get_mut(k.index()) {
-                    *slot = Some(value);
-                }
-            }
+            Some(k) => self.insert_known(k, value)?,
             None => {
                 self.other.retain(|(name, _)| **name != *key.as_str());
                 self.other.push((key.as_str().into(), value));
             }
+        }
+        Ok(())
+    }
+
+    /// [`RequestContext::insert`] for a documented key, without naming it.
+    pub fn insert_known(&mut self, key: KnownKey, value: ContextValue) -> Result<(), ContextError> {
+        if matches!(key, KnownKey::SourceIp | KnownKey::VpcSourceIp) {
+            if let Some(bad) = value.values().iter().find(|v| v.ip().is_none()) {
+                return Err(ContextError::InvalidIp {
+                    key: key.name().to_owned(),
+                    value: bad.text().to_owned(),
+                });
+            }
+        }
+        if let Some(slot) = self.known.get_mut(key.index()) {
+            *slot = Some(value);
         }
         Ok(())
     }
@@ -410,6 +460,29 @@ impl VariableSource for RequestContext {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The flow's shortcuts read a value exactly as reading its text would.
+        #[test]
+        fn typed_shortcuts_equal_reading_the_text(
+            v4 in any::<[u8; 4]>(),
+            v6 in any::<[u16; 8]>(),
+            seconds in any::<i64>(),
+            recent in 0i64..4_102_444_800,
+        ) {
+            for ip in [IpAddr::from(v4), IpAddr::from(v6)] {
+                prop_assert_eq!(TypedValue::from_ip(ip), TypedValue::new(&ip.to_string()));
+            }
+            for s in [seconds, recent, -recent] {
+                prop_assert_eq!(TypedValue::epoch_seconds(s), TypedValue::new(&s.to_string()));
+                prop_assert_eq!(
+                    TypedValue::current_time(s),
+                    TypedValue::new(&crate::time::format_current_time(s))
+                );
+            }
+        }
+    }
 
     #[test]
     fn keys_are_case_insensitive() {

@@ -18,19 +18,23 @@
 //! Identity sources and the authorizer-result cache wrap step 4 (the `invoke` callback).
 
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
 use thiserror::Error;
 
-use crate::arn::{ApiRef, MethodArn};
-use crate::context::{ContextError, ContextKey, ContextValue, KnownKey, RequestContext};
+use crate::arn::ApiRef;
+use crate::context::{
+    ContextError, ContextKey, ContextValue, KnownKey, RequestContext, TypedValue,
+};
 use crate::decision::{combine, Decision, GatewayResponse, Table};
-use crate::eval::{explain_all, EvalRequest, PolicyOutcome, PolicyTrace, INVOKE_ACTION};
+use crate::eval::{
+    evaluate_all, explain_all, EvalRequest, PolicyOutcome, PolicyTrace, INVOKE_ACTION,
+};
 use crate::lambda::PayloadFormat;
 use crate::policy::PolicyDocument;
 use crate::principal::{Caller, IamCaller};
-use crate::time::format_current_time;
 
 /// The kind of API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -92,7 +96,7 @@ pub enum AuthorizerAnswer {
     Policy {
         /// `principalId`.
         principal_id: String,
-        /// The returned policy, parsed as an identity policy.
+        /// The returned policy, compiled as an identity policy.
         policy: PolicyDocument,
         /// The `context` map as returned (REST allows strings, numbers and booleans only).
         context: Map<String, Value>,
@@ -128,8 +132,8 @@ pub enum AnswerSource {
 /// An authorizer answer and where it came from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuthorizerCall {
-    /// The answer.
-    pub answer: AuthorizerAnswer,
+    /// The answer; shared with the authorizer-result cache, so a cache hit copies nothing.
+    pub answer: Arc<AuthorizerAnswer>,
     /// Its source.
     pub source: AnswerSource,
 }
@@ -218,24 +222,20 @@ impl IdentitySource {
     /// or `None` when absent.
     pub fn value(&self, request: &ApiRequest, api: &Api) -> Option<String> {
         match self {
-            IdentitySource::Header(name) => {
-                let values: Vec<&str> = request
+            IdentitySource::Header(name) => join_values(
+                request
                     .headers
                     .iter()
                     .filter(|(k, _)| k.eq_ignore_ascii_case(name))
-                    .map(|(_, v)| v.as_str())
-                    .collect();
-                (!values.is_empty()).then(|| values.join(","))
-            }
-            IdentitySource::Query(name) => {
-                let values: Vec<&str> = request
+                    .map(|(_, v)| v.as_str()),
+            ),
+            IdentitySource::Query(name) => join_values(
+                request
                     .query
                     .iter()
                     .filter(|(k, _)| k == name)
-                    .map(|(_, v)| v.as_str())
-                    .collect();
-                (!values.is_empty()).then(|| values.join(","))
-            }
+                    .map(|(_, v)| v.as_str()),
+            ),
             IdentitySource::StageVariable(name) => request
                 .stage_variables
                 .iter()
@@ -254,6 +254,17 @@ impl IdentitySource {
             },
         }
     }
+}
+
+/// The values of a repeated header or parameter joined with `,` in order; `None` if there are
+/// none. (One allocation: most requests send an identity source once.)
+fn join_values<'a>(mut values: impl Iterator<Item = &'a str>) -> Option<String> {
+    let mut joined = values.next()?.to_owned();
+    for value in values {
+        joined.push(',');
+        joined.push_str(value);
+    }
+    Some(joined)
 }
 
 /// One request as it reaches the gateway.
@@ -321,23 +332,14 @@ pub struct Gateway {
 impl Gateway {
     /// Decide `request` at Unix time `now` (seconds), explaining every step.
     pub fn handle(&self, request: &ApiRequest, now: i64) -> Result<Decision, FlowError> {
-        let caller = match (&self.authorization, &request.principal) {
-            (Authorization::AwsIam, Some(iam)) => Caller::Iam(iam.clone()),
-            _ => Caller::Anonymous,
-        };
-        let (prepared, mut steps) = self.prepare(request, caller, now)?;
-        let eval = prepared.eval(&self.api.api_ref.account_id);
-        Ok(match &self.authorization {
-            Authorization::None => self.decide_none(&eval, steps),
-            Authorization::AwsIam => self.decide_iam(request, &eval, &prepared.caller, steps),
-            Authorization::Lambda { .. } => {
-                steps.push("a Lambda authorizer protects this method: its answer is needed (use `handle_with_authorizer`)".to_owned());
-                finish(Decision::refused(
-                    GatewayResponse::AuthorizerConfigurationError,
-                    steps,
-                ))
-            }
-        })
+        self.run(request, now, &mut Trace::explained())
+    }
+
+    /// [`Gateway::handle`] without the explanation (`steps` is empty): nothing is formatted, so
+    /// this is the call for deciding many requests; [`Gateway::handle`] the same request again
+    /// when its reasons are wanted.
+    pub fn decide(&self, request: &ApiRequest, now: i64) -> Result<Decision, FlowError> {
+        self.run(request, now, &mut Trace::quiet())
     }
 
     /// Decide `request` for a method protected by a Lambda authorizer. `invoke` is called only
@@ -349,86 +351,138 @@ impl Gateway {
         now: i64,
         invoke: &mut dyn FnMut() -> AuthorizerCall,
     ) -> Result<Decision, FlowError> {
+        self.run_with_authorizer(request, now, invoke, &mut Trace::explained())
+    }
+
+    /// [`Gateway::handle_with_authorizer`] without the explanation (`steps` is empty). To
+    /// explain the decision afterwards, replay the same answer: the flow is a pure function of
+    /// the gateway, the request, `now` and the authorizer's answer.
+    pub fn decide_with_authorizer(
+        &self,
+        request: &ApiRequest,
+        now: i64,
+        invoke: &mut dyn FnMut() -> AuthorizerCall,
+    ) -> Result<Decision, FlowError> {
+        self.run_with_authorizer(request, now, invoke, &mut Trace::quiet())
+    }
+
+    fn run(
+        &self,
+        request: &ApiRequest,
+        now: i64,
+        trace: &mut Trace,
+    ) -> Result<Decision, FlowError> {
+        let caller = match (&self.authorization, &request.principal) {
+            (Authorization::AwsIam, Some(iam)) => Caller::Iam(iam.clone()),
+            _ => Caller::Anonymous,
+        };
+        let prepared = self.prepare(request, caller, now, trace)?;
+        let eval = prepared.eval(&self.api.api_ref.account_id);
+        let decision = match &self.authorization {
+            Authorization::None => self.decide_none(&eval, trace),
+            Authorization::AwsIam => self.decide_iam(request, &eval, &prepared.caller, trace),
+            Authorization::Lambda { .. } => {
+                trace.note(|| "a Lambda authorizer protects this method: its answer is needed (use `handle_with_authorizer`)".to_owned());
+                Decision::refused(GatewayResponse::AuthorizerConfigurationError, Vec::new())
+            }
+        };
+        Ok(trace.finish(decision))
+    }
+
+    fn run_with_authorizer(
+        &self,
+        request: &ApiRequest,
+        now: i64,
+        invoke: &mut dyn FnMut() -> AuthorizerCall,
+        trace: &mut Trace,
+    ) -> Result<Decision, FlowError> {
         let (account, format) = match &self.authorization {
             Authorization::Lambda { account, format } => (account.as_str(), *format),
             _ => (self.api.api_ref.account_id.as_str(), PayloadFormat::Rest),
         };
         // Behind a Lambda authorizer the caller is not an IAM identity.
-        let (prepared, mut steps) = self.prepare(request, Caller::Anonymous, now)?;
+        let prepared = self.prepare(request, Caller::Anonymous, now, trace)?;
         if self.api.api_type == ApiType::WebSocket {
             let key = crate::lambda::route_key(&self.api, request);
             if key != "$connect" {
-                steps.push(format!("WebSocket APIs authorize on `$connect` only: route `{key}` runs on the connection `$connect` authorized"));
-                return Ok(finish(Decision::from_outcome(PolicyOutcome::Allow, steps)));
+                trace.note(|| format!("WebSocket APIs authorize on `$connect` only: route `{key}` runs on the connection `$connect` authorized"));
+                return Ok(trace.finish(Decision::from_outcome(PolicyOutcome::Allow, Vec::new())));
             }
         }
         let eval = prepared.eval(&self.api.api_ref.account_id);
-        let resource = self.resource_trace(&eval);
+        let resource = self
+            .resource_policy
+            .as_ref()
+            .map(|p| Layer::evaluate(std::slice::from_ref(p), &eval, trace));
         match &resource {
-            Some(trace) if trace.outcome == PolicyOutcome::ExplicitDeny => {
-                steps.push("pre-auth: the resource policy explicitly denies, so the gateway refuses the request before invoking the authorizer".to_owned());
-                push_trace(&mut steps, "resource policy", trace);
-                return Ok(finish(Decision::from_outcome(PolicyOutcome::ExplicitDeny, steps)));
+            Some(layer) if layer.outcome == PolicyOutcome::ExplicitDeny => {
+                trace.note(|| "pre-auth: the resource policy explicitly denies, so the gateway refuses the request before invoking the authorizer".to_owned());
+                trace.layer("resource policy", layer);
+                return Ok(trace.finish(Decision::from_outcome(PolicyOutcome::ExplicitDeny, Vec::new())));
             }
-            Some(_) => steps.push("pre-auth: the resource policy has no explicit deny for this request: the authorizer is called".to_owned()),
+            Some(_) => trace.note(|| "pre-auth: the resource policy has no explicit deny for this request: the authorizer is called".to_owned()),
             None if self.api.endpoint == EndpointType::Private => {
-                steps.push("no resource policy: a private API refuses every call until a resource policy is attached".to_owned());
-                return Ok(finish(Decision::from_outcome(PolicyOutcome::ImplicitDeny, steps)));
+                trace.note(|| "no resource policy: a private API refuses every call until a resource policy is attached".to_owned());
+                return Ok(trace.finish(Decision::from_outcome(PolicyOutcome::ImplicitDeny, Vec::new())));
             }
-            None if self.api.api_type != ApiType::Rest => steps.push(format!(
+            None if self.api.api_type != ApiType::Rest => trace.note(|| format!(
                 "{} APIs have no resource policy: the authorizer alone decides",
                 if self.api.api_type == ApiType::Http { "HTTP" } else { "WebSocket" }
             )),
-            None => steps.push("pre-auth: no resource policy: the authorizer is called".to_owned()),
+            None => trace.note(|| "pre-auth: no resource policy: the authorizer is called".to_owned()),
         }
         let AuthorizerCall { answer, source } = invoke();
         let (invoked, cache_hit) = match &source {
             AnswerSource::Invoked => {
-                steps.push("authorizer: invoked".to_owned());
+                trace.note(|| "authorizer: invoked".to_owned());
                 (true, false)
             }
             AnswerSource::Cache { age_seconds } => {
-                let replay = if matches!(answer, AuthorizerAnswer::Simple { .. }) {
-                    "a cached simple response applies to every route"
-                } else {
-                    "a cached policy is evaluated against this request's method ARN"
-                };
-                steps.push(format!("authorizer: answer served from the authorizer-result cache (cached {age_seconds} s ago; the function was not invoked); {replay}"));
+                trace.note(|| {
+                    let replay = if matches!(*answer, AuthorizerAnswer::Simple { .. }) {
+                        "a cached simple response applies to every route"
+                    } else {
+                        "a cached policy is evaluated against this request's method ARN"
+                    };
+                    format!("authorizer: answer served from the authorizer-result cache (cached {age_seconds} s ago; the function was not invoked); {replay}")
+                });
                 (false, true)
             }
             AnswerSource::Gateway(why) => {
-                steps.push(format!("gateway: {why}: the authorizer is not invoked"));
+                trace.note(|| format!("gateway: {why}: the authorizer is not invoked"));
                 (false, false)
             }
         };
-        let mut decision = match answer {
+        let mut decision = match &*answer {
             AuthorizerAnswer::Unauthorized => {
-                steps.push("authorizer answered `Unauthorized`: 401".to_owned());
-                Decision::refused(GatewayResponse::Unauthorized, steps)
+                trace.note(|| "authorizer answered `Unauthorized`: 401".to_owned());
+                Decision::refused(GatewayResponse::Unauthorized, Vec::new())
             }
             AuthorizerAnswer::Failed(why) => {
-                steps.push(format!("authorizer failed ({why}): 500"));
-                Decision::refused(GatewayResponse::AuthorizerFailure, steps)
+                trace.note(|| format!("authorizer failed ({why}): 500"));
+                Decision::refused(GatewayResponse::AuthorizerFailure, Vec::new())
             }
             AuthorizerAnswer::Simple {
                 authorized,
                 context,
             } => {
-                steps.push(format!(
-                    "simple response: `isAuthorized` is {authorized}: {}",
-                    if authorized {
-                        "the request is let through"
-                    } else {
-                        "403"
-                    }
-                ));
-                let outcome = if authorized {
+                trace.note(|| {
+                    format!(
+                        "simple response: `isAuthorized` is {authorized}: {}",
+                        if *authorized {
+                            "the request is let through"
+                        } else {
+                            "403"
+                        }
+                    )
+                });
+                let outcome = if *authorized {
                     PolicyOutcome::Allow
                 } else {
                     PolicyOutcome::ExplicitDeny
                 };
-                let mut d = Decision::from_outcome(outcome, steps);
-                d.context = backend_context_v2(context);
+                let mut d = Decision::from_outcome(outcome, Vec::new());
+                d.context = backend_context_v2(context.clone());
                 d
             }
             AuthorizerAnswer::Policy {
@@ -437,53 +491,53 @@ impl Gateway {
                 context: returned,
             } => {
                 let backend_context = if format.stringifies_context() {
-                    match stringify_rest_context(&returned) {
+                    match stringify_rest_context(returned) {
                         Ok(c) => c,
                         Err(key) => {
-                            steps.push(format!("authorizer context value `{key}` is an object, array or null: with this payload format the gateway accepts only strings, numbers and booleans: 500"));
+                            trace.note(|| format!("authorizer context value `{key}` is an object, array or null: with this payload format the gateway accepts only strings, numbers and booleans: 500"));
                             let mut d =
-                                Decision::refused(GatewayResponse::AuthorizerFailure, steps);
+                                Decision::refused(GatewayResponse::AuthorizerFailure, Vec::new());
                             d.authorizer_invoked = invoked;
                             d.cache_hit = cache_hit;
-                            return Ok(finish(d));
+                            return Ok(trace.finish(d));
                         }
                     }
                 } else {
-                    backend_context_v2(returned)
+                    backend_context_v2(returned.clone())
                 };
                 let table = if account == self.api.api_ref.account_id {
                     Table::A
                 } else {
                     Table::B
                 };
-                let authorizer = explain_all(std::slice::from_ref(&policy), &eval);
-                push_trace(&mut steps, "authorizer policy", &authorizer);
+                let authorizer = Layer::evaluate(std::slice::from_ref(policy), &eval, trace);
+                trace.layer("authorizer policy", &authorizer);
                 let mut d = match &resource {
-                    Some(trace) => {
-                        push_trace(&mut steps, "resource policy", trace);
-                        let row = combine(table, authorizer.outcome, trace.outcome);
-                        steps.push(row.to_string());
-                        let mut d = Decision::from_outcome(row.result, steps);
+                    Some(layer) => {
+                        trace.layer("resource policy", layer);
+                        let row = combine(table, authorizer.outcome, layer.outcome);
+                        trace.note(|| row.to_string());
+                        let mut d = Decision::from_outcome(row.result, Vec::new());
                         d.table_row = Some(row);
                         d
                     }
                     None => {
                         // One layer only: nothing to combine. (A cross-account authorizer
                         // needs no resource policy; only its invoke permission.)
-                        steps.push(
-                            "no resource policy: the authorizer's policy alone decides".to_owned(),
-                        );
-                        Decision::from_outcome(authorizer.outcome, steps)
+                        trace.note(|| {
+                            "no resource policy: the authorizer's policy alone decides".to_owned()
+                        });
+                        Decision::from_outcome(authorizer.outcome, Vec::new())
                     }
                 };
-                d.principal_id = Some(principal_id);
+                d.principal_id = Some(principal_id.clone());
                 d.context = backend_context;
                 d
             }
         };
         decision.authorizer_invoked = invoked;
         decision.cache_hit = cache_hit;
-        Ok(finish(decision))
+        Ok(trace.finish(decision))
     }
 
     /// Step 1 of every flow: the method ARN, the caller and the request context, with the
@@ -493,54 +547,42 @@ impl Gateway {
         request: &ApiRequest,
         caller: Caller,
         now: i64,
-    ) -> Result<(Prepared, Vec<String>), FlowError> {
-        let arn = crate::lambda::request_arn(&self.api, request);
+        trace: &mut Trace,
+    ) -> Result<Prepared, FlowError> {
+        let arn = crate::lambda::request_arn_text(&self.api, request);
         let context = self.request_context(request, &caller, now)?;
-        let action = request
-            .action
-            .clone()
-            .unwrap_or_else(|| INVOKE_ACTION.to_owned());
-        let mut steps = vec![
-            format!("method ARN `{arn}`, action `{action}`"),
-            format!("request context: {}", describe_context(&context)),
-        ];
+        let action = request.action.as_deref().unwrap_or(INVOKE_ACTION);
+        trace.note(|| format!("method ARN `{arn}`, action `{action}`"));
+        trace.note(|| format!("request context: {}", describe_context(&context)));
         if request.source_vpce.is_some() && self.api.endpoint != EndpointType::Private {
-            steps.push(
-                "note: `sourceVpce`/`sourceVpc` are ignored: only private APIs carry `aws:SourceVpce` and `aws:SourceVpc`".to_owned(),
-            );
+            trace.note(|| {
+                "note: `sourceVpce`/`sourceVpc` are ignored: only private APIs carry `aws:SourceVpce` and `aws:SourceVpc`".to_owned()
+            });
         }
-        Ok((
-            Prepared {
-                arn,
-                caller,
-                context,
-                action,
-            },
-            steps,
-        ))
+        Ok(Prepared {
+            arn,
+            caller,
+            context,
+            action: action.into(),
+        })
     }
 
-    fn resource_trace(&self, eval: &EvalRequest<'_>) -> Option<PolicyTrace> {
-        self.resource_policy
-            .as_ref()
-            .map(|p| explain_all(std::slice::from_ref(p), eval))
-    }
-
-    fn decide_none(&self, eval: &EvalRequest<'_>, mut steps: Vec<String>) -> Decision {
-        steps.push(
+    fn decide_none(&self, eval: &EvalRequest<'_>, trace: &mut Trace) -> Decision {
+        trace.note(|| {
             "authorization NONE: the resource policy alone decides and must explicitly allow"
-                .to_owned(),
-        );
-        let Some(trace) = self.resource_trace(eval) else {
+                .to_owned()
+        });
+        let Some(policy) = &self.resource_policy else {
             if self.api.endpoint == EndpointType::Private {
-                steps.push("no resource policy: a private API refuses every call until a resource policy is attached".to_owned());
-                return finish(Decision::from_outcome(PolicyOutcome::ImplicitDeny, steps));
+                trace.note(|| "no resource policy: a private API refuses every call until a resource policy is attached".to_owned());
+                return Decision::from_outcome(PolicyOutcome::ImplicitDeny, Vec::new());
             }
-            steps.push("no resource policy and no authorization: the method is open".to_owned());
-            return finish(Decision::from_outcome(PolicyOutcome::Allow, steps));
+            trace.note(|| "no resource policy and no authorization: the method is open".to_owned());
+            return Decision::from_outcome(PolicyOutcome::Allow, Vec::new());
         };
-        push_trace(&mut steps, "resource policy", &trace);
-        finish(Decision::from_outcome(trace.outcome, steps))
+        let layer = Layer::evaluate(std::slice::from_ref(policy), eval, trace);
+        trace.layer("resource policy", &layer);
+        Decision::from_outcome(layer.outcome, Vec::new())
     }
 
     fn decide_iam(
@@ -548,55 +590,55 @@ impl Gateway {
         request: &ApiRequest,
         eval: &EvalRequest<'_>,
         caller: &Caller,
-        mut steps: Vec<String>,
+        trace: &mut Trace,
     ) -> Decision {
         let Caller::Iam(iam) = caller else {
-            steps.push("authorization AWS_IAM: the request is not signed (no `principalArn`), so the gateway refuses it before any policy".to_owned());
-            return finish(Decision::refused(
-                GatewayResponse::MissingAuthenticationToken,
-                steps,
-            ));
+            trace.note(|| "authorization AWS_IAM: the request is not signed (no `principalArn`), so the gateway refuses it before any policy".to_owned());
+            return Decision::refused(GatewayResponse::MissingAuthenticationToken, Vec::new());
         };
         let table = if iam.account() == self.api.api_ref.account_id {
             Table::A
         } else {
             Table::B
         };
-        steps.push(format!(
-            "authorization AWS_IAM: caller `{}` in account `{}`, API owner `{}`: {}",
-            iam.arn(),
-            iam.account(),
-            self.api.api_ref.account_id,
-            match table {
-                Table::A => "same account, Table A: either the IAM policies or the resource policy may allow",
-                Table::B => "cross account, Table B: both the IAM policies and the resource policy must allow",
-            }
-        ));
-        let identity = explain_all(&request.identity_policies, eval);
+        trace.note(|| {
+            format!(
+                "authorization AWS_IAM: caller `{}` in account `{}`, API owner `{}`: {}",
+                iam.arn(),
+                iam.account(),
+                self.api.api_ref.account_id,
+                match table {
+                    Table::A => "same account, Table A: either the IAM policies or the resource policy may allow",
+                    Table::B => "cross account, Table B: both the IAM policies and the resource policy must allow",
+                }
+            )
+        });
+        let identity = Layer::evaluate(&request.identity_policies, eval, trace);
         if request.identity_policies.is_empty() {
-            steps.push("IAM policies: none: Neither Allow nor Deny".to_owned());
+            trace.note(|| "IAM policies: none: Neither Allow nor Deny".to_owned());
         } else {
-            push_trace(&mut steps, "IAM policies", &identity);
+            trace.layer("IAM policies", &identity);
         }
-        let resource_outcome = match self.resource_trace(eval) {
-            Some(trace) => {
-                push_trace(&mut steps, "resource policy", &trace);
-                trace.outcome
+        let resource_outcome = match &self.resource_policy {
+            Some(policy) => {
+                let layer = Layer::evaluate(std::slice::from_ref(policy), eval, trace);
+                trace.layer("resource policy", &layer);
+                layer.outcome
             }
             None if self.api.endpoint == EndpointType::Private => {
-                steps.push("no resource policy: a private API refuses every call until a resource policy is attached".to_owned());
-                return finish(Decision::from_outcome(PolicyOutcome::ImplicitDeny, steps));
+                trace.note(|| "no resource policy: a private API refuses every call until a resource policy is attached".to_owned());
+                return Decision::from_outcome(PolicyOutcome::ImplicitDeny, Vec::new());
             }
             None => {
-                steps.push("resource policy: none attached: Neither Allow nor Deny".to_owned());
+                trace.note(|| "resource policy: none attached: Neither Allow nor Deny".to_owned());
                 PolicyOutcome::ImplicitDeny
             }
         };
         let row = combine(table, identity.outcome, resource_outcome);
-        steps.push(row.to_string());
-        let mut decision = Decision::from_outcome(row.result, steps);
+        trace.note(|| row.to_string());
+        let mut decision = Decision::from_outcome(row.result, Vec::new());
         decision.table_row = Some(row);
-        finish(decision)
+        decision
     }
 
     /// The condition-key values API Gateway puts in the request context.
@@ -607,39 +649,41 @@ impl Gateway {
         now: i64,
     ) -> Result<RequestContext, FlowError> {
         let mut ctx = RequestContext::new();
-        let mut set = |key: KnownKey, value: &str| {
-            ctx.insert(&ContextKey::known(key), ContextValue::single(value))
-        };
+        let mut set =
+            |key: KnownKey, value: TypedValue| ctx.insert_known(key, ContextValue::typed(value));
         if self.api.endpoint == EndpointType::Private {
             // Through a VPC endpoint the source IP is rewritten: IAM omits aws:SourceIp and
             // reports the caller's address as aws:VpcSourceIp instead.
             if let Some(ip) = request.source_ip {
-                set(KnownKey::VpcSourceIp, &ip.to_string())?;
+                set(KnownKey::VpcSourceIp, TypedValue::from_ip(ip))?;
             }
             if let Some(vpce) = &request.source_vpce {
-                set(KnownKey::SourceVpce, vpce)?;
+                set(KnownKey::SourceVpce, TypedValue::new(vpce))?;
             }
             if let Some(vpc) = &request.source_vpc {
-                set(KnownKey::SourceVpc, vpc)?;
+                set(KnownKey::SourceVpc, TypedValue::new(vpc))?;
             }
         } else if let Some(ip) = request.source_ip {
-            set(KnownKey::SourceIp, &ip.to_string())?;
+            set(KnownKey::SourceIp, TypedValue::from_ip(ip))?;
         }
-        set(KnownKey::CurrentTime, &format_current_time(now))?;
-        set(KnownKey::EpochTime, &now.to_string())?;
-        set(KnownKey::SecureTransport, "true")?;
+        set(KnownKey::CurrentTime, TypedValue::current_time(now))?;
+        set(KnownKey::EpochTime, TypedValue::epoch_seconds(now))?;
+        set(KnownKey::SecureTransport, TypedValue::new("true"))?;
         if let Some(ua) = request.header("User-Agent") {
-            set(KnownKey::UserAgent, ua)?;
+            set(KnownKey::UserAgent, TypedValue::new(ua))?;
         }
         if let Some(referer) = request.header("Referer") {
-            set(KnownKey::Referer, referer)?;
+            set(KnownKey::Referer, TypedValue::new(referer))?;
         }
         if let Caller::Iam(iam) = caller {
-            set(KnownKey::PrincipalArn, &iam.principal_arn())?;
-            set(KnownKey::PrincipalAccount, iam.account())?;
-            set(KnownKey::PrincipalType, iam.kind().name())?;
+            set(
+                KnownKey::PrincipalArn,
+                TypedValue::new(&iam.principal_arn()),
+            )?;
+            set(KnownKey::PrincipalAccount, TypedValue::new(iam.account()))?;
+            set(KnownKey::PrincipalType, TypedValue::new(iam.kind().name()))?;
             if let Some(user) = iam.user_name() {
-                set(KnownKey::Username, user)?;
+                set(KnownKey::Username, TypedValue::new(user))?;
             }
         }
         for (key, value) in &request.context {
@@ -651,17 +695,17 @@ impl Gateway {
 
 /// A request made ready for policy evaluation.
 struct Prepared {
-    arn: MethodArn,
+    arn: String,
     caller: Caller,
     context: RequestContext,
-    action: String,
+    action: Box<str>,
 }
 
 impl Prepared {
     fn eval<'a>(&'a self, owner_account: &'a str) -> EvalRequest<'a> {
         EvalRequest {
             action: &self.action,
-            resource: self.arn.as_str(),
+            resource: &self.arn,
             caller: &self.caller,
             owner_account,
             context: &self.context,
@@ -669,17 +713,77 @@ impl Prepared {
     }
 }
 
-fn finish(mut decision: Decision) -> Decision {
-    decision.steps.push(format!(
-        "result: {} {}{}",
-        decision.status,
-        decision.outcome,
+/// Where a flow writes its explanation: recorded by the `handle*` methods; skipped by the
+/// `decide*` ones, which then format nothing at all (the closures passed to [`Trace::note`]
+/// never run).
+struct Trace {
+    steps: Option<Vec<String>>,
+}
+
+impl Trace {
+    fn explained() -> Self {
+        Self {
+            steps: Some(Vec::new()),
+        }
+    }
+
+    fn quiet() -> Self {
+        Self { steps: None }
+    }
+
+    /// Record the step `step` renders, when explaining.
+    fn note(&mut self, step: impl FnOnce() -> String) {
+        if let Some(steps) = &mut self.steps {
+            steps.push(step());
+        }
+    }
+
+    /// Record a policy layer's outcome and, under it, what each statement did.
+    fn layer(&mut self, name: &str, layer: &Layer) {
+        if let (Some(steps), Some(trace)) = (&mut self.steps, &layer.trace) {
+            push_trace(steps, name, trace);
+        }
+    }
+
+    /// Hand the recorded steps, closed by the result line, to `decision`.
+    fn finish(&mut self, mut decision: Decision) -> Decision {
+        if let Some(mut steps) = self.steps.take() {
+            steps.push(format!(
+                "result: {} {}{}",
+                decision.status,
+                decision.outcome,
+                decision
+                    .gateway_response
+                    .map(|r| format!(" ({})", r.name()))
+                    .unwrap_or_default()
+            ));
+            decision.steps = steps;
+        }
         decision
-            .gateway_response
-            .map(|r| format!(" ({})", r.name()))
-            .unwrap_or_default()
-    ));
-    decision
+    }
+}
+
+/// One evaluated policy layer: its outcome, and every statement's account when explaining.
+struct Layer {
+    outcome: PolicyOutcome,
+    trace: Option<PolicyTrace>,
+}
+
+impl Layer {
+    fn evaluate(policies: &[PolicyDocument], eval: &EvalRequest<'_>, trace: &Trace) -> Self {
+        if trace.steps.is_some() {
+            let explained = explain_all(policies, eval);
+            Self {
+                outcome: explained.outcome,
+                trace: Some(explained),
+            }
+        } else {
+            Self {
+                outcome: evaluate_all(policies, eval).outcome,
+                trace: None,
+            }
+        }
+    }
 }
 
 /// The authorizer context as a REST backend sees it (`$context.authorizer.key`): strings,

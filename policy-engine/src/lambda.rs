@@ -115,11 +115,11 @@ impl LambdaSetup {
         &self,
         api: &Api,
         request: &ApiRequest,
-        cache: &AuthorizerCache<AuthorizerAnswer>,
+        cache: &AuthorizerCache<Arc<AuthorizerAnswer>>,
         now: i64,
     ) -> AuthorizerCall {
         let refuse = |why: String| AuthorizerCall {
-            answer: AuthorizerAnswer::Unauthorized,
+            answer: Arc::new(AuthorizerAnswer::Unauthorized),
             source: AnswerSource::Gateway(why),
         };
         let values: Vec<Option<String>> = self
@@ -154,17 +154,17 @@ impl LambdaSetup {
         }
         let identity = key.join(",");
         let event = self.event(api, request, &key, now);
-        let answer = match self.function.invoke(&identity, &event) {
+        let answer = Arc::new(match self.function.invoke(&identity, &event) {
             FunctionResult::Response(response) => self.read_response(&response),
             FunctionResult::Unauthorized => AuthorizerAnswer::Unauthorized,
             FunctionResult::Failed(why) => AuthorizerAnswer::Failed(why),
-        };
+        });
         // Answers are cached; errors are not (the next request invokes the function again).
         if matches!(
-            answer,
+            *answer,
             AuthorizerAnswer::Policy { .. } | AuthorizerAnswer::Simple { .. }
         ) {
-            cache.insert(key, answer.clone(), now);
+            cache.insert(key, Arc::clone(&answer), now);
         }
         AuthorizerCall {
             answer,
@@ -354,6 +354,18 @@ pub fn request_arn(api: &Api, request: &ApiRequest) -> MethodArn {
         MethodArn::for_route_key(&api.api_ref, &api.stage, &route_key(api, request))
     } else {
         MethodArn::for_method(&api.api_ref, &api.stage, &request.method, &request.path)
+    }
+}
+
+/// The text of [`request_arn`], without building the parsed parts (the flow needs only the
+/// text).
+pub fn request_arn_text(api: &Api, request: &ApiRequest) -> String {
+    if api.api_type == ApiType::WebSocket {
+        api.api_ref
+            .arn_text(&[&api.stage, &route_key(api, request)])
+    } else {
+        let path = request.path.strip_prefix('/').unwrap_or(&request.path);
+        api.api_ref.arn_text(&[&api.stage, &request.method, path])
     }
 }
 

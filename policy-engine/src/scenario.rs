@@ -17,6 +17,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde_json::{json, Map, Value};
 
 use crate::arn::{is_account_id, ApiRef};
@@ -24,7 +25,10 @@ use crate::cache::AuthorizerCache;
 use crate::context::{ContextKey, ContextValue};
 use crate::decision::Decision;
 use crate::eval::PolicyOutcome;
-use crate::flow::{Api, ApiRequest, ApiType, Authorization, EndpointType, Gateway, IdentitySource};
+use crate::flow::{
+    AnswerSource, Api, ApiRequest, ApiType, Authorization, AuthorizerAnswer, AuthorizerCall,
+    EndpointType, Gateway, IdentitySource,
+};
 use crate::function::{AuthorizerFunction, CommandFunction, ResponseTable};
 use crate::json::{self, Fields, FileError, JsonPath};
 use crate::lambda::{LambdaKind, LambdaSetup, PayloadFormat};
@@ -292,9 +296,11 @@ pub fn run_paths_with<P: AsRef<Path>>(
     paths: &[P],
     options: Options<'_>,
 ) -> Result<RunReport, ScenarioError> {
-    Ok(RunReport {
-        files: load_paths_with(paths, options)?.iter().map(run).collect(),
-    })
+    Ok(run_all(
+        &load_paths_with(paths, options)?,
+        Explain::All,
+        &|_| {},
+    ))
 }
 
 /// Every scenario file under `paths` (see [`collect_files`]), read and validated — all of
@@ -346,34 +352,98 @@ pub fn parse_with(
     Parser { file, dir, options }.scenario(&value)
 }
 
-/// Run every case of a scenario in order.
+/// Which cases a run explains (the explanation is most of the cost of a passing case).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Explain {
+    /// Failing cases only; passing ones get an empty explanation.
+    Failures,
+    /// Every case.
+    All,
+}
+
+/// Run every case of a scenario, explaining every case.
 pub fn run(scenario: &Scenario) -> FileReport {
+    run_with(scenario, Explain::All)
+}
+
+/// Run many scenario files on every core (rayon), in order in the report; `done` is called as
+/// each file finishes, from whichever thread ran it.
+pub fn run_all(
+    scenarios: &[Scenario],
+    explain: Explain,
+    done: &(dyn Fn(&FileReport) + Sync),
+) -> RunReport {
+    RunReport {
+        files: scenarios
+            .par_iter()
+            .map(|s| {
+                let report = run_with(s, explain);
+                done(&report);
+                report
+            })
+            .collect(),
+    }
+}
+
+/// Run every case of a scenario. With an authorizer-result cache the cases share it and run
+/// in order, one after the other; otherwise they are independent and run on every core.
+/// Each case is decided without an explanation first, and explained (by deciding it again
+/// with the same authorizer answer) only when `explain` asks for it.
+pub fn run_with(scenario: &Scenario, explain: Explain) -> FileReport {
     let start = scenario
         .start_time
         .unwrap_or_else(crate::time::now_epoch_seconds);
     // One authorizer-result cache per file: cases run in order and share it.
     let ttl = scenario.lambda.as_ref().map_or(0, |l| l.ttl_seconds);
     let cache = AuthorizerCache::new(ttl, 10_000).ok();
+    let run_case = |case: &Case| {
+        let now = start.saturating_add(case.at);
+        let gateway = &scenario.gateway;
+        let (decided, call) = match (&scenario.lambda, &cache) {
+            (Some(lambda), Some(cache)) => {
+                let mut call = None;
+                let decided = gateway.decide_with_authorizer(&case.request, now, &mut || {
+                    let answer = lambda.call(&gateway.api, &case.request, cache, now);
+                    call = Some(answer.clone());
+                    answer
+                });
+                (decided, call)
+            }
+            _ => (gateway.decide(&case.request, now), None),
+        };
+        let mut report = report_case(case, decided);
+        if explain == Explain::All || !report.pass {
+            let explained = match call {
+                Some(call) => {
+                    gateway.handle_with_authorizer(&case.request, now, &mut || call.clone())
+                }
+                // Either no authorizer, or the pre-auth phase refused before calling it.
+                None if scenario.lambda.is_some() => {
+                    gateway.handle_with_authorizer(&case.request, now, &mut || AuthorizerCall {
+                        answer: Arc::new(AuthorizerAnswer::Failed(
+                            "not called: the request was refused before the authorizer".to_owned(),
+                        )),
+                        source: AnswerSource::Invoked,
+                    })
+                }
+                None => gateway.handle(&case.request, now),
+            };
+            report.explanation = match explained {
+                Ok(d) => d.explanation(),
+                Err(e) => e.to_string(),
+            };
+        }
+        report
+    };
+    let independent = cache.as_ref().is_none_or(|c| !c.is_enabled());
+    let cases = if independent {
+        scenario.cases.par_iter().map(run_case).collect()
+    } else {
+        scenario.cases.iter().map(run_case).collect()
+    };
     FileReport {
         file: scenario.file.clone(),
-        cases: scenario
-            .cases
-            .iter()
-            .map(|case| {
-                let now = start.saturating_add(case.at);
-                let decided = match (&scenario.lambda, &cache) {
-                    (Some(lambda), Some(cache)) => {
-                        scenario
-                            .gateway
-                            .handle_with_authorizer(&case.request, now, &mut || {
-                                lambda.call(&scenario.gateway.api, &case.request, cache, now)
-                            })
-                    }
-                    _ => scenario.gateway.handle(&case.request, now),
-                };
-                report_case(case, decided)
-            })
-            .collect(),
+        cases,
     }
 }
 
@@ -386,7 +456,7 @@ fn report_case(case: &Case, decided: Result<Decision, crate::flow::FlowError>) -
             expected: case.expect.raw.clone(),
             actual: json!({ "error": e.to_string() }),
             mismatches: vec![format!("the request could not be evaluated: {e}")],
-            explanation: e.to_string(),
+            explanation: String::new(),
         },
     }
 }
@@ -469,7 +539,7 @@ fn compare(case: &Case, d: &Decision) -> CaseReport {
         expected: e.raw.clone(),
         actual: actual_json(d),
         mismatches,
-        explanation: d.explanation(),
+        explanation: String::new(),
     }
 }
 

@@ -8,7 +8,9 @@ use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 /// A date or time without an offset is read as UTC.
 pub fn parse_date(text: &str) -> Option<i128> {
     let text = text.trim();
-    if text.is_empty() {
+    // Every form below starts with a digit, a sign or a point: reject other text (VPC endpoint
+    // ids, user agents, ARNs — most request values) before trying four parsers.
+    if !text.starts_with(|c: char| c.is_ascii_digit() || matches!(c, '+' | '-' | '.')) {
         return None;
     }
     if let Ok(seconds) = text.parse::<i64>() {
@@ -45,10 +47,58 @@ pub fn parse_date(text: &str) -> Option<i128> {
 
 /// `aws:CurrentTime` text for a Unix time in seconds: `2026-11-21T02:10:34Z`.
 pub fn format_current_time(epoch_seconds: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(epoch_seconds)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_else(|| epoch_seconds.to_string())
+    format_rfc3339(epoch_seconds).unwrap_or_else(|| epoch_seconds.to_string())
+}
+
+/// RFC 3339 text (`2026-11-21T02:10:34Z`) for a Unix time in seconds within years 0 to 9999.
+/// Every simulated request carries `aws:CurrentTime`, so this is plain integer arithmetic
+/// (the civil-from-days algorithm) rather than a general-purpose formatter; a test holds it to
+/// the `time` crate's RFC 3339 output.
+pub(crate) fn format_rfc3339(epoch_seconds: i64) -> Option<String> {
+    // 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+    if !(-62_167_219_200..=253_402_300_799).contains(&epoch_seconds) {
+        return None;
+    }
+    let days = epoch_seconds.div_euclid(86_400);
+    let second_of_day = epoch_seconds.rem_euclid(86_400);
+    // Howard Hinnant's civil_from_days, with eras of 400 years starting on March 1st.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let shifted_month = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
+    let month = if shifted_month < 10 {
+        shifted_month + 3
+    } else {
+        shifted_month - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    let mut text = String::with_capacity(20);
+    for (value, width, separator) in [
+        (year, 4, '-'),
+        (month, 2, '-'),
+        (day, 2, 'T'),
+        (second_of_day / 3_600, 2, ':'),
+        (second_of_day / 60 % 60, 2, ':'),
+        (second_of_day % 60, 2, 'Z'),
+    ] {
+        push_padded(&mut text, value, width);
+        text.push(separator);
+    }
+    Some(text)
+}
+
+/// Push `value` (0 or more) in decimal, zero-padded to `width` digits.
+fn push_padded(text: &mut String, value: i64, width: u32) {
+    let mut divisor = 10_i64.pow(width.saturating_sub(1));
+    while divisor > 0 {
+        let digit = u8::try_from(value / divisor % 10).unwrap_or(0);
+        text.push(char::from(b'0' + digit));
+        divisor /= 10;
+    }
 }
 
 /// The current Unix time in seconds.
@@ -72,10 +122,30 @@ mod tests {
         assert_eq!(parse_date("yesterday"), None);
         assert_eq!(parse_date(""), None);
         assert_eq!(parse_date("1e300"), None);
+        assert_eq!(parse_date("+1767225600"), midnight);
+        assert_eq!(parse_date(".5"), Some(500_000_000));
+        assert_eq!(parse_date("  1767225600 "), midnight);
+        assert_eq!(parse_date("inf"), None);
+        assert_eq!(parse_date("vpce-1a2b3c4d"), None);
     }
 
     #[test]
     fn formats_current_time_as_rfc3339() {
         assert_eq!(format_current_time(1_767_225_600), "2026-01-01T00:00:00Z");
+        assert_eq!(format_current_time(951_825_600), "2000-02-29T12:00:00Z");
+        assert_eq!(format_current_time(-62_167_219_200), "0000-01-01T00:00:00Z");
+        assert_eq!(format_current_time(253_402_300_799), "9999-12-31T23:59:59Z");
+        // Outside RFC 3339's four-digit years: the epoch seconds.
+        assert_eq!(format_current_time(253_402_300_800), "253402300800");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_formatter_is_the_time_crates_rfc3339(seconds in -62_167_219_200i64..=253_402_300_799) {
+            let expected = OffsetDateTime::from_unix_timestamp(seconds)
+                .ok()
+                .and_then(|t| t.format(&Rfc3339).ok());
+            proptest::prop_assert_eq!(format_rfc3339(seconds), expected);
+        }
     }
 }

@@ -7,10 +7,11 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use apigw_authz::check::{self, CheckReport, FlagRequest};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use policy_engine::scenario::{self, RunReport};
+use policy_engine::scenario::{self, Explain, RunReport};
 
 #[derive(Parser)]
 #[command(
@@ -194,11 +195,16 @@ fn test(paths: &[PathBuf], format: Format) -> ExitCode {
         }
     };
     let progress = Progress::new(scenarios.iter().map(|s| s.cases.len()).sum());
-    let mut report = RunReport::default();
-    for (done, s) in scenarios.iter().enumerate() {
-        progress.show(done, scenarios.len(), &s.file);
-        report.files.push(scenario::run(s));
-    }
+    // JSON reports carry every case's explanation; the others show failing cases only.
+    let explain = match format {
+        Format::Json => Explain::All,
+        Format::Human | Format::Junit => Explain::Failures,
+    };
+    let finished = AtomicUsize::new(0);
+    let report = scenario::run_all(&scenarios, explain, &|file| {
+        let done = finished.fetch_add(1, Ordering::Relaxed);
+        progress.show(done, scenarios.len(), &file.file);
+    });
     progress.clear();
     match format {
         Format::Json => println!("{}", report.to_json()),

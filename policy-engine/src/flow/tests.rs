@@ -222,7 +222,7 @@ fn lambda_gateway(
 
 fn call(answer: AuthorizerAnswer, cached: bool) -> AuthorizerCall {
     AuthorizerCall {
-        answer,
+        answer: answer.into(),
         source: if cached {
             AnswerSource::Cache { age_seconds: 1 }
         } else {

@@ -94,7 +94,7 @@ fn allow_all() -> FunctionResult {
     }))
 }
 
-fn cache(ttl: u64) -> AuthorizerCache<AuthorizerAnswer> {
+fn cache(ttl: u64) -> AuthorizerCache<Arc<AuthorizerAnswer>> {
     AuthorizerCache::new(ttl, 100).unwrap()
 }
 
@@ -172,7 +172,7 @@ fn missing_identity_sources_are_401_without_invoking_per_api_type() {
             if refuses {
                 assert_eq!(
                     call.answer,
-                    AuthorizerAnswer::Unauthorized,
+                    AuthorizerAnswer::Unauthorized.into(),
                     "{api_type:?} {kind:?} {ttl}"
                 );
                 assert!(
@@ -262,7 +262,7 @@ fn ttl_zero_invokes_every_time_and_errors_are_never_cached() {
         let call = s.call(&api(ApiType::Rest), &req, &c, at);
         assert_eq!(
             (call.answer, call.source),
-            (AuthorizerAnswer::Unauthorized, AnswerSource::Invoked)
+            (AuthorizerAnswer::Unauthorized.into(), AnswerSource::Invoked)
         );
     }
     assert_eq!(failing.calls().len(), 2);
@@ -502,4 +502,25 @@ fn route_key_identity_source_caches_per_route() {
             .collect::<Vec<_>>(),
         ["t,GET /pets", "t,GET /users"]
     );
+}
+
+#[test]
+fn the_arn_text_is_the_method_arn() {
+    let mut keyed = request("GET", "/ignored", &[]);
+    keyed.route_key = Some("sendMessage".into());
+    for (api_type, req) in [
+        (ApiType::Rest, request("GET", "/pets/42", &[])),
+        (ApiType::Rest, request("POST", "pets", &[])),
+        (ApiType::Http, request("DELETE", "/", &[])),
+        (ApiType::WebSocket, request("GET", "/", &[])),
+        (ApiType::WebSocket, keyed.clone()),
+    ] {
+        let a = api(api_type);
+        assert_eq!(
+            request_arn_text(&a, &req),
+            request_arn(&a, &req).as_str(),
+            "{api_type:?} {}",
+            req.path
+        );
+    }
 }
