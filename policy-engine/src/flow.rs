@@ -542,13 +542,13 @@ impl Gateway {
 
     /// Step 1 of every flow: the method ARN, the caller and the request context, with the
     /// steps that record them.
-    fn prepare(
+    fn prepare<'r>(
         &self,
-        request: &ApiRequest,
+        request: &'r ApiRequest,
         caller: Caller,
         now: i64,
         trace: &mut Trace,
-    ) -> Result<Prepared, FlowError> {
+    ) -> Result<Prepared<'r>, FlowError> {
         let arn = crate::lambda::request_arn_text(&self.api, request);
         let context = self.request_context(request, &caller, now)?;
         let action = request.action.as_deref().unwrap_or(INVOKE_ACTION);
@@ -563,7 +563,7 @@ impl Gateway {
             arn,
             caller,
             context,
-            action: action.into(),
+            action,
         })
     }
 
@@ -694,17 +694,17 @@ impl Gateway {
 }
 
 /// A request made ready for policy evaluation.
-struct Prepared {
+struct Prepared<'r> {
     arn: String,
     caller: Caller,
     context: RequestContext,
-    action: Box<str>,
+    action: &'r str,
 }
 
-impl Prepared {
+impl Prepared<'_> {
     fn eval<'a>(&'a self, owner_account: &'a str) -> EvalRequest<'a> {
         EvalRequest {
-            action: &self.action,
+            action: self.action,
             resource: &self.arn,
             caller: &self.caller,
             owner_account,
@@ -789,15 +789,17 @@ impl Layer {
 /// The authorizer context as a REST backend sees it (`$context.authorizer.key`): strings,
 /// numbers and booleans as strings; the key of the first other value as the error.
 pub fn stringify_rest_context(context: &Map<String, Value>) -> Result<Map<String, Value>, String> {
-    context
-        .iter()
-        .map(|(k, v)| match v {
-            Value::String(s) => Ok((k.clone(), Value::String(s.clone()))),
-            Value::Number(n) => Ok((k.clone(), Value::String(n.to_string()))),
-            Value::Bool(b) => Ok((k.clone(), Value::String(b.to_string()))),
-            _ => Err(k.clone()),
-        })
-        .collect()
+    let mut backend = Map::with_capacity(context.len());
+    for (k, v) in context {
+        let text = match v {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            Value::Bool(b) => if *b { "true" } else { "false" }.to_owned(),
+            _ => return Err(k.clone()),
+        };
+        backend.insert(k.clone(), Value::String(text));
+    }
+    Ok(backend)
 }
 
 /// The authorizer context as an HTTP API payload 2.0 backend sees it: unchanged, under

@@ -122,22 +122,17 @@ impl LambdaSetup {
             answer: Arc::new(AuthorizerAnswer::Unauthorized),
             source: AnswerSource::Gateway(why),
         };
-        let values: Vec<Option<String>> = self
-            .identity_sources
-            .iter()
-            .map(|s| s.value(request, api).filter(|v| !v.is_empty()))
-            .collect();
-        if self.requires_all_sources() {
-            let missing = self
-                .identity_sources
-                .iter()
-                .zip(&values)
-                .find(|(_, v)| v.is_none());
-            if let Some((source, _)) = missing {
-                return refuse(format!("identity source {source} is missing or empty: 401"));
+        // The cache key: every identity source's value, in order (missing ones empty).
+        let mut key = Vec::with_capacity(self.identity_sources.len());
+        for source in &self.identity_sources {
+            match source.value(request, api).filter(|v| !v.is_empty()) {
+                Some(value) => key.push(value),
+                None if self.requires_all_sources() => {
+                    return refuse(format!("identity source {source} is missing or empty: 401"));
+                }
+                None => key.push(String::new()),
             }
         }
-        let key: Vec<String> = values.into_iter().map(Option::unwrap_or_default).collect();
         if let (Some(re), Some(token)) = (&self.validation, key.first()) {
             if !re.is_match(token) {
                 return refuse(format!(

@@ -76,29 +76,25 @@ pub(crate) fn format_rfc3339(epoch_seconds: i64) -> Option<String> {
         shifted_month - 9
     };
     let year = year_of_era + era * 400 + i64::from(month <= 2);
+    let digit = |value: i64| char::from(b'0' + u8::try_from(value % 10).unwrap_or(0));
     let mut text = String::with_capacity(20);
-    for (value, width, separator) in [
-        (year, 4, '-'),
-        (month, 2, '-'),
-        (day, 2, 'T'),
-        (second_of_day / 3_600, 2, ':'),
-        (second_of_day / 60 % 60, 2, ':'),
-        (second_of_day % 60, 2, 'Z'),
+    text.extend([
+        digit(year / 1_000),
+        digit(year / 100),
+        digit(year / 10),
+        digit(year),
+        '-',
+    ]);
+    for (value, separator) in [
+        (month, '-'),
+        (day, 'T'),
+        (second_of_day / 3_600, ':'),
+        (second_of_day / 60 % 60, ':'),
+        (second_of_day % 60, 'Z'),
     ] {
-        push_padded(&mut text, value, width);
-        text.push(separator);
+        text.extend([digit(value / 10), digit(value), separator]);
     }
     Some(text)
-}
-
-/// Push `value` (0 or more) in decimal, zero-padded to `width` digits.
-fn push_padded(text: &mut String, value: i64, width: u32) {
-    let mut divisor = 10_i64.pow(width.saturating_sub(1));
-    while divisor > 0 {
-        let digit = u8::try_from(value / divisor % 10).unwrap_or(0);
-        text.push(char::from(b'0' + digit));
-        divisor /= 10;
-    }
 }
 
 /// The current Unix time in seconds.
