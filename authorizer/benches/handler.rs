@@ -3,8 +3,8 @@
 //!
 //! - `handler/token/{ALG}`: event bytes as the Lambda runtime hands them → `serde_json::Value`
 //!   → [`AuthorizerEvent::from_json`] → [`RulesAuthorizer::handle`] (token, JWT, rules,
-//!   policy, context, response limits) → `to_json` → JSON bytes. This is what `main.rs` does
-//!   per invocation, minus the log line.
+//!   policy, context, response limits) → JSON bytes. This is what `main.rs` does per
+//!   invocation, minus the log line.
 //! - `verify/{ALG}`: `jsonwebtoken::crypto::verify` on the same token with the same
 //!   `DecodingKey` (built from the same JWK / secret the rules file points at) — the signature
 //!   check alone, the floor under any JWT validation.
@@ -157,7 +157,7 @@ fn invoke(authorizer: &RulesAuthorizer, body: &[u8]) -> Result<Vec<u8>, String> 
     let payload: Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
     let event = AuthorizerEvent::from_json(&payload).map_err(|e| e.to_string())?;
     let (response, _outcome) = ready(authorizer.handle(&event)).map_err(|e| e.to_string())?;
-    serde_json::to_vec(&response.to_json()).map_err(|e| e.to_string())
+    serde_json::to_vec(&response).map_err(|e| e.to_string())
 }
 
 fn bench(c: &mut Criterion) {
