@@ -21,7 +21,8 @@ use crate::builder::PolicyBuilder;
 use crate::event::{AuthorizerEvent, EventKind};
 use crate::jwt::{JwksOptions, JwtSettings, Verifier};
 use crate::response::{
-    AuthorizerError, AuthorizerResponse, ContextValue, PolicyResponse, RestContext, SimpleResponse,
+    serialized_len, AuthorizerError, AuthorizerResponse, ContextValue, PolicyResponse, RestContext,
+    SimpleResponse,
 };
 use crate::rules::{Config, HttpApiResponse, KeyConfig, RouteSpec, TokenLocation};
 
@@ -63,8 +64,16 @@ struct PolicyKey {
 #[derive(Debug, Default)]
 struct PolicyCache {
     // INVARIANT: at most `MAX_CACHED_POLICIES` entries, oldest first; each document is what
-    // `build_policy` returns for its key.
-    entries: RwLock<Vec<(PolicyKey, PolicyDocument)>>,
+    // `build_policy` returns for its key, with the length of its compact JSON.
+    entries: RwLock<Vec<(PolicyKey, CachedPolicy)>>,
+}
+
+/// A built policy and the length of its JSON (so the response size check need not serialize
+/// it again).
+#[derive(Debug, Clone)]
+struct CachedPolicy {
+    document: PolicyDocument,
+    json_len: usize,
 }
 
 impl PolicyCache {
@@ -74,17 +83,20 @@ impl PolicyCache {
         arn: &MethodArn,
         rules: &[usize],
         granted: &[&RouteSpec],
-    ) -> Result<PolicyDocument, AuthorizerError> {
+    ) -> Result<CachedPolicy, AuthorizerError> {
         let matches = |key: &PolicyKey| {
             key.rules == rules && key.stage == arn.stage() && key.api == *arn.api()
         };
         {
             let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
-            if let Some((_, document)) = entries.iter().find(|(key, _)| matches(key)) {
-                return Ok(document.clone());
+            if let Some((_, policy)) = entries.iter().find(|(key, _)| matches(key)) {
+                return Ok(policy.clone());
             }
         }
         let document = build_policy(arn, granted)?;
+        let json = document.to_json();
+        let json_len = serialized_len(&json).unwrap_or_else(|| json.to_string().len());
+        let policy = CachedPolicy { document, json_len };
         let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
         if !entries.iter().any(|(key, _)| matches(key)) {
             if entries.len() >= MAX_CACHED_POLICIES {
@@ -95,9 +107,9 @@ impl PolicyCache {
                 stage: arn.stage().to_owned(),
                 rules: rules.to_vec(),
             };
-            entries.push((key, document.clone()));
+            entries.push((key, policy.clone()));
         }
-        Ok(document)
+        Ok(policy)
     }
 }
 
@@ -210,6 +222,7 @@ impl RulesAuthorizer {
             granted_routes: granted.len(),
             called_route_granted: called,
         };
+        let mut policy_len = None;
         let response = if simple {
             let mut context = Map::new();
             for (key, source) in &self.config.context {
@@ -222,7 +235,9 @@ impl RulesAuthorizer {
                 context,
             })
         } else {
-            let policy_document = self.policies.get_or_build(&arn, &applying, &granted)?;
+            let policy = self.policies.get_or_build(&arn, &applying, &granted)?;
+            policy_len = Some(policy.json_len);
+            let policy_document = policy.document;
             let mut context = RestContext::new();
             for (key, source) in &self.config.context {
                 if let Some(v) = source.resolve(claims) {
@@ -236,7 +251,10 @@ impl RulesAuthorizer {
                 usage_identifier_key: None,
             })
         };
-        response.validate()?;
+        match policy_len {
+            Some(len) => response.validate_with_policy_len(len)?,
+            None => response.validate()?,
+        }
         Ok((response, outcome))
     }
 }

@@ -174,6 +174,27 @@ impl AuthorizerResponse {
 
     /// Check the response against API Gateway's limits.
     pub fn validate(&self) -> Result<(), ResponseError> {
+        self.check_fields()?;
+        let size = serialized_len(self).unwrap_or_else(|| self.to_json().to_string().len());
+        check_size(size)
+    }
+
+    /// [`AuthorizerResponse::validate`] for a response whose policy document is known to
+    /// serialize to `policy_len` bytes, so the document is not serialized again to be measured.
+    pub(crate) fn validate_with_policy_len(&self, policy_len: usize) -> Result<(), ResponseError> {
+        self.check_fields()?;
+        let size = match self {
+            // `null` stands in for the document: 4 bytes.
+            AuthorizerResponse::Policy(_) => serialized_len(&Wire(self, PolicyJson::Null))
+                .map(|len| len.saturating_sub(4).saturating_add(policy_len)),
+            AuthorizerResponse::Simple(_) => serialized_len(self),
+        }
+        .unwrap_or_else(|| self.to_json().to_string().len());
+        check_size(size)
+    }
+
+    /// Every check but the size.
+    fn check_fields(&self) -> Result<(), ResponseError> {
         if let AuthorizerResponse::Policy(p) = self {
             if p.principal_id.is_empty() {
                 return Err(ResponseError::EmptyPrincipal);
@@ -192,26 +213,53 @@ impl AuthorizerResponse {
                 }
             }
         }
-        let size = serialized_len(self).unwrap_or_else(|| self.to_json().to_string().len());
-        if size > MAX_RESULT_BYTES {
-            return Err(ResponseError::TooLarge(size));
-        }
         Ok(())
     }
+}
+
+/// The size check.
+fn check_size(size: usize) -> Result<(), ResponseError> {
+    if size > MAX_RESULT_BYTES {
+        return Err(ResponseError::TooLarge(size));
+    }
+    Ok(())
 }
 
 impl Serialize for AuthorizerResponse {
     /// The same JSON as [`AuthorizerResponse::to_json`], members in the same order, written
     /// as it goes rather than built as a [`Value`] first.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
+        Wire(self, PolicyJson::Document).serialize(serializer)
+    }
+}
+
+/// What is written for the policy document.
+#[derive(Clone, Copy)]
+enum PolicyJson {
+    /// The document itself.
+    Document,
+    /// `null`, to measure the rest of the response.
+    Null,
+}
+
+/// A response as written by [`Serialize`].
+struct Wire<'r>(&'r AuthorizerResponse, PolicyJson);
+
+impl Serialize for Wire<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
             AuthorizerResponse::Policy(p) => {
                 let len = 2
                     + usize::from(!p.context.is_empty())
                     + usize::from(p.usage_identifier_key.is_some());
                 let mut map = serializer.serialize_map(Some(len))?;
                 map.serialize_entry("principalId", &p.principal_id)?;
-                map.serialize_entry("policyDocument", &p.policy_document.to_json())?;
+                match self.1 {
+                    PolicyJson::Document => {
+                        map.serialize_entry("policyDocument", &p.policy_document.to_json())?;
+                    }
+                    PolicyJson::Null => map.serialize_entry("policyDocument", &())?,
+                }
                 if !p.context.is_empty() {
                     map.serialize_entry("context", &p.context)?;
                 }
@@ -247,11 +295,11 @@ impl std::io::Write for ByteCount {
     }
 }
 
-/// The length of the response's compact JSON, without building it; `None` if it cannot be
-/// serialized (it always can: every map key is a string).
-fn serialized_len(response: &AuthorizerResponse) -> Option<usize> {
+/// The length of a value's compact JSON, without building it; `None` if it cannot be
+/// serialized (responses and policies always can: every map key is a string).
+pub(crate) fn serialized_len<T: Serialize + ?Sized>(value: &T) -> Option<usize> {
     let mut count = ByteCount(0);
-    serde_json::to_writer(&mut count, response).ok()?;
+    serde_json::to_writer(&mut count, value).ok()?;
     Some(count.0)
 }
 
@@ -433,8 +481,22 @@ mod tests {
             context: RestContext::new(),
             usage_identifier_key: None,
         });
-        assert!(
-            matches!(too_big.validate(), Err(ResponseError::TooLarge(n)) if n > MAX_RESULT_BYTES)
+        let Err(ResponseError::TooLarge(size)) = too_big.validate() else {
+            panic!("{:?}", too_big.validate());
+        };
+        assert!(size > MAX_RESULT_BYTES);
+        let AuthorizerResponse::Policy(p) = &too_big else {
+            panic!("a policy response");
+        };
+        let policy_len = p.policy_document.to_json().to_string().len();
+        assert_eq!(
+            too_big.validate_with_policy_len(policy_len),
+            Err(ResponseError::TooLarge(size)),
+            "the known policy length gives the same size"
+        );
+        assert_eq!(
+            empty_principal.validate_with_policy_len(0),
+            Err(ResponseError::EmptyPrincipal)
         );
     }
 
@@ -481,6 +543,11 @@ mod tests {
             // Same members, same order (the crate keeps JSON objects in insertion order).
             assert_eq!(serde_json::to_string(&response).unwrap(), text);
             assert_eq!(serialized_len(&response), Some(text.len()));
+            let policy_len = match &response {
+                AuthorizerResponse::Policy(p) => p.policy_document.to_json().to_string().len(),
+                AuthorizerResponse::Simple(_) => 0,
+            };
+            assert_eq!(response.validate_with_policy_len(policy_len), Ok(()));
         }
     }
 
