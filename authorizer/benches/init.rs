@@ -9,8 +9,8 @@
 //! artifact:
 //!
 //! ```text
-//! cargo build -p authorizer --profile lambda --bin authorizer
-//! AUTHORIZER_BIN=$CARGO_TARGET_DIR/lambda/authorizer cargo bench -p authorizer --bench init
+//! cargo build -p authorizer --profile release-lambda --bin authorizer
+//! AUTHORIZER_BIN=target/release-lambda/authorizer cargo bench -p authorizer --bench init
 //! ```
 
 #![allow(
