@@ -430,50 +430,48 @@ impl Verifier {
         let payload = decode_segment(parts.payload, "payload is not base64url")?;
         let claims: Map<String, Value> = serde_json::from_slice(&payload)
             .map_err(|_| JwtError::Malformed("payload is not a json object"))?;
-        if parts.signature.is_empty() || URL_SAFE_NO_PAD.decode(parts.signature).is_err() {
-            return Err(JwtError::Malformed("signature is not base64url"));
-        }
+        let signature = match URL_SAFE_NO_PAD.decode(parts.signature) {
+            Ok(bytes) if !parts.signature.is_empty() => bytes,
+            _ => return Err(JwtError::Malformed("signature is not base64url")),
+        };
 
-        self.check_signature(&parts, &header).await?;
+        self.check_signature(&parts, &signature, &header).await?;
         self.check_claims(&claims, unix_now()?)?;
         Ok(Claims::from_map(claims))
     }
 
-    /// Finds the key for the token and checks the signature with it.
+    /// Finds the key for the token and checks the signature (`signature`, decoded from
+    /// `parts.signature`) with it: an HMAC secret through jsonwebtoken, a JWKS key with the
+    /// aws-lc key it keeps parsed (see `jwks.rs`).
     async fn check_signature(
         &self,
         parts: &Parts<'_>,
+        signature: &[u8],
         header: &JoseHeader,
     ) -> Result<(), JwtError> {
         let alg = header.alg;
         let kid = header.kid.as_deref();
-        let found;
-        let key = match &self.inner.keys {
+        let message = parts.signing_input.as_bytes();
+        let checked = match &self.inner.keys {
             Keys::Hmac(key) => {
                 if alg.family() != AlgorithmFamily::Hmac {
                     return Err(JwtError::AlgorithmKeyMismatch(alg));
                 }
-                key
+                jsonwebtoken::crypto::verify(parts.signature, message, key, alg)
+                    .map_err(|error| error.to_string())
             }
-            Keys::Static(set) => {
-                found = accept(set.lookup(kid, alg), alg)?;
-                found.decoding_key()
-            }
-            Keys::Remote(remote) => {
-                found = accept(remote.lookup(kid, alg).await?, alg)?;
-                found.decoding_key()
-            }
+            Keys::Static(set) => accept(set.lookup(kid, alg), alg)?
+                .verify(alg, message, signature)
+                .map_err(str::to_owned),
+            Keys::Remote(remote) => accept(remote.lookup(kid, alg).await?, alg)?
+                .verify(alg, message, signature)
+                .map_err(str::to_owned),
         };
-        match jsonwebtoken::crypto::verify(
-            parts.signature,
-            parts.signing_input.as_bytes(),
-            key,
-            alg,
-        ) {
+        match checked {
             Ok(true) => Ok(()),
             Ok(false) => Err(JwtError::InvalidSignature),
             Err(error) => {
-                // A key the crypto backend refuses (say, RSA under 2048 bits): no token can
+                // A key the crypto backend refuses (say, an invalid EC point): no token can
                 // verify with it; say so in the logs, answer as a bad signature.
                 tracing::warn!(%error, ?alg, "token signature could not be checked");
                 Err(JwtError::InvalidSignature)
@@ -1057,6 +1055,41 @@ mod tests {
         let token = sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), &claims());
         let error = unauthorized(verifier.verify(&token).await, &token);
         assert_eq!(error, JwtError::AlgorithmNotAllowed(Algorithm::RS256));
+    }
+
+    #[tokio::test]
+    async fn a_kept_key_verifies_only_with_the_algorithm_of_the_signature() {
+        // One RSA key without `alg` serves RS256 and PS256; the parsed key kept for one must
+        // never check a signature made with the other.
+        let mut any_rsa = rsa1_jwk();
+        any_rsa.as_object_mut().unwrap().remove("alg");
+        let path = std::env::temp_dir().join(format!("jwt-test-algs-{}.json", std::process::id()));
+        std::fs::write(&path, jwks(&[any_rsa])).unwrap();
+        let verifier = Verifier::new(
+            settings(KeySource::JwksFile(path.clone()), JWKS_ALGS),
+            JwksOptions::default(),
+        )
+        .await
+        .unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let swap_alg = |token: &str, alg: &str| {
+            let (_, rest) = token.split_once('.').unwrap();
+            format!("{}.{rest}", b64(&json!({ "alg": alg, "kid": "rsa-1" })))
+        };
+        for (signed, claimed) in [
+            (Algorithm::PS256, "RS256"),
+            (Algorithm::RS256, "PS256"),
+            (Algorithm::PS256, "RS256"),
+        ] {
+            let genuine = sign(signed, Some("rsa-1"), &rsa1(), &claims());
+            assert!(verifier.verify(&genuine).await.is_ok(), "{signed:?}");
+            let forged = swap_alg(&genuine, claimed);
+            assert_eq!(
+                unauthorized(verifier.verify(&forged).await, &forged),
+                JwtError::InvalidSignature,
+                "{signed:?} presented as {claimed}"
+            );
+        }
     }
 
     #[tokio::test]
