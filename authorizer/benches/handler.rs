@@ -7,7 +7,8 @@
 //!   invocation, minus the log line.
 //! - `verify/{ALG}`: `jsonwebtoken::crypto::verify` on the same token with the same
 //!   `DecodingKey` (built from the same JWK / secret the rules file points at) — the signature
-//!   check alone, the floor under any JWT validation.
+//!   check alone, as jsonwebtoken does it. (For JWKS keys the handler does better: it keeps
+//!   the aws-lc key parsed, where jsonwebtoken rebuilds it for every token.)
 //! - `decode/{ALG}`: `jsonwebtoken::decode` with a `Validation` for the algorithm, issuer and
 //!   audience — what a hand-written authorizer built on jsonwebtoken would pay per token.
 //!
