@@ -11,14 +11,18 @@
 //!    `"httpApiResponse": "simple"`, `isAuthorized` for the called route.
 //! 5. Check the response against API Gateway's limits before it leaves.
 
-use policy_engine::arn::{MethodArn, Route};
+use std::sync::{PoisonError, RwLock};
+
+use policy_engine::arn::{ApiRef, MethodArn, Route};
+use policy_engine::PolicyDocument;
 use serde_json::{Map, Value};
 
 use crate::builder::PolicyBuilder;
 use crate::event::{AuthorizerEvent, EventKind};
 use crate::jwt::{JwksOptions, JwtSettings, Verifier};
 use crate::response::{
-    AuthorizerError, AuthorizerResponse, ContextValue, PolicyResponse, RestContext, SimpleResponse,
+    serialized_len, AuthorizerError, AuthorizerResponse, ContextValue, PolicyResponse, RestContext,
+    SimpleResponse,
 };
 use crate::rules::{Config, HttpApiResponse, KeyConfig, RouteSpec, TokenLocation};
 
@@ -37,6 +41,97 @@ pub struct Outcome {
 pub struct RulesAuthorizer {
     config: Config,
     verifier: Verifier,
+    policies: PolicyCache,
+}
+
+/// Most policy documents kept by one [`RulesAuthorizer`]; beyond it the oldest is dropped.
+/// An instance serves one API with a few stages and a few combinations of rules, so this is
+/// far above what real traffic needs and only bounds memory against odd events.
+const MAX_CACHED_POLICIES: usize = 64;
+
+/// What a granted-routes policy is a function of: the API and stage of the method ARN and the
+/// rules that applied.
+#[derive(Debug, PartialEq, Eq)]
+struct PolicyKey {
+    api: ApiRef,
+    stage: String,
+    rules: Vec<usize>,
+}
+
+/// The policy documents already built, so a request whose API, stage and applying rules were
+/// seen before gets a copy instead of building the statements and having the engine parse and
+/// compile them again (most of the handler's own time before this cache).
+#[derive(Debug, Default)]
+struct PolicyCache {
+    // INVARIANT: at most `MAX_CACHED_POLICIES` entries, oldest first; each document is what
+    // `build_policy` returns for its key, with the length of its compact JSON.
+    entries: RwLock<Vec<(PolicyKey, CachedPolicy)>>,
+}
+
+/// A built policy and the length of its JSON (so the response size check need not serialize
+/// it again).
+#[derive(Debug, Clone)]
+struct CachedPolicy {
+    document: PolicyDocument,
+    json_len: usize,
+}
+
+impl PolicyCache {
+    /// The policy for these rules on the API and stage of `arn`, built on first use.
+    fn get_or_build(
+        &self,
+        arn: &MethodArn,
+        rules: &[usize],
+        granted: &[&RouteSpec],
+    ) -> Result<CachedPolicy, AuthorizerError> {
+        let matches = |key: &PolicyKey| {
+            key.rules == rules && key.stage == arn.stage() && key.api == *arn.api()
+        };
+        {
+            let entries = self.entries.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some((_, policy)) = entries.iter().find(|(key, _)| matches(key)) {
+                return Ok(policy.clone());
+            }
+        }
+        let document = build_policy(arn, granted)?;
+        let json = document.to_json();
+        let json_len = serialized_len(&json).unwrap_or_else(|| json.to_string().len());
+        let policy = CachedPolicy { document, json_len };
+        let mut entries = self.entries.write().unwrap_or_else(PoisonError::into_inner);
+        if !entries.iter().any(|(key, _)| matches(key)) {
+            if entries.len() >= MAX_CACHED_POLICIES {
+                entries.remove(0);
+            }
+            let key = PolicyKey {
+                api: arn.api().clone(),
+                stage: arn.stage().to_owned(),
+                rules: rules.to_vec(),
+            };
+            entries.push((key, policy.clone()));
+        }
+        Ok(policy)
+    }
+}
+
+/// The policy allowing exactly the granted routes on the API and stage of `arn`, or denying
+/// the whole API when nothing is granted.
+fn build_policy(
+    arn: &MethodArn,
+    granted: &[&RouteSpec],
+) -> Result<PolicyDocument, AuthorizerError> {
+    let mut builder = PolicyBuilder::for_api_of(arn);
+    for route in granted {
+        builder = match route {
+            RouteSpec::Method { verb, path, .. } => builder.allow(verb, path),
+            RouteSpec::Key(key) => builder.allow_route_key(key),
+        };
+    }
+    if granted.is_empty() {
+        builder = builder.deny_all();
+    }
+    builder.build().map_err(|e| {
+        AuthorizerError::internal(format!("the granted routes make an invalid policy: {e}"))
+    })
 }
 
 impl RulesAuthorizer {
@@ -55,7 +150,11 @@ impl RulesAuthorizer {
         let verifier = Verifier::new(settings, options)
             .await
             .map_err(|e| AuthorizerError::internal(format!("cannot load the JWT keys: {e}")))?;
-        Ok(Self { config, verifier })
+        Ok(Self {
+            config,
+            verifier,
+            policies: PolicyCache::default(),
+        })
     }
 
     /// The rules.
@@ -100,7 +199,8 @@ impl RulesAuthorizer {
         let arn = MethodArn::parse(event.method_arn()).map_err(|e| {
             AuthorizerError::internal(format!("the event's method ARN is unusable: {e}"))
         })?;
-        let granted = self.config.granted_routes(claims);
+        let applying = self.config.applying_rules(claims);
+        let granted = self.config.routes_of(&applying);
         let simple = event.kind() == EventKind::HttpV2
             && self.config.http_api_response == HttpApiResponse::Simple;
         // The called route: what API Gateway evaluates is the method ARN; a simple response
@@ -122,6 +222,7 @@ impl RulesAuthorizer {
             granted_routes: granted.len(),
             called_route_granted: called,
         };
+        let mut policy_len = None;
         let response = if simple {
             let mut context = Map::new();
             for (key, source) in &self.config.context {
@@ -134,19 +235,9 @@ impl RulesAuthorizer {
                 context,
             })
         } else {
-            let mut builder = PolicyBuilder::for_api_of(&arn);
-            for route in &granted {
-                builder = match route {
-                    RouteSpec::Method { verb, path, .. } => builder.allow(verb, path),
-                    RouteSpec::Key(key) => builder.allow_route_key(key),
-                };
-            }
-            if granted.is_empty() {
-                builder = builder.deny_all();
-            }
-            let policy_document = builder.build().map_err(|e| {
-                AuthorizerError::internal(format!("the granted routes make an invalid policy: {e}"))
-            })?;
+            let policy = self.policies.get_or_build(&arn, &applying, &granted)?;
+            policy_len = Some(policy.json_len);
+            let policy_document = policy.document;
             let mut context = RestContext::new();
             for (key, source) in &self.config.context {
                 if let Some(v) = source.resolve(claims) {
@@ -160,7 +251,10 @@ impl RulesAuthorizer {
                 usage_identifier_key: None,
             })
         };
-        response.validate()?;
+        match policy_len {
+            Some(len) => response.validate_with_policy_len(len)?,
+            None => response.validate()?,
+        }
         Ok((response, outcome))
     }
 }
@@ -199,4 +293,118 @@ fn jwt_settings(config: &Config) -> Result<JwtSettings, AuthorizerError> {
         leeway_seconds: jwt.leeway_seconds,
         required_claims: jwt.required_claims.clone(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jsonwebtoken::{encode, EncodingKey, Header};
+    use serde_json::json;
+    use std::path::Path;
+
+    const SECRET: &str = "test-only hmac secret, at least 32 bytes";
+
+    async fn authorizer() -> RulesAuthorizer {
+        let rules = json!({
+            "jwt": {"issuer": "https://idp.test/", "audiences": ["api"],
+                    "hmacSecretEnv": "SECRET", "algorithms": ["HS256"]},
+            "rules": [
+                {"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]},
+                {"routes": ["POST /pets", "GET /pets"], "anyScope": ["pets:write"]}
+            ]
+        });
+        let config = Config::parse("rules.json", &rules.to_string(), Path::new("."), &|_| {
+            Some(SECRET.to_owned())
+        })
+        .unwrap();
+        RulesAuthorizer::new(config).await.unwrap()
+    }
+
+    fn event(scope: &str, stage: &str) -> AuthorizerEvent {
+        let claims = json!({"iss": "https://idp.test/", "aud": "api", "sub": "alice",
+                            "exp": 4_102_444_800_u64, "scope": scope});
+        let token = encode(
+            &Header::default(),
+            &claims,
+            &EncodingKey::from_secret(SECRET.as_bytes()),
+        )
+        .unwrap();
+        AuthorizerEvent::from_json(&json!({
+            "type": "TOKEN",
+            "authorizationToken": format!("Bearer {token}"),
+            "methodArn": format!("arn:aws:execute-api:us-east-1:123456789012:abc123/{stage}/GET/pets"),
+        }))
+        .unwrap()
+    }
+
+    async fn statements(authorizer: &RulesAuthorizer, event: &AuthorizerEvent) -> Value {
+        let (response, _) = authorizer.handle(event).await.unwrap();
+        response.to_json()["policyDocument"]["Statement"].clone()
+    }
+
+    fn cached(authorizer: &RulesAuthorizer) -> usize {
+        authorizer.policies.entries.read().unwrap().len()
+    }
+
+    #[tokio::test]
+    async fn cached_policies_are_keyed_by_api_stage_and_applying_rules() {
+        let authorizer = authorizer().await;
+        let prefix = "arn:aws:execute-api:us-east-1:123456789012:abc123";
+        let read = json!([{"Effect": "Allow", "Action": "execute-api:Invoke",
+            "Resource": [format!("{prefix}/prod/GET/pets"), format!("{prefix}/prod/GET/pets/*")]}]);
+        assert_eq!(
+            statements(&authorizer, &event("pets:read", "prod")).await,
+            read
+        );
+        assert_eq!(cached(&authorizer), 1);
+        // Same stage and rules: the cached policy, unchanged.
+        assert_eq!(
+            statements(&authorizer, &event("pets:read", "prod")).await,
+            read
+        );
+        assert_eq!(cached(&authorizer), 1);
+        // Another stage.
+        assert_eq!(
+            statements(&authorizer, &event("pets:read", "dev")).await,
+            json!([{"Effect": "Allow", "Action": "execute-api:Invoke",
+                "Resource": [format!("{prefix}/dev/GET/pets"), format!("{prefix}/dev/GET/pets/*")]}])
+        );
+        // Other rules apply: their routes, in rule order, without duplicates.
+        assert_eq!(
+            statements(&authorizer, &event("pets:write pets:read", "prod")).await,
+            json!([{"Effect": "Allow", "Action": "execute-api:Invoke",
+                "Resource": [format!("{prefix}/prod/GET/pets"), format!("{prefix}/prod/GET/pets/*"),
+                             format!("{prefix}/prod/POST/pets")]}])
+        );
+        // No rule applies: deny the whole API.
+        assert_eq!(
+            statements(&authorizer, &event("profile", "prod")).await,
+            json!([{"Effect": "Deny", "Action": "execute-api:Invoke",
+                "Resource": format!("{prefix}/*")}])
+        );
+        assert_eq!(cached(&authorizer), 4);
+    }
+
+    #[tokio::test]
+    async fn the_policy_cache_is_bounded() {
+        let authorizer = authorizer().await;
+        for i in 0..MAX_CACHED_POLICIES + 10 {
+            let stage = format!("stage{i}");
+            let resources =
+                &statements(&authorizer, &event("pets:read", &stage)).await[0]["Resource"];
+            assert_eq!(
+                resources[0],
+                format!("arn:aws:execute-api:us-east-1:123456789012:abc123/{stage}/GET/pets")
+            );
+        }
+        assert_eq!(cached(&authorizer), MAX_CACHED_POLICIES);
+        // The first stages were dropped; asking again rebuilds them correctly.
+        let resources =
+            &statements(&authorizer, &event("pets:read", "stage0")).await[0]["Resource"];
+        assert_eq!(
+            resources[1],
+            "arn:aws:execute-api:us-east-1:123456789012:abc123/stage0/GET/pets/*"
+        );
+        assert_eq!(cached(&authorizer), MAX_CACHED_POLICIES);
+    }
 }

@@ -430,50 +430,48 @@ impl Verifier {
         let payload = decode_segment(parts.payload, "payload is not base64url")?;
         let claims: Map<String, Value> = serde_json::from_slice(&payload)
             .map_err(|_| JwtError::Malformed("payload is not a json object"))?;
-        if parts.signature.is_empty() || URL_SAFE_NO_PAD.decode(parts.signature).is_err() {
-            return Err(JwtError::Malformed("signature is not base64url"));
-        }
+        let signature = match URL_SAFE_NO_PAD.decode(parts.signature) {
+            Ok(bytes) if !parts.signature.is_empty() => bytes,
+            _ => return Err(JwtError::Malformed("signature is not base64url")),
+        };
 
-        self.check_signature(&parts, &header).await?;
+        self.check_signature(&parts, &signature, &header).await?;
         self.check_claims(&claims, unix_now()?)?;
         Ok(Claims::from_map(claims))
     }
 
-    /// Finds the key for the token and checks the signature with it.
+    /// Finds the key for the token and checks the signature (`signature`, decoded from
+    /// `parts.signature`) with it: an HMAC secret through jsonwebtoken, a JWKS key with the
+    /// aws-lc key it keeps parsed (see `jwks.rs`).
     async fn check_signature(
         &self,
         parts: &Parts<'_>,
+        signature: &[u8],
         header: &JoseHeader,
     ) -> Result<(), JwtError> {
         let alg = header.alg;
         let kid = header.kid.as_deref();
-        let found;
-        let key = match &self.inner.keys {
+        let message = parts.signing_input.as_bytes();
+        let checked = match &self.inner.keys {
             Keys::Hmac(key) => {
                 if alg.family() != AlgorithmFamily::Hmac {
                     return Err(JwtError::AlgorithmKeyMismatch(alg));
                 }
-                key
+                jsonwebtoken::crypto::verify(parts.signature, message, key, alg)
+                    .map_err(|error| error.to_string())
             }
-            Keys::Static(set) => {
-                found = accept(set.lookup(kid, alg), alg)?;
-                found.decoding_key()
-            }
-            Keys::Remote(remote) => {
-                found = accept(remote.lookup(kid, alg).await?, alg)?;
-                found.decoding_key()
-            }
+            Keys::Static(set) => accept(set.lookup(kid, alg), alg)?
+                .verify(alg, message, signature)
+                .map_err(str::to_owned),
+            Keys::Remote(remote) => accept(remote.lookup(kid, alg).await?, alg)?
+                .verify(alg, message, signature)
+                .map_err(str::to_owned),
         };
-        match jsonwebtoken::crypto::verify(
-            parts.signature,
-            parts.signing_input.as_bytes(),
-            key,
-            alg,
-        ) {
+        match checked {
             Ok(true) => Ok(()),
             Ok(false) => Err(JwtError::InvalidSignature),
             Err(error) => {
-                // A key the crypto backend refuses (say, RSA under 2048 bits): no token can
+                // A key the crypto backend refuses (say, an invalid EC point): no token can
                 // verify with it; say so in the logs, answer as a bad signature.
                 tracing::warn!(%error, ?alg, "token signature could not be checked");
                 Err(JwtError::InvalidSignature)
@@ -580,13 +578,93 @@ fn decode_segment(segment: &str, what: &'static str) -> Result<Vec<u8>, JwtError
         .map_err(|_| JwtError::Malformed(what))
 }
 
+/// The members of a JOSE header the verifier reads, as a JSON object would have them (the
+/// last of duplicate members wins); every other member is checked to be JSON and skipped, so
+/// no map is built for a header read on every request.
+#[derive(Default)]
+struct HeaderMembers {
+    /// `alg`, any JSON value.
+    alg: Option<Value>,
+    /// `kid`, any JSON value.
+    kid: Option<Value>,
+    /// Whether `crit` is present (with any value, `null` included).
+    crit: bool,
+}
+
+/// A header member name the verifier cares about.
+enum HeaderKey {
+    /// `alg`.
+    Alg,
+    /// `kid`.
+    Kid,
+    /// `crit`.
+    Crit,
+    /// Anything else.
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for HeaderKey {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl serde::de::Visitor<'_> for KeyVisitor {
+            type Value = HeaderKey;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<HeaderKey, E> {
+                Ok(match name {
+                    "alg" => HeaderKey::Alg,
+                    "kid" => HeaderKey::Kid,
+                    "crit" => HeaderKey::Crit,
+                    _ => HeaderKey::Other,
+                })
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for HeaderMembers {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MembersVisitor;
+        impl<'de> serde::de::Visitor<'de> for MembersVisitor {
+            type Value = HeaderMembers;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<HeaderMembers, A::Error> {
+                let mut members = HeaderMembers::default();
+                while let Some(key) = map.next_key::<HeaderKey>()? {
+                    match key {
+                        HeaderKey::Alg => members.alg = Some(map.next_value()?),
+                        HeaderKey::Kid => members.kid = Some(map.next_value()?),
+                        HeaderKey::Crit => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                            members.crit = true;
+                        }
+                        HeaderKey::Other => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(members)
+            }
+        }
+        deserializer.deserialize_map(MembersVisitor)
+    }
+}
+
 /// Reads `alg` and `kid` from the encoded JOSE header.
 fn parse_header(encoded: &str) -> Result<JoseHeader, JwtError> {
     let bytes = decode_segment(encoded, "header is not base64url")?;
-    let header: Map<String, Value> = serde_json::from_slice(&bytes)
+    let header: HeaderMembers = serde_json::from_slice(&bytes)
         .map_err(|_| JwtError::Malformed("header is not a json object"))?;
     let alg = header
-        .get("alg")
+        .alg
+        .as_ref()
         .and_then(Value::as_str)
         .ok_or(JwtError::Malformed("header has no alg"))?;
     if alg.eq_ignore_ascii_case("none") {
@@ -594,12 +672,12 @@ fn parse_header(encoded: &str) -> Result<JoseHeader, JwtError> {
     }
     let alg = Algorithm::from_str(alg).map_err(|_| JwtError::UnsupportedAlgorithm)?;
     // RFC 7515 §4.1.11: critical extensions this verifier does not understand must be refused.
-    if header.contains_key("crit") {
+    if header.crit {
         return Err(JwtError::Malformed("header has critical extensions"));
     }
-    let kid = match header.get("kid") {
+    let kid = match header.kid {
         None | Some(Value::Null) => None,
-        Some(Value::String(kid)) => Some(kid.clone()),
+        Some(Value::String(kid)) => Some(kid),
         Some(_) => return Err(JwtError::Malformed("header kid is not a string")),
     };
     Ok(JoseHeader { alg, kid })
@@ -977,6 +1055,41 @@ mod tests {
         let token = sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), &claims());
         let error = unauthorized(verifier.verify(&token).await, &token);
         assert_eq!(error, JwtError::AlgorithmNotAllowed(Algorithm::RS256));
+    }
+
+    #[tokio::test]
+    async fn a_kept_key_verifies_only_with_the_algorithm_of_the_signature() {
+        // One RSA key without `alg` serves RS256 and PS256; the parsed key kept for one must
+        // never check a signature made with the other.
+        let mut any_rsa = rsa1_jwk();
+        any_rsa.as_object_mut().unwrap().remove("alg");
+        let path = std::env::temp_dir().join(format!("jwt-test-algs-{}.json", std::process::id()));
+        std::fs::write(&path, jwks(&[any_rsa])).unwrap();
+        let verifier = Verifier::new(
+            settings(KeySource::JwksFile(path.clone()), JWKS_ALGS),
+            JwksOptions::default(),
+        )
+        .await
+        .unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let swap_alg = |token: &str, alg: &str| {
+            let (_, rest) = token.split_once('.').unwrap();
+            format!("{}.{rest}", b64(&json!({ "alg": alg, "kid": "rsa-1" })))
+        };
+        for (signed, claimed) in [
+            (Algorithm::PS256, "RS256"),
+            (Algorithm::RS256, "PS256"),
+            (Algorithm::PS256, "RS256"),
+        ] {
+            let genuine = sign(signed, Some("rsa-1"), &rsa1(), &claims());
+            assert!(verifier.verify(&genuine).await.is_ok(), "{signed:?}");
+            let forged = swap_alg(&genuine, claimed);
+            assert_eq!(
+                unauthorized(verifier.verify(&forged).await, &forged),
+                JwtError::InvalidSignature,
+                "{signed:?} presented as {claimed}"
+            );
+        }
     }
 
     #[tokio::test]
@@ -1608,6 +1721,101 @@ mod tests {
         ));
         // Nothing malformed reached the JWKS.
         assert_eq!(server.hits(), 1);
+    }
+
+    /// The header reader before it stopped building a map: the meaning to keep.
+    fn parse_header_as_map(encoded: &str) -> Result<(Algorithm, Option<String>), JwtError> {
+        let bytes = decode_segment(encoded, "header is not base64url")?;
+        let header: Map<String, Value> = serde_json::from_slice(&bytes)
+            .map_err(|_| JwtError::Malformed("header is not a json object"))?;
+        let alg = header
+            .get("alg")
+            .and_then(Value::as_str)
+            .ok_or(JwtError::Malformed("header has no alg"))?;
+        if alg.eq_ignore_ascii_case("none") {
+            return Err(JwtError::AlgorithmNone);
+        }
+        let alg = Algorithm::from_str(alg).map_err(|_| JwtError::UnsupportedAlgorithm)?;
+        if header.contains_key("crit") {
+            return Err(JwtError::Malformed("header has critical extensions"));
+        }
+        let kid = match header.get("kid") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(kid)) => Some(kid.clone()),
+            Some(_) => return Err(JwtError::Malformed("header kid is not a string")),
+        };
+        Ok((alg, kid))
+    }
+
+    fn header_as_read(encoded: &str) -> Result<(Algorithm, Option<String>), JwtError> {
+        parse_header(encoded).map(|h| (h.alg, h.kid))
+    }
+
+    #[test]
+    fn headers_read_as_a_json_object_would() {
+        let texts = [
+            r#"{"alg":"RS256","kid":"k1","typ":"JWT"}"#,
+            r#"{"alg":"ES256"}"#,
+            r#"{"alg":"none"}"#,
+            r#"{"alg":"NoNe","kid":"k"}"#,
+            r#"{"alg":"XS999"}"#,
+            r#"{"alg":256}"#,
+            r#"{"typ":"JWT"}"#,
+            r#"{"alg":"RS256","kid":null}"#,
+            r#"{"alg":"RS256","kid":7}"#,
+            r#"{"alg":"RS256","kid":["a"]}"#,
+            r#"{"alg":"RS256","crit":null}"#,
+            r#"{"alg":"RS256","crit":["exp"],"kid":"k"}"#,
+            r#"{"alg":"HS256","alg":"RS256"}"#,
+            r#"{"alg":"RS256","alg":1}"#,
+            r#"{"alg":"RS256","kid":"a","kid":"b"}"#,
+            r#"{"alg":"RS256","kid":"k1"}"#,
+            r#"{"alg":"RS256","x5c":["MIIB"],"jwk":{"kty":"RSA","n":"x"},"nested":{"a":[1,{"b":null}]}}"#,
+            r#"{"alg":"RS256","kid":"k"} "#,
+            r#"{"alg":"RS256","kid":"k"}x"#,
+            r#"{"alg":"RS256",}"#,
+            r#"{"alg":"RS256","bad":tru}"#,
+            r#"["RS256"]"#,
+            r#""RS256""#,
+            "null",
+            "{}",
+            "",
+        ];
+        for text in texts {
+            let encoded = URL_SAFE_NO_PAD.encode(text);
+            assert_eq!(
+                header_as_read(&encoded),
+                parse_header_as_map(&encoded),
+                "{text}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn generated_headers_read_as_a_json_object_would(
+            members in proptest::collection::vec(
+                (
+                    proptest::sample::select(vec!["alg", "kid", "crit", "typ", "x5u", "ALG"]),
+                    proptest::sample::select(vec![
+                        r#""RS256""#, r#""ES384""#, r#""HS256""#, r#""none""#, r#""k-1""#,
+                        "null", "7", "true", "[]", r#"["exp"]"#, r#"{"a":{"b":[1]}}"#,
+                    ]),
+                ),
+                0..6,
+            )
+        ) {
+            let text = format!(
+                "{{{}}}",
+                members
+                    .iter()
+                    .map(|(key, value)| format!("\"{key}\":{value}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+            let encoded = URL_SAFE_NO_PAD.encode(&text);
+            proptest::prop_assert_eq!(header_as_read(&encoded), parse_header_as_map(&encoded), "{}", text);
+        }
     }
 
     #[tokio::test]

@@ -16,7 +16,7 @@ use std::process::ExitCode;
 use authorizer::event::AuthorizerEvent;
 use authorizer::handler::RulesAuthorizer;
 use authorizer::rules::Config;
-use authorizer::AuthorizerError;
+use authorizer::{AuthorizerError, AuthorizerResponse};
 use clap::{Parser, Subcommand};
 use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
 use serde_json::Value;
@@ -98,8 +98,12 @@ async fn main() -> ExitCode {
 }
 
 /// One event through the handler, with the decision logged. Lambda mode and local mode both
-/// call this, so the local answer is the Lambda answer.
-async fn decide(authorizer: &RulesAuthorizer, payload: &Value) -> Result<Value, AuthorizerError> {
+/// call this, so the local answer is the Lambda answer. The response is serialized straight
+/// to the wire (no intermediate JSON value).
+async fn decide(
+    authorizer: &RulesAuthorizer,
+    payload: &Value,
+) -> Result<AuthorizerResponse, AuthorizerError> {
     let event = AuthorizerEvent::from_json(payload).map_err(|e| {
         tracing::error!(decision = "error", reason = %e, "unusable event");
         AuthorizerError::internal(e.to_string())
@@ -124,7 +128,7 @@ async fn decide(authorizer: &RulesAuthorizer, payload: &Value) -> Result<Value, 
                 granted_routes = outcome.granted_routes,
                 "authorized"
             );
-            Ok(response.to_json())
+            Ok(response)
         }
         Err(e) => {
             tracing::info!(
@@ -183,10 +187,16 @@ async fn invoke(authorizer: &RulesAuthorizer, event: Option<PathBuf>) -> ExitCod
         }
     };
     match decide(authorizer, &payload).await {
-        Ok(response) => {
-            println!("{response}");
-            ExitCode::SUCCESS
-        }
+        Ok(response) => match serde_json::to_string(&response) {
+            Ok(text) => {
+                println!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: the response cannot be encoded: {e}");
+                ExitCode::from(2)
+            }
+        },
         Err(e) if e.is_unauthorized() => {
             eprintln!("Unauthorized");
             ExitCode::from(1)

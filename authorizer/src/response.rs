@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use policy_engine::PolicyDocument;
+use serde::ser::SerializeMap as _;
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Number, Value};
 use thiserror::Error;
@@ -46,6 +47,17 @@ impl ContextValue {
             ContextValue::String(s) => Value::String(s.clone()),
             ContextValue::Number(n) => Value::Number(n.clone()),
             ContextValue::Bool(b) => Value::Bool(*b),
+        }
+    }
+}
+
+impl Serialize for ContextValue {
+    /// As the JSON string, number or boolean it is.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ContextValue::String(s) => serializer.serialize_str(s),
+            ContextValue::Number(n) => n.serialize(serializer),
+            ContextValue::Bool(b) => serializer.serialize_bool(*b),
         }
     }
 }
@@ -162,6 +174,27 @@ impl AuthorizerResponse {
 
     /// Check the response against API Gateway's limits.
     pub fn validate(&self) -> Result<(), ResponseError> {
+        self.check_fields()?;
+        let size = serialized_len(self).unwrap_or_else(|| self.to_json().to_string().len());
+        check_size(size)
+    }
+
+    /// [`AuthorizerResponse::validate`] for a response whose policy document is known to
+    /// serialize to `policy_len` bytes, so the document is not serialized again to be measured.
+    pub(crate) fn validate_with_policy_len(&self, policy_len: usize) -> Result<(), ResponseError> {
+        self.check_fields()?;
+        let size = match self {
+            // `null` stands in for the document: 4 bytes.
+            AuthorizerResponse::Policy(_) => serialized_len(&Wire(self, PolicyJson::Null))
+                .map(|len| len.saturating_sub(4).saturating_add(policy_len)),
+            AuthorizerResponse::Simple(_) => serialized_len(self),
+        }
+        .unwrap_or_else(|| self.to_json().to_string().len());
+        check_size(size)
+    }
+
+    /// Every check but the size.
+    fn check_fields(&self) -> Result<(), ResponseError> {
         if let AuthorizerResponse::Policy(p) = self {
             if p.principal_id.is_empty() {
                 return Err(ResponseError::EmptyPrincipal);
@@ -180,18 +213,94 @@ impl AuthorizerResponse {
                 }
             }
         }
-        let size = self.to_json().to_string().len();
-        if size > MAX_RESULT_BYTES {
-            return Err(ResponseError::TooLarge(size));
-        }
         Ok(())
     }
 }
 
-impl Serialize for AuthorizerResponse {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.to_json().serialize(serializer)
+/// The size check.
+fn check_size(size: usize) -> Result<(), ResponseError> {
+    if size > MAX_RESULT_BYTES {
+        return Err(ResponseError::TooLarge(size));
     }
+    Ok(())
+}
+
+impl Serialize for AuthorizerResponse {
+    /// The same JSON as [`AuthorizerResponse::to_json`], members in the same order, written
+    /// as it goes rather than built as a [`Value`] first.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        Wire(self, PolicyJson::Document).serialize(serializer)
+    }
+}
+
+/// What is written for the policy document.
+#[derive(Clone, Copy)]
+enum PolicyJson {
+    /// The document itself.
+    Document,
+    /// `null`, to measure the rest of the response.
+    Null,
+}
+
+/// A response as written by [`Serialize`].
+struct Wire<'r>(&'r AuthorizerResponse, PolicyJson);
+
+impl Serialize for Wire<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            AuthorizerResponse::Policy(p) => {
+                let len = 2
+                    + usize::from(!p.context.is_empty())
+                    + usize::from(p.usage_identifier_key.is_some());
+                let mut map = serializer.serialize_map(Some(len))?;
+                map.serialize_entry("principalId", &p.principal_id)?;
+                match self.1 {
+                    PolicyJson::Document => {
+                        map.serialize_entry("policyDocument", &p.policy_document.to_json())?;
+                    }
+                    PolicyJson::Null => map.serialize_entry("policyDocument", &())?,
+                }
+                if !p.context.is_empty() {
+                    map.serialize_entry("context", &p.context)?;
+                }
+                if let Some(key) = &p.usage_identifier_key {
+                    map.serialize_entry("usageIdentifierKey", key)?;
+                }
+                map.end()
+            }
+            AuthorizerResponse::Simple(s) => {
+                let mut map =
+                    serializer.serialize_map(Some(1 + usize::from(!s.context.is_empty())))?;
+                map.serialize_entry("isAuthorized", &s.is_authorized)?;
+                if !s.context.is_empty() {
+                    map.serialize_entry("context", &s.context)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+/// Counts the bytes written to it.
+struct ByteCount(usize);
+
+impl std::io::Write for ByteCount {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 = self.0.saturating_add(buf.len());
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The length of a value's compact JSON, without building it; `None` if it cannot be
+/// serialized (responses and policies always can: every map key is a string).
+pub(crate) fn serialized_len<T: Serialize + ?Sized>(value: &T) -> Option<usize> {
+    let mut count = ByteCount(0);
+    serde_json::to_writer(&mut count, value).ok()?;
+    Some(count.0)
 }
 
 /// The error a handler returns. Its message is what Lambda reports as `errorMessage`, and API
@@ -372,9 +481,74 @@ mod tests {
             context: RestContext::new(),
             usage_identifier_key: None,
         });
-        assert!(
-            matches!(too_big.validate(), Err(ResponseError::TooLarge(n)) if n > MAX_RESULT_BYTES)
+        let Err(ResponseError::TooLarge(size)) = too_big.validate() else {
+            panic!("{:?}", too_big.validate());
+        };
+        assert!(size > MAX_RESULT_BYTES);
+        let AuthorizerResponse::Policy(p) = &too_big else {
+            panic!("a policy response");
+        };
+        let policy_len = p.policy_document.to_json().to_string().len();
+        assert_eq!(
+            too_big.validate_with_policy_len(policy_len),
+            Err(ResponseError::TooLarge(size)),
+            "the known policy length gives the same size"
         );
+        assert_eq!(
+            empty_principal.validate_with_policy_len(0),
+            Err(ResponseError::EmptyPrincipal)
+        );
+    }
+
+    #[test]
+    fn serializing_writes_exactly_the_json_value() {
+        let policy = PolicyBuilder::for_api_of(&arn())
+            .allow("GET", "/pets")
+            .allow("GET", "/pets/*")
+            .build()
+            .unwrap();
+        let mut context = RestContext::new();
+        context.insert("s".into(), "quote \" and é".into());
+        context.insert(
+            "n".into(),
+            ContextValue::Number(Number::from_f64(1.5).unwrap()),
+        );
+        context.insert("b".into(), false.into());
+        let mut json_context = Map::new();
+        json_context.insert("claims".into(), json!({"groups": ["a", "b"], "n": -3}));
+        let responses = [
+            AuthorizerResponse::Policy(PolicyResponse {
+                principal_id: "user \u{1f600}".into(),
+                policy_document: policy.clone(),
+                context,
+                usage_identifier_key: Some("key-1".into()),
+            }),
+            AuthorizerResponse::Policy(PolicyResponse {
+                principal_id: "u".into(),
+                policy_document: policy,
+                context: RestContext::new(),
+                usage_identifier_key: None,
+            }),
+            AuthorizerResponse::Simple(SimpleResponse {
+                is_authorized: true,
+                context: json_context,
+            }),
+            AuthorizerResponse::Simple(SimpleResponse {
+                is_authorized: false,
+                context: Map::new(),
+            }),
+        ];
+        for response in responses {
+            let text = response.to_json().to_string();
+            // Same members, same order (the crate keeps JSON objects in insertion order).
+            assert_eq!(serde_json::to_string(&response).unwrap(), text);
+            assert_eq!(serialized_len(&response), Some(text.len()));
+            let policy_len = match &response {
+                AuthorizerResponse::Policy(p) => p.policy_document.to_json().to_string().len(),
+                AuthorizerResponse::Simple(_) => 0,
+            };
+            assert_eq!(response.validate_with_policy_len(policy_len), Ok(()));
+        }
     }
 
     #[test]

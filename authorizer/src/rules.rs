@@ -169,7 +169,11 @@ pub struct Rule {
 impl Rule {
     /// Whether the rule applies to a caller with these claims.
     pub fn applies(&self, claims: &Map<String, Value>) -> bool {
-        let scopes = scopes(claims);
+        self.applies_with(claims, &scopes(claims))
+    }
+
+    /// [`Rule::applies`] with the caller's [`scopes`] already read from the claims.
+    fn applies_with(&self, claims: &Map<String, Value>, scopes: &[&str]) -> bool {
         let scope_ok = self.any_scope.is_empty()
             || self.any_scope.iter().any(|s| scopes.contains(&s.as_str()));
         scope_ok
@@ -247,8 +251,27 @@ impl Config {
     /// Every route the rules grant a caller with these claims, in rule order, without
     /// duplicates.
     pub fn granted_routes(&self, claims: &Map<String, Value>) -> Vec<&RouteSpec> {
+        self.routes_of(&self.applying_rules(claims))
+    }
+
+    /// The positions in [`Config::rules`] of the rules that apply to a caller with these
+    /// claims, in rule order. The granted routes are a function of this list
+    /// ([`Config::routes_of`]), so it can key anything derived from them.
+    pub fn applying_rules(&self, claims: &Map<String, Value>) -> Vec<usize> {
+        let scopes = scopes(claims);
+        self.rules
+            .iter()
+            .enumerate()
+            .filter(|(_, rule)| rule.applies_with(claims, &scopes))
+            .map(|(index, _)| index)
+            .collect()
+    }
+
+    /// The routes of the rules at these positions (as [`Config::applying_rules`] gives them),
+    /// in order, without duplicates; positions past the end are ignored.
+    pub fn routes_of(&self, rules: &[usize]) -> Vec<&RouteSpec> {
         let mut out: Vec<&RouteSpec> = Vec::new();
-        for rule in self.rules.iter().filter(|r| r.applies(claims)) {
+        for rule in rules.iter().filter_map(|&index| self.rules.get(index)) {
             for route in &rule.routes {
                 if !out.contains(&route) {
                     out.push(route);
