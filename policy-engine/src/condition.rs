@@ -16,7 +16,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use serde_json::Value;
 
-use crate::context::{ContextKey, RequestContext, TypedValue};
+use crate::context::{ContextKey, KnownKeys, RequestContext, TypedValue};
 use crate::error::{PolicyError, PolicyErrorKind};
 use crate::glob::{CaseMode, Pattern, Wildcards};
 use crate::json::{self, JsonPath};
@@ -282,6 +282,28 @@ impl Condition {
     /// The policy values as written.
     pub fn value_sources(&self) -> &[Value] {
         &self.value_sources
+    }
+
+    /// Add the documented keys the condition reads to `keys`: its key, and the keys of the
+    /// policy variables in its values.
+    pub(crate) fn add_keys_read(&self, keys: &mut KnownKeys) {
+        if let Some(k) = self.key.known_key() {
+            keys.insert(k);
+        }
+        match &self.values {
+            Values::Text(patterns) => patterns.iter().for_each(|p| p.add_keys_read(keys)),
+            Values::Arns(arns) => {
+                for arn in arns.iter() {
+                    let patterns = match arn {
+                        ArnPattern::Any => &[],
+                        ArnPattern::Whole(p) => std::slice::from_ref(p),
+                        ArnPattern::Parts(parts) => parts.as_slice(),
+                    };
+                    patterns.iter().for_each(|p| p.add_keys_read(keys));
+                }
+            }
+            Values::Numbers(_) | Values::Dates(_) | Values::Bools(_) | Values::Nets(_) => {}
+        }
     }
 
     /// Whether the condition holds for the request.

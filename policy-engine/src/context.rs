@@ -139,6 +139,40 @@ impl KnownKey {
     }
 }
 
+/// A set of documented keys: the keys a compiled policy reads, or a request needs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct KnownKeys(u32);
+
+impl KnownKeys {
+    /// Every documented key.
+    pub const ALL: Self = Self((1 << KnownKey::ALL.len()) - 1);
+
+    /// Add `key`.
+    pub fn insert(&mut self, key: KnownKey) {
+        self.0 |= 1 << key.index();
+    }
+
+    /// Whether `key` is in the set.
+    pub fn contains(self, key: KnownKey) -> bool {
+        self.0 & (1 << key.index()) != 0
+    }
+
+    /// The keys in either set.
+    pub fn union(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+
+    /// The keys in `self` and not in `other`.
+    pub fn without(self, other: Self) -> Self {
+        Self(self.0 & !other.0)
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
 /// A condition key name, case-insensitive: `aws:SourceIp`, `aws:PrincipalTag/team`, `custom:x`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ContextKey {

@@ -26,7 +26,7 @@ use thiserror::Error;
 
 use crate::arn::ApiRef;
 use crate::context::{
-    ContextError, ContextKey, ContextValue, KnownKey, RequestContext, TypedValue,
+    ContextError, ContextKey, ContextValue, KnownKey, KnownKeys, RequestContext, TypedValue,
 };
 use crate::decision::{combine, Decision, GatewayResponse, Table};
 use crate::eval::{
@@ -376,7 +376,13 @@ impl Gateway {
             (Authorization::AwsIam, Some(iam)) => Caller::Iam(iam.clone()),
             _ => Caller::Anonymous,
         };
-        let prepared = self.prepare(request, caller, now, trace)?;
+        let mut keys = self.resource_keys();
+        if matches!(self.authorization, Authorization::AwsIam) {
+            for policy in &request.identity_policies {
+                keys = keys.union(policy.keys_read());
+            }
+        }
+        let prepared = self.prepare(request, caller, now, keys, trace)?;
         let eval = prepared.eval(&self.api.api_ref.account_id);
         let decision = match &self.authorization {
             Authorization::None => self.decide_none(&eval, trace),
@@ -401,7 +407,8 @@ impl Gateway {
             _ => (self.api.api_ref.account_id.as_str(), PayloadFormat::Rest),
         };
         // Behind a Lambda authorizer the caller is not an IAM identity.
-        let prepared = self.prepare(request, Caller::Anonymous, now, trace)?;
+        let prepared =
+            self.prepare(request, Caller::Anonymous, now, self.resource_keys(), trace)?;
         if self.api.api_type == ApiType::WebSocket {
             let key = crate::lambda::route_key(&self.api, request);
             if key != "$connect" {
@@ -410,10 +417,7 @@ impl Gateway {
             }
         }
         let eval = prepared.eval(&self.api.api_ref.account_id);
-        let resource = self
-            .resource_policy
-            .as_ref()
-            .map(|p| Layer::evaluate(std::slice::from_ref(p), &eval, trace));
+        let resource = self.resource_layer(&eval, trace);
         match &resource {
             Some(layer) if layer.outcome == PolicyOutcome::ExplicitDeny => {
                 trace.note(|| "pre-auth: the resource policy explicitly denies, so the gateway refuses the request before invoking the authorizer".to_owned());
@@ -510,7 +514,22 @@ impl Gateway {
                 } else {
                     Table::B
                 };
-                let authorizer = Layer::evaluate(std::slice::from_ref(policy), &eval, trace);
+                // The authorizer's policy may read keys the resource policy does not.
+                let missing = policy.keys_read().without(prepared.keys);
+                let extended;
+                let authorizer_eval = if missing.is_empty() {
+                    eval
+                } else {
+                    let mut context = prepared.context.clone();
+                    self.fill_context(&mut context, request, &prepared.caller, now, missing)?;
+                    extended = context;
+                    EvalRequest {
+                        context: &extended,
+                        ..eval
+                    }
+                };
+                let authorizer =
+                    Layer::evaluate(std::slice::from_ref(policy), &authorizer_eval, trace);
                 trace.layer("authorizer policy", &authorizer);
                 let mut d = match &resource {
                     Some(layer) => {
@@ -547,10 +566,18 @@ impl Gateway {
         request: &'r ApiRequest,
         caller: Caller,
         now: i64,
+        keys: KnownKeys,
         trace: &mut Trace,
     ) -> Result<Prepared<'r>, FlowError> {
         let arn = crate::lambda::request_arn_text(&self.api, request);
-        let context = self.request_context(request, &caller, now)?;
+        // Deciding needs only the keys the policies read; an explanation lists them all.
+        let keys = if trace.is_explaining() {
+            KnownKeys::ALL
+        } else {
+            keys
+        };
+        let mut context = RequestContext::new();
+        self.fill_context(&mut context, request, &caller, now, keys)?;
         let action = request.action.as_deref().unwrap_or(INVOKE_ACTION);
         trace.note(|| format!("method ARN `{arn}`, action `{action}`"));
         trace.note(|| format!("request context: {}", describe_context(&context)));
@@ -563,8 +590,23 @@ impl Gateway {
             arn,
             caller,
             context,
+            keys,
             action,
         })
+    }
+
+    /// The documented keys the resource policy reads (none without one).
+    fn resource_keys(&self) -> KnownKeys {
+        self.resource_policy
+            .as_ref()
+            .map_or_else(KnownKeys::default, PolicyDocument::keys_read)
+    }
+
+    /// The resource policy evaluated for `eval`, if one is attached.
+    fn resource_layer(&self, eval: &EvalRequest<'_>, trace: &Trace) -> Option<Layer> {
+        self.resource_policy
+            .as_ref()
+            .map(|p| Layer::evaluate(std::slice::from_ref(p), eval, trace))
     }
 
     fn decide_none(&self, eval: &EvalRequest<'_>, trace: &mut Trace) -> Decision {
@@ -572,7 +614,7 @@ impl Gateway {
             "authorization NONE: the resource policy alone decides and must explicitly allow"
                 .to_owned()
         });
-        let Some(policy) = &self.resource_policy else {
+        let Some(layer) = self.resource_layer(eval, trace) else {
             if self.api.endpoint == EndpointType::Private {
                 trace.note(|| "no resource policy: a private API refuses every call until a resource policy is attached".to_owned());
                 return Decision::from_outcome(PolicyOutcome::ImplicitDeny, Vec::new());
@@ -580,7 +622,6 @@ impl Gateway {
             trace.note(|| "no resource policy and no authorization: the method is open".to_owned());
             return Decision::from_outcome(PolicyOutcome::Allow, Vec::new());
         };
-        let layer = Layer::evaluate(std::slice::from_ref(policy), eval, trace);
         trace.layer("resource policy", &layer);
         Decision::from_outcome(layer.outcome, Vec::new())
     }
@@ -619,9 +660,8 @@ impl Gateway {
         } else {
             trace.layer("IAM policies", &identity);
         }
-        let resource_outcome = match &self.resource_policy {
-            Some(policy) => {
-                let layer = Layer::evaluate(std::slice::from_ref(policy), eval, trace);
+        let resource_outcome = match self.resource_layer(eval, trace) {
+            Some(layer) => {
                 trace.layer("resource policy", &layer);
                 layer.outcome
             }
@@ -641,55 +681,65 @@ impl Gateway {
         decision
     }
 
-    /// The condition-key values API Gateway puts in the request context.
-    fn request_context(
+    /// Put the `wanted` condition-key values API Gateway sets into `ctx`, then the request's
+    /// own `context` entries (which override them).
+    fn fill_context(
         &self,
+        ctx: &mut RequestContext,
         request: &ApiRequest,
         caller: &Caller,
         now: i64,
-    ) -> Result<RequestContext, FlowError> {
-        let mut ctx = RequestContext::new();
-        let mut set =
-            |key: KnownKey, value: TypedValue| ctx.insert_known(key, ContextValue::typed(value));
+        wanted: KnownKeys,
+    ) -> Result<(), FlowError> {
+        let mut set = |key: KnownKey, value: &dyn Fn() -> TypedValue| {
+            if wanted.contains(key) {
+                ctx.insert_known(key, ContextValue::typed(value()))
+            } else {
+                Ok(())
+            }
+        };
         if self.api.endpoint == EndpointType::Private {
             // Through a VPC endpoint the source IP is rewritten: IAM omits aws:SourceIp and
             // reports the caller's address as aws:VpcSourceIp instead.
             if let Some(ip) = request.source_ip {
-                set(KnownKey::VpcSourceIp, TypedValue::from_ip(ip))?;
+                set(KnownKey::VpcSourceIp, &|| TypedValue::from_ip(ip))?;
             }
             if let Some(vpce) = &request.source_vpce {
-                set(KnownKey::SourceVpce, TypedValue::new(vpce))?;
+                set(KnownKey::SourceVpce, &|| TypedValue::new(vpce))?;
             }
             if let Some(vpc) = &request.source_vpc {
-                set(KnownKey::SourceVpc, TypedValue::new(vpc))?;
+                set(KnownKey::SourceVpc, &|| TypedValue::new(vpc))?;
             }
         } else if let Some(ip) = request.source_ip {
-            set(KnownKey::SourceIp, TypedValue::from_ip(ip))?;
+            set(KnownKey::SourceIp, &|| TypedValue::from_ip(ip))?;
         }
-        set(KnownKey::CurrentTime, TypedValue::current_time(now))?;
-        set(KnownKey::EpochTime, TypedValue::epoch_seconds(now))?;
-        set(KnownKey::SecureTransport, TypedValue::new("true"))?;
+        set(KnownKey::CurrentTime, &|| TypedValue::current_time(now))?;
+        set(KnownKey::EpochTime, &|| TypedValue::epoch_seconds(now))?;
+        set(KnownKey::SecureTransport, &|| TypedValue::new("true"))?;
         if let Some(ua) = request.header("User-Agent") {
-            set(KnownKey::UserAgent, TypedValue::new(ua))?;
+            set(KnownKey::UserAgent, &|| TypedValue::new(ua))?;
         }
         if let Some(referer) = request.header("Referer") {
-            set(KnownKey::Referer, TypedValue::new(referer))?;
+            set(KnownKey::Referer, &|| TypedValue::new(referer))?;
         }
         if let Caller::Iam(iam) = caller {
-            set(
-                KnownKey::PrincipalArn,
-                TypedValue::new(&iam.principal_arn()),
-            )?;
-            set(KnownKey::PrincipalAccount, TypedValue::new(iam.account()))?;
-            set(KnownKey::PrincipalType, TypedValue::new(iam.kind().name()))?;
+            set(KnownKey::PrincipalArn, &|| {
+                TypedValue::new(&iam.principal_arn())
+            })?;
+            set(KnownKey::PrincipalAccount, &|| {
+                TypedValue::new(iam.account())
+            })?;
+            set(KnownKey::PrincipalType, &|| {
+                TypedValue::new(iam.kind().name())
+            })?;
             if let Some(user) = iam.user_name() {
-                set(KnownKey::Username, TypedValue::new(user))?;
+                set(KnownKey::Username, &|| TypedValue::new(user))?;
             }
         }
         for (key, value) in &request.context {
             ctx.insert(key, value.clone())?;
         }
-        Ok(ctx)
+        Ok(())
     }
 }
 
@@ -698,6 +748,8 @@ struct Prepared<'r> {
     arn: String,
     caller: Caller,
     context: RequestContext,
+    /// The documented keys `context` was given.
+    keys: KnownKeys,
     action: &'r str,
 }
 
@@ -729,6 +781,11 @@ impl Trace {
 
     fn quiet() -> Self {
         Self { steps: None }
+    }
+
+    /// Whether steps are being recorded.
+    fn is_explaining(&self) -> bool {
+        self.steps.is_some()
     }
 
     /// Record the step `step` renders, when explaining.
@@ -771,7 +828,7 @@ struct Layer {
 
 impl Layer {
     fn evaluate(policies: &[PolicyDocument], eval: &EvalRequest<'_>, trace: &Trace) -> Self {
-        if trace.steps.is_some() {
+        if trace.is_explaining() {
             let explained = explain_all(policies, eval);
             Self {
                 outcome: explained.outcome,

@@ -14,7 +14,7 @@
 
 use std::fmt;
 
-use crate::context::ContextKey;
+use crate::context::{ContextKey, KnownKeys};
 
 mod analysis;
 
@@ -163,6 +163,13 @@ impl Pattern {
         self.units.iter().any(|u| matches!(u, Unit::Var(_)))
     }
 
+    /// Add the documented keys the pattern's policy variables read to `keys`.
+    pub(crate) fn add_keys_read(&self, keys: &mut KnownKeys) {
+        self.variables()
+            .filter_map(|v| v.key.known_key())
+            .for_each(|k| keys.insert(k));
+    }
+
     /// The policy variables in the pattern, in order.
     pub fn variables(&self) -> impl Iterator<Item = &Variable> {
         self.units.iter().filter_map(|u| match u {
@@ -296,16 +303,6 @@ impl PartialEq for Part {
     }
 }
 
-/// How [`match_parts`] compares literal text.
-trait PartComparison {
-    /// `text` without its leading `part`, if it starts with it.
-    fn strip_prefix<'t>(&self, text: &'t str, part: &str) -> Option<&'t str>;
-    /// `text` without its trailing `part`, if it ends with it.
-    fn strip_suffix<'t>(&self, text: &'t str, part: &str) -> Option<&'t str>;
-    /// The text after the leftmost occurrence of `part` in `text`.
-    fn after_first<'t>(&self, text: &'t str, part: &Part) -> Option<&'t str>;
-}
-
 /// Whether two byte strings are equal. Up to 32 bytes they are compared inline, a word at a
 /// time: glibc's AVX-512 `memcmp` handles short lengths with masked loads, which measured 10 to
 /// 20 ns a call on the development machine (a microcode assist) against about 1 ns inline —
@@ -336,39 +333,30 @@ pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
 /// Up to this many bytes, a middle part is searched for window by window.
 const SHORT_TEXT: usize = 64;
 
+/// How [`match_parts`] compares literal text: exactly, or ASCII case-insensitively.
+trait PartComparison {
+    /// Whether `text` and `part` are equal under this comparison.
+    fn same(&self, text: &[u8], part: &[u8]) -> bool;
+    /// Where the leftmost occurrence of `part` starts in `text`.
+    fn find(&self, text: &[u8], part: &Part) -> Option<usize>;
+}
+
 /// Case-sensitive comparison; the precompiled searcher is linear in the text.
 struct Exact;
 
 impl PartComparison for Exact {
-    fn strip_prefix<'t>(&self, text: &'t str, part: &str) -> Option<&'t str> {
-        let head = text.as_bytes().get(..part.len())?;
-        same_bytes(head, part.as_bytes())
-            .then(|| text.get(part.len()..))
-            .flatten()
+    fn same(&self, text: &[u8], part: &[u8]) -> bool {
+        same_bytes(text, part)
     }
 
-    fn strip_suffix<'t>(&self, text: &'t str, part: &str) -> Option<&'t str> {
-        let split = text.len().checked_sub(part.len())?;
-        let tail = text.as_bytes().get(split..)?;
-        same_bytes(tail, part.as_bytes())
-            .then(|| text.get(..split))
-            .flatten()
-    }
-
-    fn after_first<'t>(&self, text: &'t str, part: &Part) -> Option<&'t str> {
-        let needle = part.text.as_bytes();
-        let start = match &part.finder {
+    fn find(&self, text: &[u8], part: &Part) -> Option<usize> {
+        match &part.finder {
             // What remains of a method ARN after its prefix is short: comparing each window
             // (at most SHORT_TEXT of them) beats the searcher's dispatch.
-            _ if text.len() <= SHORT_TEXT => text
-                .as_bytes()
-                .windows(needle.len().max(1))
-                .position(|w| same_bytes(w, needle))
-                .or_else(|| needle.is_empty().then_some(0))?,
-            Some(finder) => finder.find(text.as_bytes())?,
-            None => text.find(&*part.text)?,
-        };
-        text.get(start + part.text.len()..)
+            _ if text.len() <= SHORT_TEXT => window_position(self, text, part.text.as_bytes()),
+            Some(finder) => finder.find(text),
+            None => memchr::memmem::find(text, part.text.as_bytes()),
+        }
     }
 }
 
@@ -377,30 +365,22 @@ impl PartComparison for Exact {
 struct AsciiFold;
 
 impl PartComparison for AsciiFold {
-    fn strip_prefix<'t>(&self, text: &'t str, part: &str) -> Option<&'t str> {
-        let head = text.get(..part.len())?;
-        (same_bytes(head.as_bytes(), part.as_bytes()) || head.eq_ignore_ascii_case(part))
-            .then(|| text.get(part.len()..))
-            .flatten()
+    fn same(&self, text: &[u8], part: &[u8]) -> bool {
+        same_bytes(text, part) || text.eq_ignore_ascii_case(part)
     }
 
-    fn strip_suffix<'t>(&self, text: &'t str, part: &str) -> Option<&'t str> {
-        let split = text.len().checked_sub(part.len())?;
-        let tail = text.get(split..)?;
-        (same_bytes(tail.as_bytes(), part.as_bytes()) || tail.eq_ignore_ascii_case(part))
-            .then(|| text.get(..split))
-            .flatten()
+    fn find(&self, text: &[u8], part: &Part) -> Option<usize> {
+        window_position(self, text, part.text.as_bytes())
     }
+}
 
-    fn after_first<'t>(&self, text: &'t str, part: &Part) -> Option<&'t str> {
-        let part = &*part.text;
-        let start = text
-            .as_bytes()
-            .windows(part.len().max(1))
-            .position(|w| w.eq_ignore_ascii_case(part.as_bytes()))
-            .or_else(|| part.is_empty().then_some(0))?;
-        text.get(start + part.len()..)
+/// The first window of `text` equal to `needle` under `cmp` (an empty needle is found at 0).
+fn window_position<C: PartComparison>(cmp: &C, text: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
     }
+    text.windows(needle.len())
+        .position(|window| cmp.same(window, needle))
 }
 
 /// Match a pattern of literal parts separated by `*`: the first part is a prefix, the last a
@@ -411,21 +391,39 @@ fn match_parts<C: PartComparison>(parts: &[Part], text: &str, cmp: &C) -> bool {
     let Some((first, rest)) = parts.split_first() else {
         return text.is_empty();
     };
-    let Some(after_prefix) = cmp.strip_prefix(text, &first.text) else {
+    // Equal bytes end on a character boundary of `text`, so the slicing below cannot fail.
+    let bytes = text.as_bytes();
+    let prefix = first.text.as_bytes();
+    if !bytes
+        .get(..prefix.len())
+        .is_some_and(|head| cmp.same(head, prefix))
+    {
         return false;
-    };
+    }
     let Some((last, middle)) = rest.split_last() else {
         // No `*`: the whole text is the prefix.
-        return after_prefix.is_empty();
+        return bytes.len() == prefix.len();
     };
-    let Some(mut between) = cmp.strip_suffix(after_prefix, &last.text) else {
+    let suffix = last.text.as_bytes();
+    let Some(end) = bytes
+        .len()
+        .checked_sub(suffix.len())
+        .filter(|&end| end >= prefix.len())
+    else {
         return false;
     };
+    if !bytes.get(end..).is_some_and(|tail| cmp.same(tail, suffix)) {
+        return false;
+    }
+    let mut between = bytes.get(prefix.len()..end).unwrap_or_default();
     for part in middle {
-        match cmp.after_first(between, part) {
-            Some(after) => between = after,
-            None => return false,
-        }
+        let Some(after) = cmp
+            .find(between, part)
+            .and_then(|start| between.get(start + part.text.len()..))
+        else {
+            return false;
+        };
+        between = after;
     }
     true
 }

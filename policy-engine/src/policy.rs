@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::arn::{ApiRef, ArnParts};
 use crate::condition::Condition;
+use crate::context::KnownKeys;
 use crate::error::{PolicyError, PolicyErrorKind};
 use crate::glob::{CaseMode, Pattern, Wildcards};
 use crate::json::{self, JsonPath};
@@ -148,6 +149,9 @@ pub struct PolicyDocument {
     pub(crate) version: Version,
     pub(crate) id: Option<String>,
     pub(crate) statements: Box<[Statement]>,
+    /// The documented request keys the policy reads (condition keys and policy variables),
+    /// derived at compile time: the quiet flow builds only these.
+    pub(crate) keys_read: KnownKeys,
     /// Facts about the text the policy was read from (for lints), not part of its meaning.
     pub(crate) source: SourceFacts,
 }
@@ -269,13 +273,32 @@ impl PolicyDocument {
             stored_chars: stored_chars(doc, kind, api),
             statement_list: matches!(statements, Value::Array(_)),
         };
+        let mut keys_read = KnownKeys::default();
+        for statement in &parsed {
+            statement
+                .resources
+                .patterns()
+                .iter()
+                .for_each(|p| p.add_keys_read(&mut keys_read));
+            statement
+                .conditions
+                .iter()
+                .for_each(|c| c.add_keys_read(&mut keys_read));
+        }
         Ok(Self {
             kind,
             version,
             id,
             statements: parsed.into(),
+            keys_read,
             source,
         })
+    }
+
+    /// The documented request keys the policy reads: its condition keys and the keys of its
+    /// policy variables.
+    pub fn keys_read(&self) -> KnownKeys {
+        self.keys_read
     }
 
     /// The policy's length in characters as API Gateway stores it: minified JSON, with the

@@ -396,3 +396,71 @@ fn handle_without_an_answer_is_a_configuration_error() {
         Some(GatewayResponse::AuthorizerConfigurationError)
     );
 }
+
+/// The quiet flow builds only the keys the resource policy reads; an authorizer policy that
+/// reads others (here `aws:SourceIp`, `aws:EpochTime`, a `${aws:SourceIp}` variable, and an
+/// override from the request's own context) gets them added before it is evaluated.
+#[test]
+fn quiet_decisions_build_the_keys_the_authorizer_policy_reads() {
+    // A resource policy that reads `aws:UserAgent` only (and does not match: Table A row 2).
+    let g = lambda_gateway(
+        Some(allow_if("aws:UserAgent", "curl/8")),
+        "123456789012",
+        EndpointType::Regional,
+    );
+    let policy = PolicyDocument::from_json(
+        &json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "execute-api:Invoke",
+             "Resource": "arn:aws:execute-api:us-east-2:123456789012:aabbccddee/prod/GET/*",
+             "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"},
+                           "NumericGreaterThan": {"aws:EpochTime": "1700000000"}}},
+            {"Effect": "Deny", "Action": "execute-api:Invoke",
+             "Resource": "arn:aws:execute-api:us-east-2:123456789012:aabbccddee/prod/GET/ip/${aws:SourceIp}"},
+            {"Effect": "Deny", "Action": "execute-api:Invoke",
+             "Resource": "arn:aws:execute-api:us-east-2:123456789012:aabbccddee/prod/GET/*",
+             "Condition": {"StringEquals": {"aws:Referer": "blocked"}}}]}),
+        PolicyKind::Identity,
+        None,
+    )
+    .unwrap();
+    assert!(policy.keys_read().contains(KnownKey::SourceIp));
+    assert!(!g.resource_keys().contains(KnownKey::SourceIp));
+    let answer = std::sync::Arc::new(AuthorizerAnswer::Policy {
+        principal_id: "user".into(),
+        policy,
+        context: Map::new(),
+    });
+    let outside = {
+        let mut r = get("/pets");
+        r.source_ip = Some("203.0.113.9".parse().unwrap());
+        r
+    };
+    let referer = {
+        let mut r = get("/pets");
+        r.context = vec![(
+            ContextKey::known(KnownKey::Referer),
+            ContextValue::single("blocked"),
+        )];
+        r
+    };
+    for (request, status) in [
+        (get("/pets"), 200),
+        (outside, 403),
+        (get("/ip/192.0.2.10"), 403),
+        (referer, 403),
+    ] {
+        let call = || AuthorizerCall {
+            answer: answer.clone(),
+            source: AnswerSource::Invoked,
+        };
+        let quiet = g
+            .decide_with_authorizer(&request, NOW, &mut || call())
+            .unwrap();
+        let mut explained = g
+            .handle_with_authorizer(&request, NOW, &mut || call())
+            .unwrap();
+        assert_eq!(quiet.status, status, "{}", explained.explanation());
+        explained.steps.clear();
+        assert_eq!(quiet, explained, "{}", request.path);
+    }
+}
