@@ -123,7 +123,16 @@ pub enum GatewayResponse {
     AuthorizerFailure,
     /// 500: the authorizer could not be called (configuration).
     AuthorizerConfigurationError,
+    /// 414 `Request URI too long`: the method ARN of a method with authorization is longer than
+    /// [`MAX_METHOD_ARN_BYTES`] (path parameter values can push it over at run time). API
+    /// Gateway has no response type of its own for it: it is a `DEFAULT_4XX`.
+    RequestUriTooLong,
 }
+
+/// The longest method ARN (`arn:aws:execute-api:{region}:{account}:{api}/{stage}/{method}/{path}`)
+/// API Gateway accepts for a method with authorization, or when a resource policy is used; a
+/// longer one is answered 414 (a quota that cannot be increased).
+pub const MAX_METHOD_ARN_BYTES: usize = 1600;
 
 impl GatewayResponse {
     /// The gateway response type as API Gateway names it.
@@ -134,6 +143,7 @@ impl GatewayResponse {
             GatewayResponse::MissingAuthenticationToken => "MISSING_AUTHENTICATION_TOKEN",
             GatewayResponse::AuthorizerFailure => "AUTHORIZER_FAILURE",
             GatewayResponse::AuthorizerConfigurationError => "AUTHORIZER_CONFIGURATION_ERROR",
+            GatewayResponse::RequestUriTooLong => "DEFAULT_4XX",
         }
     }
 
@@ -145,6 +155,7 @@ impl GatewayResponse {
             GatewayResponse::AuthorizerFailure | GatewayResponse::AuthorizerConfigurationError => {
                 500
             }
+            GatewayResponse::RequestUriTooLong => 414,
         }
     }
 }
@@ -152,7 +163,7 @@ impl GatewayResponse {
 /// The final outcome of one request through the simulated gateway.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decision {
-    /// 200 (reached the integration), 401, 403 or 500.
+    /// 200 (reached the integration), 401, 403, 414 or 500.
     pub status: u16,
     /// Why the request was refused; `None` when it reached the integration.
     pub gateway_response: Option<GatewayResponse>,

@@ -28,7 +28,7 @@ use crate::arn::ApiRef;
 use crate::context::{
     ContextError, ContextKey, ContextValue, KnownKey, KnownKeys, RequestContext, TypedValue,
 };
-use crate::decision::{combine, Decision, GatewayResponse, Table};
+use crate::decision::{combine, Decision, GatewayResponse, Table, MAX_METHOD_ARN_BYTES};
 use crate::eval::{
     evaluate_all, explain_all, EvalRequest, PolicyOutcome, PolicyTrace, INVOKE_ACTION,
 };
@@ -383,6 +383,13 @@ impl Gateway {
             }
         }
         let prepared = self.prepare(request, caller, now, keys, trace)?;
+        let authorized = !matches!(self.authorization, Authorization::None);
+        if (authorized || self.resource_policy.is_some()) && arn_too_long(&prepared.arn, trace) {
+            return Ok(trace.finish(Decision::refused(
+                GatewayResponse::RequestUriTooLong,
+                Vec::new(),
+            )));
+        }
         let eval = prepared.eval(&self.api.api_ref.account_id);
         let decision = match &self.authorization {
             Authorization::None => self.decide_none(&eval, trace),
@@ -415,6 +422,12 @@ impl Gateway {
                 trace.note(|| format!("WebSocket APIs authorize on `$connect` only: route `{key}` runs on the connection `$connect` authorized"));
                 return Ok(trace.finish(Decision::from_outcome(PolicyOutcome::Allow, Vec::new())));
             }
+        }
+        if arn_too_long(&prepared.arn, trace) {
+            return Ok(trace.finish(Decision::refused(
+                GatewayResponse::RequestUriTooLong,
+                Vec::new(),
+            )));
         }
         let eval = prepared.eval(&self.api.api_ref.account_id);
         let resource = self.resource_layer(&eval, trace);
@@ -841,6 +854,16 @@ impl Layer {
             }
         }
     }
+}
+
+/// Whether the method ARN is over API Gateway's limit for methods with authorization or a
+/// resource policy (the caller checks that one applies); says so in the trace.
+fn arn_too_long(arn: &str, trace: &mut Trace) -> bool {
+    let too_long = arn.len() > MAX_METHOD_ARN_BYTES;
+    if too_long {
+        trace.note(|| format!("the method ARN is {} bytes, over the {MAX_METHOD_ARN_BYTES}-byte limit for methods with authorization or a resource policy: 414 `Request URI too long` before any policy or authorizer runs", arn.len()));
+    }
+    too_long
 }
 
 /// The authorizer context as a REST backend sees it (`$context.authorizer.key`): strings,

@@ -41,7 +41,7 @@ pub type ScenarioError = FileError;
 /// What a case expects; only the given fields are compared.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Expectation {
-    /// 200, 401, 403 or 500.
+    /// 200, 401, 403, 414 or 500.
     pub status: Option<u16>,
     /// The combined policy outcome.
     pub decision: Option<PolicyOutcome>,
@@ -1442,12 +1442,12 @@ impl<'f> Parser<'f> {
         )?;
         let status = match o.integer("status")? {
             None => None,
-            Some(s @ (200 | 401 | 403 | 500)) => u16::try_from(s).ok(),
+            Some(s @ (200 | 401 | 403 | 414 | 500)) => u16::try_from(s).ok(),
             Some(s) => {
                 return Err(self.err(
                     &o.path().key("status"),
                     format!(
-                    "status `{s}` is not one the gateway answers here: use 200, 401, 403 or 500"
+                    "status `{s}` is not one the gateway answers here: use 200, 401, 403, 414 or 500"
                 ),
                 ))
             }

@@ -2,7 +2,7 @@
 //!
 //! A thin layer over the `apigw_authz` library: it parses arguments, calls the library and
 //! prints. Exit status: `test` 0 every case passed, 1 a case failed; `check` 0 allowed, 1
-//! denied (401/403/500); `lint` 0 no errors, 1 an error-severity finding; 2 invalid input.
+//! denied (401/403/414/500); `lint` 0 no errors, 1 an error-severity finding; 2 invalid input.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
