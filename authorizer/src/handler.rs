@@ -162,8 +162,16 @@ impl RulesAuthorizer {
         &self.config
     }
 
-    /// Decide one event.
+    /// Decide one event. A panic while deciding is an [`AuthorizerError::Internal`] (500),
+    /// never a response ([`crate::boundary::contain_panics`]).
     pub async fn handle(
+        &self,
+        event: &AuthorizerEvent,
+    ) -> Result<(AuthorizerResponse, Outcome), AuthorizerError> {
+        crate::boundary::contain_panics(self.decide(event)).await
+    }
+
+    async fn decide(
         &self,
         event: &AuthorizerEvent,
     ) -> Result<(AuthorizerResponse, Outcome), AuthorizerError> {

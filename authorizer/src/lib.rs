@@ -4,8 +4,10 @@
 //! - [`builder`]: the policy an authorizer returns, as method ARNs of the called API and stage
 //!   (cache-safe: grant every route the caller may use, not just the one being called);
 //! - [`response`]: the IAM-policy and simple responses, checked against API Gateway's limits,
-//!   and [`response::AuthorizerError`], whose `Unauthorized` case API Gateway turns into 401.
+//!   and [`response::AuthorizerError`], whose `Unauthorized` case API Gateway turns into 401;
+//! - [`boundary`]: a panic in a handler becomes a 500, never an allow.
 
+pub mod boundary;
 pub mod builder;
 pub mod event;
 pub mod handler;

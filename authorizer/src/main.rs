@@ -13,6 +13,7 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use authorizer::boundary::contain_panics;
 use authorizer::event::AuthorizerEvent;
 use authorizer::handler::RulesAuthorizer;
 use authorizer::rules::Config;
@@ -99,8 +100,16 @@ async fn main() -> ExitCode {
 
 /// One event through the handler, with the decision logged. Lambda mode and local mode both
 /// call this, so the local answer is the Lambda answer. The response is serialized straight
-/// to the wire (no intermediate JSON value).
+/// to the wire (no intermediate JSON value). A panic anywhere below — reading the event,
+/// logging, not only the handler, which guards itself — is an error (500).
 async fn decide(
+    authorizer: &RulesAuthorizer,
+    payload: &Value,
+) -> Result<AuthorizerResponse, AuthorizerError> {
+    contain_panics(decide_unguarded(authorizer, payload)).await
+}
+
+async fn decide_unguarded(
     authorizer: &RulesAuthorizer,
     payload: &Value,
 ) -> Result<AuthorizerResponse, AuthorizerError> {
