@@ -22,7 +22,7 @@ use serde_json::{Map, Value};
 use super::{JwksOptions, JwtError};
 
 /// Largest JWKS document accepted over HTTP (real ones are a few KiB).
-const MAX_JWKS_BYTES: usize = 1024 * 1024;
+pub(super) const MAX_JWKS_BYTES: usize = 1024 * 1024;
 
 /// Most redirects followed when fetching a JWKS.
 const MAX_REDIRECTS: usize = 5;

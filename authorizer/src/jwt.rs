@@ -811,6 +811,8 @@ mod tests {
         status: u16,
         body: String,
         delay: Duration,
+        /// Send no `content-length` (the body ends when the connection closes).
+        no_length: bool,
     }
 
     /// A tiny HTTP/1.1 server answering every request with the current reply, counting them.
@@ -833,6 +835,7 @@ mod tests {
                 status: 200,
                 body,
                 delay: Duration::ZERO,
+                no_length: false,
             }));
             let (task_hits, task_reply) = (Arc::clone(&hits), Arc::clone(&reply));
             let task = tokio::spawn(async move {
@@ -851,14 +854,23 @@ mod tests {
                             }
                         }
                         hits.fetch_add(1, Ordering::SeqCst);
-                        let (status, body, delay) = {
+                        let (status, body, delay, no_length) = {
                             let reply = reply.lock().unwrap();
-                            (reply.status, reply.body.clone(), reply.delay)
+                            (
+                                reply.status,
+                                reply.body.clone(),
+                                reply.delay,
+                                reply.no_length,
+                            )
                         };
                         tokio::time::sleep(delay).await;
+                        let length = if no_length {
+                            String::new()
+                        } else {
+                            format!("content-length: {}\r\n", body.len())
+                        };
                         let response = format!(
-                            "HTTP/1.1 {status} Test\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                            body.len()
+                            "HTTP/1.1 {status} Test\r\ncontent-type: application/json\r\n{length}connection: close\r\n\r\n{body}"
                         );
                         let _ = stream.write_all(response.as_bytes()).await;
                         let _ = stream.shutdown().await;
@@ -877,6 +889,10 @@ mod tests {
             let mut reply = self.reply.lock().unwrap();
             reply.status = status;
             reply.body = body;
+        }
+
+        fn set_unsized(&self, no_length: bool) {
+            self.reply.lock().unwrap().no_length = no_length;
         }
 
         fn set_delay(&self, delay: Duration) {
@@ -1152,6 +1168,43 @@ mod tests {
         let error = unauthorized(verifier.verify(&old).await, &old);
         assert_eq!(error, JwtError::UnknownKid);
         assert_eq!(server.hits(), 2);
+    }
+
+    /// A JWKS endpoint answering more than 1 MiB (with or without announcing its length) is
+    /// refused: the document is never read whole, tokens get a 500 and the keys already held
+    /// stay in use.
+    #[tokio::test]
+    async fn an_oversized_jwks_is_refused_without_reading_it_whole() {
+        let huge = || {
+            let padding = "x".repeat(jwks::MAX_JWKS_BYTES);
+            format!(r#"{{"keys": [{}], "padding": "{padding}"}}"#, rsa1_jwk())
+        };
+        for no_length in [false, true] {
+            let server = JwksServer::start(huge()).await;
+            server.set_unsized(no_length);
+            let verifier = remote(&server.url, JWKS_ALGS, options()).await;
+            let token = sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), &claims());
+            let error = infrastructure(verifier.verify(&token).await);
+            assert!(
+                error
+                    .to_string()
+                    .contains("jwks response is larger than 1048576 bytes"),
+                "{error}"
+            );
+        }
+        // Held keys keep working when a refresh comes back oversized.
+        let (server, verifier) = standard().await;
+        server.set(200, huge());
+        server.set_unsized(true);
+        tokio::time::sleep(COOLDOWN + Duration::from_millis(50)).await;
+        let forged = sign(Algorithm::RS256, Some("unknown"), &rsa2(), &claims());
+        assert_eq!(
+            unauthorized(verifier.verify(&forged).await, &forged),
+            JwtError::UnknownKid
+        );
+        assert_eq!(server.hits(), 2, "the refresh was attempted");
+        let token = sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), &claims());
+        assert!(verifier.verify(&token).await.is_ok());
     }
 
     #[tokio::test]
