@@ -12,7 +12,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::{chars_equal, Pattern, Unit};
+use super::{chars_equal, CaseMode, Pattern, Unit};
 
 /// Product states explored before giving up; far above what real policies need.
 const STATE_LIMIT: usize = 50_000;
@@ -137,6 +137,25 @@ impl Shape {
         self.closure(state).any(|s| s == self.steps.len())
     }
 
+    /// Whether `text` is one of the shape's strings.
+    fn accepts(&self, text: &str) -> bool {
+        let mut states: Vec<usize> = self.closure(0).collect();
+        let mut next = Vec::new();
+        for c in text.chars() {
+            next.clear();
+            for &s in &states {
+                next.extend(self.step(s, c).flat_map(|t| self.closure(t)));
+            }
+            next.sort_unstable();
+            next.dedup();
+            if next.is_empty() {
+                return false;
+            }
+            std::mem::swap(&mut states, &mut next);
+        }
+        states.iter().any(|&s| self.accepting(s))
+    }
+
     /// The states after reading `c` from `state` (itself closed under skipping).
     fn step(&self, state: usize, c: char) -> impl Iterator<Item = usize> + '_ {
         self.closure(state)
@@ -202,6 +221,20 @@ impl<'p> Flat<'p> {
         self.closure(pos).any(|p| p == self.pieces.len())
     }
 
+    /// The one string a case-sensitive pattern without wildcards matches.
+    fn literal_text(&self) -> Option<String> {
+        if self.pattern.case != CaseMode::Sensitive {
+            return None;
+        }
+        self.pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Char(c) => Some(*c),
+                Piece::AnyOne | Piece::AnyRun => None,
+            })
+            .collect()
+    }
+
     /// The closed set of positions after reading `c` from any position in `set`.
     fn step_set(&self, set: &[usize], c: char) -> Vec<usize> {
         let mut next: Vec<usize> = set
@@ -257,6 +290,10 @@ impl Pattern {
     /// text. `None` when the question was too large to answer (never for real policies).
     pub fn could_match(&self, shape: &Shape) -> Option<bool> {
         let flat = Flat::new(self);
+        if let Some(text) = flat.literal_text() {
+            // No wildcard: the pattern is one string, which the shape accepts or not.
+            return Some(shape.accepts(&text));
+        }
         let reps = representatives(shape, &flat);
         let mut seen: States<(usize, usize)> = States::default();
         seen.reserve(flat.pieces.len().saturating_mul(2).min(STATE_LIMIT));
