@@ -13,7 +13,8 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
@@ -35,6 +36,133 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
     path.display().to_string()
 }
 
+fn policy_sim(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_policy-sim"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("RUST_BACKTRACE", "1")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run policy-sim: {e}"))
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Run `args` within `limit`; the run must not panic (with `RUST_BACKTRACE=1` a panic would
+/// print `panicked` and a backtrace on stderr).
+fn run(limit: Duration, args: &[&str]) -> Output {
+    let started = Instant::now();
+    let out = policy_sim(args);
+    let took = started.elapsed();
+    assert!(took < limit, "{args:?} took {took:?}, limit {limit:?}");
+    let stderr = text(&out.stderr);
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("stack backtrace"),
+        "{args:?}: {stderr}"
+    );
+    out
+}
+
+/// `test`, `check` and `lint` on `file`, each expected to exit 2 with `error: {file}: {problem}`
+/// as the whole of stderr and nothing on stdout.
+fn refused_everywhere(file: &str, problem: &str) {
+    let check = [
+        "check",
+        "--resource-policy",
+        file,
+        "--api",
+        API,
+        "--stage",
+        "prod",
+        "--method",
+        "GET",
+        "--path",
+        "/",
+    ];
+    for args in [&["test", file][..], &check[..], &["lint", file][..]] {
+        let out = run(Duration::from_secs(10), args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert_eq!(
+            text(&out.stderr),
+            format!("error: {file}: {problem}\n"),
+            "{args:?}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}: {}", text(&out.stdout));
+    }
+}
+
+#[test]
+fn a_file_that_is_not_utf8_is_refused_with_exit_2() {
+    let dir = scratch("utf8");
+    // Latin-1 `é` in a value, and UTF-16 (what some editors save), with its byte-order mark.
+    let latin1 = write(
+        &dir,
+        "latin1.json",
+        b"{\"Version\": \"2012-10-17\", \"Id\": \"caf\xe9\"}",
+    );
+    refused_everywhere(
+        &latin1,
+        "cannot read the file (stream did not contain valid UTF-8)",
+    );
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain("{}".encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let utf16 = write(&dir, "utf16.json", &utf16);
+    refused_everywhere(
+        &utf16,
+        "cannot read the file (stream did not contain valid UTF-8)",
+    );
+}
+
+#[test]
+fn raw_nul_bytes_are_refused_with_the_line_and_column() {
+    let dir = scratch("nul");
+    // Between tokens, and inside a string (JSON forbids raw control characters there).
+    let between = write(
+        &dir,
+        "between.json",
+        b"{\"Version\": \"2012-10-17\",\0 \"Statement\": []}",
+    );
+    refused_everywhere(
+        &between,
+        "not valid JSON: key must be a string at line 1 column 26",
+    );
+    let inside = write(&dir, "inside.json", b"{\"Version\": \"2012\0-10-17\"}");
+    refused_everywhere(
+        &inside,
+        "not valid JSON: control character (\\u0000-\\u001F) found while parsing a string at line 1 column 18",
+    );
+}
+
+#[test]
+fn deeply_nested_json_is_refused_not_a_stack_overflow() {
+    let dir = scratch("deep");
+    let arrays = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let arrays = write(&dir, "arrays.json", arrays.as_bytes());
+    refused_everywhere(
+        &arrays,
+        "not valid JSON: recursion limit exceeded at line 1 column 128",
+    );
+    // Nested inside an otherwise valid policy, where the parser has already descended.
+    let nested = format!(
+        "{{\"Version\": \"2012-10-17\", \"Statement\": {}{}}}",
+        "{\"a\":".repeat(50_000),
+        "}".repeat(50_000)
+    );
+    let nested = write(&dir, "nested.json", nested.as_bytes());
+    refused_everywhere(
+        &nested,
+        "not valid JSON: recursion limit exceeded at line 1 column 670",
+    );
+}
+
 /// Statements of about 500 bytes up to `bytes`, then a deny and an allow that decide
 /// `GET /blocked` and `GET /open`; everything else is allowed only for its own path.
 fn large_policy(bytes: usize) -> Value {
@@ -52,6 +180,84 @@ fn large_policy(bytes: usize) -> Value {
     statements.push(json!({"Sid": "Open", "Effect": "Allow", "Principal": "*",
         "Action": "execute-api:Invoke", "Resource": ["execute-api:/prod/GET/open", "execute-api:/prod/GET/blocked"]}));
     json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+/// A 5 MB resource policy is valid JSON and a valid policy: `check` and `test` evaluate it
+/// (API Gateway's quota of 8,192 characters can be raised, so the simulator does not refuse
+/// it), and `lint` reports the quota as an error finding (exit 1, not 2).
+#[test]
+fn a_5_mb_policy_is_evaluated_and_linted_against_the_quota() {
+    let dir = scratch("large");
+    let policy = large_policy(5_000_000);
+    let policy_text = policy.to_string();
+    assert!(policy_text.len() > 5_000_000);
+    let file = write(&dir, "policy.json", policy_text.as_bytes());
+    let limit = Duration::from_secs(60);
+
+    // One `check` (the deny wins over the allow listing the same method); the scenario below
+    // decides the other paths.
+    let out = run(
+        limit,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--resource-policy",
+            &file,
+            "--api",
+            API,
+            "--stage",
+            "prod",
+            "--method",
+            "GET",
+            "--path",
+            "/blocked",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(report["result"]["decision"], "ExplicitDeny");
+    assert_eq!(report["result"]["status"], 403);
+
+    let scenario = json!({
+        "api": {"type": "REST", "region": "us-east-1", "accountId": "123456789012",
+                "apiId": "a1b2c3d4e5", "stage": "prod"},
+        "resourcePolicy": policy,
+        "auth": {"type": "NONE"},
+        "cases": [
+            {"name": "open", "request": {"method": "GET", "path": "/open"},
+             "expect": {"status": 200, "decision": "Allow"}},
+            {"name": "the deny wins", "request": {"method": "GET", "path": "/blocked"},
+             "expect": {"status": 403, "decision": "ExplicitDeny"}},
+            {"name": "the last padding statement", "request": {"method": "GET",
+             "path": format!("/{}{}", "x".repeat(400), policy["Statement"].as_array().map_or(0, |s| s.len() - 3))},
+             "expect": {"status": 200, "decision": "Allow"}},
+            {"name": "no statement names it", "request": {"method": "GET", "path": "/elsewhere"},
+             "expect": {"status": 403, "decision": "ImplicitDeny"}}
+        ]
+    });
+    let scenario = write(&dir, "scenario.json", scenario.to_string().as_bytes());
+    let out = run(limit, &["test", &scenario]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).ends_with("4 passed, 0 failed\n"));
+
+    let out = run(limit, &["lint", "--format", "json", &file, "--api", API]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let findings = report["files"][0]["findings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["code"], "policy-size");
+    assert_eq!(findings[0]["severity"], "error");
+    assert!(
+        findings[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("above API Gateway's default quota of 8192")),
+        "{}",
+        findings[0]["message"]
+    );
 }
 
 /// `policy-sim ... | head -1`: the reader closes the pipe before the report is written. The
