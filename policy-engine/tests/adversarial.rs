@@ -513,6 +513,23 @@ fn deeply_nested_json_is_an_error_everywhere_it_enters() {
         .unwrap()
         .join()
         .unwrap();
+    // An authorizer `command` printing a response nested too deep: the function failed (500).
+    let deep_printer = policy_engine::function::CommandFunction::new(
+        vec![
+            "sh".into(),
+            "-c".into(),
+            "i=0; while [ $i -lt 1000 ]; do printf '['; i=$((i+1)); done".into(),
+        ],
+        std::path::Path::new("."),
+        Duration::from_secs(10),
+    )
+    .unwrap();
+    assert_eq!(
+        deep_printer.invoke("", &json!({})),
+        FunctionResult::Failed(
+            "the command printed something that is not a JSON response (recursion limit exceeded at line 1 column 128)".into()
+        )
+    );
     // OpenAPI exports are read from files.
     let dir =
         std::env::temp_dir().join(format!("policy-engine-adversarial-{}", std::process::id()));
@@ -670,6 +687,27 @@ fn nul_bytes_in_requests_are_ordinary_characters() {
     );
     ua.headers = vec![("User-Agent".into(), "curl".into())];
     assert_eq!(decide(&ua), 200);
+}
+
+/// Header names are case-insensitive for the condition keys the gateway derives from them:
+/// `user-agent` and `REFERER` set `aws:UserAgent` and `aws:Referer`.
+#[test]
+fn header_casing_does_not_hide_condition_keys() {
+    let policy = resource_policy(vec![allow(
+        "execute-api:/*",
+        Some(
+            json!({"StringEquals": {"aws:UserAgent": "curl", "aws:Referer": "https://example.com/"}}),
+        ),
+    )]);
+    let g = gateway(Some(policy), Authorization::None);
+    let mut request = get("/");
+    request.headers = vec![
+        ("user-agent".into(), "curl".into()),
+        ("REFERER".into(), "https://example.com/".into()),
+    ];
+    assert_eq!(g.decide(&request, NOW).unwrap().status, 200);
+    request.headers.truncate(1);
+    assert_eq!(g.decide(&request, NOW).unwrap().status, 403);
 }
 
 /// Files that are not UTF-8 are refused with the file named, before any JSON is read.
@@ -1155,4 +1193,44 @@ fn ttl_zero_invokes_every_time_on_every_api_type() {
         assert_eq!(f.identities.lock().unwrap().len(), 3, "{format:?}");
         assert!(cache.is_empty());
     }
+}
+
+/// The same rules end to end in a scenario file (whose `headers` object can repeat a header
+/// only under another casing): the cache key is every value in order, whatever the casing,
+/// and an empty token is a 401 without invoking.
+#[test]
+fn a_scenario_keys_the_cache_on_every_casing_of_the_token_header() {
+    let allow = json!({"principalId": "p", "policyDocument": {"Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "*"}]}});
+    let case = |name: &str, at: i64, headers: Value, expect: Value| {
+        json!({"name": name, "at": at, "request": {"method": "GET", "path": "/pets",
+               "headers": headers}, "expect": expect})
+    };
+    let scenario = json!({
+        "api": {"region": "us-east-1", "accountId": ACCOUNT, "apiId": "a1b2c3d4e5", "stage": "prod"},
+        "auth": {"type": "LAMBDA_TOKEN", "ttlSeconds": 300,
+                 "responses": {"tok": allow, "tok,evil": {"error": "Unauthorized"}}},
+        "cases": [
+            case("the token", 0, json!({"Authorization": "tok"}),
+                 json!({"status": 200, "authorizerInvoked": true, "cacheHit": false})),
+            case("the token and another under a second casing", 1,
+                 json!({"Authorization": "tok", "authorization": "evil"}),
+                 json!({"status": 401, "authorizerInvoked": true, "cacheHit": false})),
+            case("the token under another casing: the cached answer", 2,
+                 json!({"AUTHORIZATION": "tok"}),
+                 json!({"status": 200, "authorizerInvoked": false, "cacheHit": true})),
+            case("an empty token", 3, json!({"Authorization": ""}),
+                 json!({"status": 401, "authorizerInvoked": false, "cacheHit": false}))
+        ]
+    });
+    let parsed = policy_engine::scenario::parse("s.json", &scenario.to_string()).unwrap();
+    let report = policy_engine::scenario::run(&parsed);
+    for case in &report.cases {
+        assert!(
+            case.pass,
+            "{}: {:?}\n{}",
+            case.name, case.mismatches, case.explanation
+        );
+    }
+    assert_eq!(report.cases.len(), 4);
 }
