@@ -183,6 +183,9 @@ impl RulesAuthorizer {
             },
         }
         .ok_or_else(|| AuthorizerError::unauthorized("no token in the request"))?;
+        if raw.trim().is_empty() {
+            return Err(AuthorizerError::unauthorized("the token is empty"));
+        }
         let token =
             self.config.token.strip_bearer(raw).ok_or_else(|| {
                 AuthorizerError::unauthorized("the token breaks the `Bearer ` rule")

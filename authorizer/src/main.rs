@@ -9,7 +9,7 @@
 //!
 //! Logs are JSON lines (decision, principal, route, reason) — never the token or a secret.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -198,8 +198,17 @@ async fn invoke(authorizer: &RulesAuthorizer, event: Option<PathBuf>) -> ExitCod
     match decide(authorizer, &payload).await {
         Ok(response) => match serde_json::to_string(&response) {
             Ok(text) => {
-                println!("{text}");
-                ExitCode::SUCCESS
+                // A reader that went away is not an error here (`println!` would panic): the
+                // decision was made, and the exit status says so.
+                let mut stdout = std::io::stdout().lock();
+                match writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                    Err(e) => {
+                        eprintln!("error: cannot write the response to stdout: {e}");
+                        ExitCode::from(2)
+                    }
+                }
             }
             Err(e) => {
                 eprintln!("error: the response cannot be encoded: {e}");

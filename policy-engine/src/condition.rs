@@ -701,7 +701,17 @@ pub(crate) fn parse_cidr(text: &str) -> Result<IpNet, String> {
     if let Ok(ip) = text.parse::<IpAddr>() {
         return Ok(normalise_mapped(IpNet::from(ip)));
     }
+    if let Some((_, zone)) = text.split_once('%') {
+        return Err(format!(
+            "it has a zone id (`%{zone}`), which addresses in a policy cannot have"
+        ));
+    }
+    if text.starts_with('[') {
+        return Err("IPv6 addresses are written without brackets".to_owned());
+    }
     match text.split_once('/') {
+        Some(("", _)) => Err("the address before `/` is missing".to_owned()),
+        Some((_, "")) => Err("the prefix length after `/` is missing".to_owned()),
         Some((addr, len)) => {
             let Ok(ip) = addr.parse::<IpAddr>() else {
                 return Err(format!("`{addr}` is not an IP address"));

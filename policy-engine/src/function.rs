@@ -134,9 +134,16 @@ impl CommandFunction {
         // Read both pipes on their own threads so a chatty program cannot block on a full pipe.
         let stdout = child.stdout.take().map(read_all);
         let stderr = child.stderr.take().map(read_all);
+        // Write the event on its own thread too: an event larger than the pipe buffer (a
+        // request with big headers) to a program that does not read it would otherwise block
+        // here, before the timeout below is ever checked. Killing the program at the timeout
+        // closes the pipe and ends the writer.
         if let Some(mut stdin) = child.stdin.take() {
-            // A program that exits without reading its input is not an error by itself.
-            let _ignored = stdin.write_all(input);
+            let input = input.to_vec();
+            std::thread::spawn(move || {
+                // A program that exits without reading its input is not an error by itself.
+                let _ignored = stdin.write_all(&input);
+            });
         }
         let deadline = Instant::now() + self.timeout;
         let status = loop {

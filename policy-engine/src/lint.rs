@@ -27,6 +27,7 @@
 //!   configuring and running a REST API].
 
 use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use serde_json::{json, Value};
@@ -211,12 +212,88 @@ pub fn lint_resource_policy(
 
 /// Everything the lints share about the API.
 struct Ctx<'a> {
-    policy: &'a PolicyDocument,
     api: &'a Api,
     /// Every method ARN of the API: any stage, verb and path.
     every_method: Shape,
     /// How the methods are authorized.
     methods: Methods,
+    /// The policy's VPC guards (private APIs only; empty otherwise), found once: checking
+    /// every allow against every deny again would be quadratic in the statements.
+    vpc_guards: VpcGuards<'a>,
+}
+
+/// The `Deny` statements of a private API's policy that refuse everyone outside a VPC or VPC
+/// endpoint (the seed's pattern: allow everyone, deny other VPCs), as `private-allow-anyone`
+/// needs them.
+#[derive(Default)]
+struct VpcGuards<'a> {
+    /// Whether one of them covers every method of the API: every allow is then guarded.
+    covers_every_method: bool,
+    /// The resources of each guard, as written, by guard.
+    resources: Vec<HashSet<&'a str>>,
+    /// For each resource, the guards that list it.
+    by_resource: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> VpcGuards<'a> {
+    fn new(policy: &'a PolicyDocument, every_method: &Shape) -> Self {
+        let mut guards = Self::default();
+        for d in policy.statements() {
+            let is_guard = d.effect() == Effect::Deny
+                && matches!(d.principal(), Some(PrincipalClause::Principal(p)) if p.names_everyone())
+                && acts_on(d.actions(), INVOKE_ACTION)
+                && d.conditions().iter().any(pins_vpc)
+                && !d.resources().is_negated();
+            if !is_guard {
+                continue;
+            }
+            let patterns = d.resources().patterns();
+            if patterns
+                .iter()
+                .any(|r| r.covers(every_method) == Some(true))
+            {
+                guards.covers_every_method = true;
+                return guards;
+            }
+            let index = guards.resources.len();
+            guards
+                .resources
+                .push(patterns.iter().map(Pattern::as_str).collect());
+            for r in patterns {
+                guards
+                    .by_resource
+                    .entry(r.as_str())
+                    .or_default()
+                    .push(index);
+            }
+        }
+        guards
+    }
+
+    /// Whether a guard covers every method, or one lists each of `resources` (so the allow
+    /// naming them is limited to the VPC).
+    fn guard(&self, resources: &PatternSet) -> bool {
+        if self.covers_every_method {
+            return true;
+        }
+        if resources.is_negated() {
+            return false;
+        }
+        let Some(first) = resources.patterns().first() else {
+            return false;
+        };
+        self.by_resource
+            .get(first.as_str())
+            .into_iter()
+            .flatten()
+            .filter_map(|&g| self.resources.get(g))
+            .any(|listed| {
+                resources
+                    .patterns()
+                    .iter()
+                    .all(|a| listed.contains(a.as_str()))
+            })
+    }
 }
 
 /// [`MethodsAuth`] with each method's ARN shape.
@@ -257,11 +334,16 @@ impl<'a> Ctx<'a> {
                     .collect(),
             ),
         };
+        let vpc_guards = if api.endpoint == EndpointType::Private {
+            VpcGuards::new(policy, &every_method)
+        } else {
+            VpcGuards::default()
+        };
         Self {
-            policy,
             api,
             every_method,
             methods,
+            vpc_guards,
         }
     }
 
@@ -678,25 +760,7 @@ fn private_allow_anyone(ctx: &Ctx<'_>, at: &Site<'_>) -> Option<Finding> {
         return None;
     }
     // The seed's pattern: allow everyone, then deny requests not from a given VPC (endpoint).
-    let guarded = ctx.policy.statements().iter().any(|d| {
-        d.effect() == Effect::Deny
-            && matches!(d.principal(), Some(PrincipalClause::Principal(p)) if p.names_everyone())
-            && acts_on(d.actions(), INVOKE_ACTION)
-            && d.conditions().iter().any(pins_vpc)
-            && !d.resources().is_negated()
-            && (d
-                .resources()
-                .patterns()
-                .iter()
-                .any(|r| r.covers(&ctx.every_method) == Some(true))
-                || (!s.resources().is_negated()
-                    && s.resources().patterns().iter().all(|a| {
-                        d.resources()
-                            .patterns()
-                            .iter()
-                            .any(|r| r.as_str() == a.as_str())
-                    })))
-    });
+    let guarded = ctx.vpc_guards.guard(s.resources());
     if guarded {
         return None;
     }

@@ -4,7 +4,7 @@
 //! prints. Exit status: `test` 0 every case passed, 1 a case failed; `check` 0 allowed, 1
 //! denied (401/403/414/500); `lint` 0 no errors, 1 an error-severity finding; 2 invalid input.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -186,11 +186,58 @@ fn paint(colour: bool, code: &str, text: &str) -> String {
     }
 }
 
+/// Appends a formatted line to a `String` (the report is printed in one write at the end).
+macro_rules! line {
+    ($buf:expr, $($arg:tt)*) => {{
+        $buf.push_str(&format!($($arg)*));
+        $buf.push('\n');
+    }};
+}
+
+/// Print `text` on stdout. A reader that went away (`policy-sim test ... | head`) is not an
+/// error: the rest is dropped and the exit status still reports the result (`println!` would
+/// panic instead). Any other write error is reported, with exit status 2.
+fn write_stdout(text: &str) -> Result<(), ExitCode> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => {
+            report_error(&format!("cannot write to standard output ({e})"));
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// Print `text` on stderr, ignoring a stderr that cannot be written (nowhere is left to say so).
+fn write_stderr(text: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ignored = stderr
+        .write_all(text.as_bytes())
+        .and_then(|()| stderr.flush());
+}
+
+/// `error: ...` on stderr.
+fn report_error(message: &str) {
+    write_stderr(&format!("error: {message}\n"));
+}
+
+/// Print the report and return `code`, or 2 when stdout could not be written.
+fn finish(text: &str, code: ExitCode) -> ExitCode {
+    match write_stdout(text) {
+        Ok(()) => code,
+        Err(failed) => failed,
+    }
+}
+
 fn test(paths: &[PathBuf], format: Format) -> ExitCode {
     let scenarios = match scenario::load_paths_with(paths, apigw_authz::options()) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: {e}");
+            report_error(&e.to_string());
             return ExitCode::from(2);
         }
     };
@@ -206,16 +253,17 @@ fn test(paths: &[PathBuf], format: Format) -> ExitCode {
         progress.show(done, scenarios.len(), &file.file);
     });
     progress.clear();
-    match format {
-        Format::Json => println!("{}", report.to_json()),
-        Format::Junit => print!("{}", report.to_junit()),
-        Format::Human => print_human(&report),
-    }
-    if report.all_passed() {
+    let text = match format {
+        Format::Json => format!("{}\n", report.to_json()),
+        Format::Junit => report.to_junit(),
+        Format::Human => human_report(&report),
+    };
+    let code = if report.all_passed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    }
+    };
+    finish(&text, code)
 }
 
 /// A progress line on stderr for long runs, only on a terminal (or when
@@ -238,45 +286,57 @@ impl Progress {
 
     fn show(&self, done: usize, total: usize, file: &str) {
         if self.enabled {
-            eprint!("\r\x1b[2K[{}/{total}] {file}", done.saturating_add(1));
+            write_stderr(&format!(
+                "\r\x1b[2K[{}/{total}] {file}",
+                done.saturating_add(1)
+            ));
         }
     }
 
     fn clear(&self) {
         if self.enabled {
-            eprint!("\r\x1b[2K");
+            write_stderr("\r\x1b[2K");
         }
     }
 }
 
-fn print_human(report: &RunReport) {
+fn human_report(report: &RunReport) -> String {
     let colour = colour_enabled();
+    let mut out = String::new();
     for file in &report.files {
         for case in &file.cases {
             if case.pass {
-                println!(
+                line!(
+                    out,
                     "{} {} :: {}",
                     paint(colour, "32", "PASS"),
                     file.file,
                     case.name
                 );
             } else {
-                println!(
+                line!(
+                    out,
                     "{} {} :: {}",
                     paint(colour, "31", "FAIL"),
                     file.file,
                     case.name
                 );
                 for m in &case.mismatches {
-                    println!("    {m}");
+                    line!(out, "    {m}");
                 }
-                for line in case.explanation.lines() {
-                    println!("      {line}");
+                for text in case.explanation.lines() {
+                    line!(out, "      {text}");
                 }
             }
         }
     }
-    println!("{} passed, {} failed", report.passed(), report.failed());
+    line!(
+        out,
+        "{} passed, {} failed",
+        report.passed(),
+        report.failed()
+    );
+    out
 }
 
 fn run_check(args: CheckArgs) -> ExitCode {
@@ -289,7 +349,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
                 || args.path.is_some()
                 || args.method_arn.is_some();
             if flags_given {
-                eprintln!("error: `--scenario` describes the whole request: drop the request flags, or drop `--scenario`");
+                report_error("`--scenario` describes the whole request: drop the request flags, or drop `--scenario`");
                 return ExitCode::from(2);
             }
             check::check_case(file, case)
@@ -318,26 +378,27 @@ fn run_check(args: CheckArgs) -> ExitCode {
     let report = match result {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            report_error(&e.to_string());
             return ExitCode::from(2);
         }
     };
-    match format {
-        Format::Json => println!("{}", report.to_json()),
+    let text = match format {
+        Format::Json => format!("{}\n", report.to_json()),
         Format::Junit => {
-            eprintln!("error: `--format junit` is for `policy-sim test`: use `human` or `json`");
+            report_error("`--format junit` is for `policy-sim test`: use `human` or `json`");
             return ExitCode::from(2);
         }
-        Format::Human => print_check(&report),
-    }
-    if report.allowed() {
+        Format::Human => human_check(&report),
+    };
+    let code = if report.allowed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    }
+    };
+    finish(&text, code)
 }
 
-fn print_check(report: &CheckReport) {
+fn human_check(report: &CheckReport) -> String {
     let colour = colour_enabled();
     let actual = &report.case.actual;
     let status = actual.get("status").and_then(|s| s.as_u64()).unwrap_or(0);
@@ -355,13 +416,16 @@ fn print_check(report: &CheckReport) {
         .and_then(|r| r.as_str())
         .map(|r| format!(" ({r})"))
         .unwrap_or_default();
-    println!(
+    let mut out = String::new();
+    line!(
+        out,
         "{verdict} {} — {status} {decision}{response}",
         report.request_line
     );
-    for line in report.case.explanation.lines() {
-        println!("  {line}");
+    for text in report.case.explanation.lines() {
+        line!(out, "  {text}");
     }
+    out
 }
 
 fn run_lint(
@@ -387,7 +451,7 @@ fn run_lint(
     }) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            report_error(&e.to_string());
             return ExitCode::from(2);
         }
     };
@@ -397,9 +461,9 @@ fn run_lint(
         total(Severity::Warning),
         total(Severity::Info),
     );
-    match format {
-        Format::Json => println!(
-            "{}",
+    let text = match format {
+        Format::Json => format!(
+            "{}\n",
             serde_json::json!({
                 "files": reports.iter().map(LintReport::to_json).collect::<Vec<_>>(),
                 "errors": errors,
@@ -408,14 +472,16 @@ fn run_lint(
             })
         ),
         Format::Junit => {
-            eprintln!("error: `--format junit` is for `policy-sim test`: use `human` or `json`");
+            report_error("`--format junit` is for `policy-sim test`: use `human` or `json`");
             return ExitCode::from(2);
         }
         Format::Human => {
             let colour = colour_enabled();
+            let mut out = String::new();
             for report in &reports {
                 if report.findings.is_empty() {
-                    println!(
+                    line!(
+                        out,
                         "{} {} ({})",
                         paint(colour, "32", "OK"),
                         report.file,
@@ -423,35 +489,39 @@ fn run_lint(
                     );
                     continue;
                 }
-                println!("{} ({})", report.file, report.kind.name());
+                line!(out, "{} ({})", report.file, report.kind.name());
                 for f in &report.findings {
                     let code = match f.severity {
                         Severity::Error => "31",
                         Severity::Warning => "33",
                         Severity::Info => "36",
                     };
-                    println!(
+                    line!(
+                        out,
                         "  {}[{}] {}: {}",
                         paint(colour, code, f.severity.name()),
                         f.code,
                         f.path,
                         f.message
                     );
-                    println!("    fix: {}", f.fix);
+                    line!(out, "    fix: {}", f.fix);
                 }
             }
-            println!(
+            line!(
+                out,
                 "{} file{}: {errors} error{}, {warnings} warning{}, {infos} info",
                 reports.len(),
                 if reports.len() == 1 { "" } else { "s" },
                 if errors == 1 { "" } else { "s" },
                 if warnings == 1 { "" } else { "s" },
             );
+            out
         }
-    }
-    if errors > 0 || (strict && warnings > 0) {
+    };
+    let code = if errors > 0 || (strict && warnings > 0) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    }
+    };
+    finish(&text, code)
 }

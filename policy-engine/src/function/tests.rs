@@ -115,6 +115,27 @@ fn command_is_stopped_at_its_timeout() {
     assert!(started.elapsed() < Duration::from_secs(4), "not killed");
 }
 
+/// An event larger than a pipe buffer to a program that never reads it: writing the event
+/// blocked before the timeout was checked, so a 200 KB header made a 200 ms timeout wait for
+/// the program (forever, for one that never exits). The timeout holds now.
+#[test]
+fn the_timeout_holds_when_the_program_does_not_read_a_large_event() {
+    let deaf = sh("sleep 30", Duration::from_millis(200));
+    let started = std::time::Instant::now();
+    let event = serde_json::json!({"headers": {"X-Large": "x".repeat(200_000)}});
+    match deaf.invoke("id", &event) {
+        FunctionResult::Failed(why) => {
+            assert!(why.contains("did not answer within 0.2 s"), "{why}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 #[test]
 fn relative_program_paths_resolve_against_the_scenario_folder() {
     let f = CommandFunction::new(
