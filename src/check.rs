@@ -313,7 +313,7 @@ fn read_json(path: &Path) -> Result<Value, FileError> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| FileError::new(&name, None, format!("cannot read the file ({e})")))?;
-    serde_json::from_str(&text)
+    policy_engine::json::parse_strict(&text)
         .map_err(|e| FileError::new(&name, None, format!("not valid JSON: {e}")))
 }
 

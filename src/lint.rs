@@ -94,7 +94,7 @@ pub fn lint_file(
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| FileError::new(&name, None, format!("cannot read the file ({e})")))?;
-    let value: Value = serde_json::from_str(&text)
+    let value: Value = policy_engine::json::parse_strict(&text)
         .map_err(|e| FileError::new(&name, None, format!("not valid JSON: {e}")))?;
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,

@@ -299,7 +299,7 @@ impl Config {
         base: &Path,
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Self, ConfigError> {
-        let value: Value = serde_json::from_str(text)
+        let value: Value = policy_engine::json::parse_strict(text)
             .map_err(|e| FileError::new(file, None, format!("not valid JSON: {e}")))?;
         Reader { file }.config(&value, base, env)
     }

@@ -215,7 +215,7 @@ impl AuthorizerFunction for CommandFunction {
                 None => "the command was killed by a signal".to_owned(),
             });
         }
-        match serde_json::from_str::<Value>(&stdout) {
+        match crate::json::parse_strict(&stdout) {
             Ok(v) => FunctionResult::Response(v),
             Err(e) => FunctionResult::Failed(format!(
                 "the command printed something that is not a JSON response ({e})"

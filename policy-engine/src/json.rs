@@ -50,6 +50,87 @@ impl fmt::Display for JsonPath {
     }
 }
 
+/// Parse JSON text into a [`Value`], refusing an object that names a member twice.
+///
+/// `serde_json` (like most parsers) silently keeps the last of two equal names, so
+/// `{"Effect": "Deny", "Effect": "Allow"}` would read as an allow. IAM documents no meaning for
+/// duplicate names, and a document that says two things is refused here rather than guessed
+/// at: the error names the member and the line and column of the second one. Nesting deeper
+/// than `serde_json`'s limit (128) is an error too, never a stack overflow.
+pub fn parse_strict(text: &str) -> Result<Value, serde_json::Error> {
+    serde_json::from_str::<StrictValue>(text).map(|v| v.0)
+}
+
+/// A [`Value`] whose objects have no duplicate member names.
+struct StrictValue(Value);
+
+impl<'de> serde::Deserialize<'de> for StrictValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(StrictValue)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        // JSON text has no NaN or infinity, so every f64 it yields is a JSON number.
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(StrictValue(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut members = Map::new();
+        while let Some(name) = map.next_key::<String>()? {
+            if members.contains_key(&name) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "duplicate member `{name}`: an object may name a member once (which one was meant is ambiguous)"
+                )));
+            }
+            let StrictValue(value) = map.next_value()?;
+            members.insert(name, value);
+        }
+        Ok(Value::Object(members))
+    }
+}
+
 /// The JSON type of a value, as a user would name it in an error message.
 pub fn type_name(value: &Value) -> &'static str {
     match value {
@@ -374,5 +455,81 @@ mod tests {
         assert_eq!(suggest("Banana", &known), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
+    }
+
+    #[test]
+    fn duplicate_members_are_refused_with_their_name_and_place() {
+        let error =
+            parse_strict("{\"Statement\": [{\"Effect\": \"Deny\",\n \"Effect\": \"Allow\"}]}")
+                .unwrap_err()
+                .to_string();
+        assert_eq!(
+            error,
+            "duplicate member `Effect`: an object may name a member once (which one was meant is ambiguous) at line 2 column 9"
+        );
+        assert!(
+            parse_strict(r#"{"a": 1, "a": 1}"#).is_err(),
+            "even with equal values"
+        );
+        assert!(
+            parse_strict(r#"[{"a": {"b": 1, "b": 2}}]"#).is_err(),
+            "at any depth"
+        );
+        // The same name in different objects, or differing in case, is fine.
+        assert!(parse_strict(r#"{"a": {"x": 1}, "b": {"x": 1}, "A": 2}"#).is_ok());
+    }
+
+    #[test]
+    fn strict_parsing_reads_every_valid_document_as_serde_json_does() {
+        for text in [
+            r#"{"n": [0, -1, 18446744073709551615, -9223372036854775808, 1.5, 1e300, -0.0]}"#,
+            r#"{"s": "a\u0000b\ud83d\ude00", "t": true, "f": false, "z": null, "e": {}, "l": []}"#,
+            r#""just a string""#,
+            "  [1, [2, [3]]]  ",
+        ] {
+            let loose: Value = serde_json::from_str(text).unwrap();
+            assert_eq!(parse_strict(text).unwrap(), loose, "{text}");
+        }
+        for bad in ["", "{", "[1,]", "{\"a\" 1}", "1e400", "nan", "[1] [2]"] {
+            assert!(parse_strict(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn nesting_beyond_the_limit_is_an_error_not_a_stack_overflow() {
+        let deep = "[".repeat(100_000);
+        assert!(parse_strict(&deep)
+            .unwrap_err()
+            .to_string()
+            .starts_with("recursion limit exceeded"));
+    }
+
+    proptest::proptest! {
+        /// Without duplicate names, strict and ordinary parsing agree on any JSON document.
+        #[test]
+        fn strict_parsing_agrees_with_serde_json(value in json_value()) {
+            let text = value.to_string();
+            let loose: Value = serde_json::from_str(&text).unwrap();
+            proptest::prop_assert_eq!(parse_strict(&text).unwrap(), loose);
+        }
+    }
+
+    fn json_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<u64>().prop_map(Value::from),
+            (-1e12f64..1e12).prop_map(Value::from),
+            ".{0,8}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 32, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map("[a-zA-Z]{0,3}", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
     }
 }

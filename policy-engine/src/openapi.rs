@@ -359,7 +359,7 @@ pub fn load_file(path: &Path, api: Option<&ApiRef>) -> Result<OpenApiSetup, File
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| FileError::new(&name, None, format!("cannot read the file ({e})")))?;
-    let value: Value = serde_json::from_str(&text).map_err(|e| {
+    let value: Value = crate::json::parse_strict(&text).map_err(|e| {
         FileError::new(
             &name,
             None,
@@ -1264,10 +1264,10 @@ fn decode_policy(raw: &Value) -> Option<Value> {
         let Value::String(text) = &value else {
             return Some(value);
         };
-        value = serde_json::from_str::<Value>(text)
+        value = crate::json::parse_strict(text)
             .or_else(|_| {
                 serde_json::from_str::<String>(&format!("\"{text}\""))
-                    .and_then(|unescaped| serde_json::from_str::<Value>(&unescaped))
+                    .and_then(|unescaped| crate::json::parse_strict(&unescaped))
             })
             .ok()?;
     }

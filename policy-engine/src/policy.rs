@@ -450,7 +450,7 @@ fn parse_text(text: &str) -> Result<Value, PolicyError> {
             return unwrap_string_layers(Value::String(unescaped));
         }
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| {
+    let value: Value = crate::json::parse_strict(text).map_err(|e| {
         PolicyError::new(
             &JsonPath::root(),
             PolicyErrorKind::InvalidJson,
@@ -468,10 +468,10 @@ fn unwrap_string_layers(mut value: Value) -> Result<Value, PolicyError> {
         let Value::String(inner) = &value else {
             return Ok(value);
         };
-        let decoded = serde_json::from_str::<Value>(inner).or_else(|first| {
+        let decoded = crate::json::parse_strict(inner).or_else(|first| {
             // `{\"Version\": ...}`: undo one level of string escaping, then parse.
             serde_json::from_str::<String>(&format!("\"{inner}\""))
-                .and_then(|unescaped| serde_json::from_str::<Value>(&unescaped))
+                .and_then(|unescaped| crate::json::parse_strict(&unescaped))
                 .map_err(|_| first)
         });
         value = decoded.map_err(|e| {

@@ -347,7 +347,7 @@ pub fn parse_with(
     dir: &Path,
     options: Options<'_>,
 ) -> Result<Scenario, ScenarioError> {
-    let value: Value = serde_json::from_str(text)
+    let value: Value = crate::json::parse_strict(text)
         .map_err(|e| FileError::new(file, None, format!("not valid JSON: {e}")))?;
     Parser { file, dir, options }.scenario(&value)
 }

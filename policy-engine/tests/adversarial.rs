@@ -472,6 +472,55 @@ fn nested_arrays(depth: usize) -> String {
 /// 300 to 500 KB of stack in a debug build (far less optimised); the test runs on a 1 MB
 /// stack, half of what Rust gives a spawned thread (and tokio a Lambda worker), to show the
 /// margin.
+/// `{"Effect": "Deny", ..., "Effect": "Allow"}` would read as an allow with a last-wins
+/// parser: every place a policy or a file enters refuses a duplicate member instead.
+#[test]
+fn duplicate_members_are_refused_everywhere_json_enters() {
+    let statement = r#"{"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "*", "Effect": "Allow"}"#;
+    let policy = format!(r#"{{"Version": "2012-10-17", "Statement": [{statement}]}}"#);
+    let (kind, message) = policy_error(&policy);
+    assert_eq!(kind, PolicyErrorKind::InvalidJson);
+    assert!(message.contains("duplicate member `Effect`"), "{message}");
+    // The `get-rest-api` string form, and identity policies.
+    let (kind, message) = policy_error(&serde_json::to_string(&policy).unwrap());
+    assert_eq!(kind, PolicyErrorKind::InvalidJson);
+    assert!(message.contains("duplicate member `Effect`"), "{message}");
+    let identity = PolicyDocument::parse_identity_policy(&policy).unwrap_err();
+    assert_eq!(identity.kind(), PolicyErrorKind::InvalidJson);
+    // A duplicate condition key, where last-wins would drop a restriction.
+    let condition = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24", "aws:SourceIp": "0.0.0.0/0"}}}]}"#;
+    assert!(policy_error(condition)
+        .1
+        .contains("duplicate member `aws:SourceIp`"));
+    // Scenario files.
+    let scenario = policy_engine::scenario::parse(
+        "s.json",
+        r#"{"api": {"region": "us-east-2", "region": "eu-west-1"}}"#,
+    )
+    .unwrap_err();
+    assert_eq!(
+        scenario.to_string(),
+        "s.json: not valid JSON: duplicate member `region`: an object may name a member once (which one was meant is ambiguous) at line 1 column 40"
+    );
+    // An authorizer `command` answering with a duplicate member: the function failed (500).
+    let printer = policy_engine::function::CommandFunction::new(
+        vec![
+            "sh".into(),
+            "-c".into(),
+            r#"printf '{"principalId": "a", "principalId": "b"}'"#.into(),
+        ],
+        std::path::Path::new("."),
+        Duration::from_secs(10),
+    )
+    .unwrap();
+    assert_eq!(
+        printer.invoke("", &json!({})),
+        FunctionResult::Failed(
+            "the command printed something that is not a JSON response (duplicate member `principalId`: an object may name a member once (which one was meant is ambiguous) at line 1 column 34)".into()
+        )
+    );
+}
+
 #[test]
 fn deeply_nested_json_is_an_error_everywhere_it_enters() {
     let deep = nested_arrays(100_000);

@@ -250,6 +250,14 @@ fn invalid_files_name_the_field() {
         .unwrap_err()
         .to_string()
         .starts_with("rules.json: not valid JSON"));
+    // A member named twice (a last-wins reader would silently pick one) is refused.
+    let twice = contract_example()
+        .to_string()
+        .replacen('{', r#"{"rules": [], "#, 1);
+    assert!(Config::parse("rules.json", &twice, Path::new("."), &no_env)
+        .unwrap_err()
+        .to_string()
+        .starts_with("rules.json: not valid JSON: duplicate member `rules`"));
 }
 
 #[test]
