@@ -132,8 +132,14 @@ impl CommandFunction {
             .spawn()
             .map_err(|e| format!("cannot run `{}`: {e}", program.display()))?;
         // Read both pipes on their own threads so a chatty program cannot block on a full pipe.
-        let stdout = child.stdout.take().map(read_all);
-        let stderr = child.stderr.take().map(read_all);
+        let stdout = child
+            .stdout
+            .take()
+            .map(|pipe| read_capped(pipe, MAX_RESPONSE_BYTES));
+        let stderr = child
+            .stderr
+            .take()
+            .map(|pipe| read_capped(pipe, MAX_STDERR_BYTES));
         // Write the event on its own thread too: an event larger than the pipe buffer (a
         // request with big headers) to a program that does not read it would otherwise block
         // here, before the timeout below is ever checked. Killing the program at the timeout
@@ -180,10 +186,23 @@ struct Finished {
     stderr: Vec<u8>,
 }
 
-fn read_all(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+/// The largest response a Lambda function can return to a synchronous invocation (6 MB);
+/// a command printing more is a failed function, and no more than this is held in memory.
+pub const MAX_RESPONSE_BYTES: usize = 6 * 1024 * 1024;
+
+/// How much of a command's stderr is kept (only its first line is reported).
+const MAX_STDERR_BYTES: usize = 64 * 1024;
+
+/// Reads `pipe` to its end on a thread, keeping at most `cap + 1` bytes (so the reader can
+/// tell the output was longer than `cap`) and discarding the rest, so that a program printing
+/// without end neither fills memory nor blocks on a full pipe.
+fn read_capped(pipe: impl Read + Send + 'static, cap: usize) -> std::thread::JoinHandle<Vec<u8>> {
     std::thread::spawn(move || {
         let mut buf = Vec::new();
-        let _partial = pipe.read_to_end(&mut buf);
+        let limit = u64::try_from(cap).unwrap_or(u64::MAX).saturating_add(1);
+        let mut kept = pipe.take(limit);
+        let _partial = kept.read_to_end(&mut buf);
+        let _discarded = std::io::copy(&mut kept.into_inner(), &mut std::io::sink());
         buf
     })
 }
@@ -199,6 +218,11 @@ impl AuthorizerFunction for CommandFunction {
             Ok(out) => out,
             Err(why) => return FunctionResult::Failed(why),
         };
+        if stdout.len() > MAX_RESPONSE_BYTES {
+            return FunctionResult::Failed(format!(
+                "the command printed more than {MAX_RESPONSE_BYTES} bytes: a Lambda function cannot return a response over 6 MB"
+            ));
+        }
         let stdout = String::from_utf8_lossy(&stdout);
         let stderr = String::from_utf8_lossy(&stderr);
         if code != Some(0) {

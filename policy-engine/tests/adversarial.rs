@@ -472,6 +472,33 @@ fn nested_arrays(depth: usize) -> String {
 /// 300 to 500 KB of stack in a debug build (far less optimised); the test runs on a 1 MB
 /// stack, half of what Rust gives a spawned thread (and tokio a Lambda worker), to show the
 /// margin.
+/// A command authorizer printing more than a Lambda function can return (6 MB) is a failed
+/// function (500), and only that much of its output is ever held.
+#[test]
+fn an_oversized_command_response_is_a_failed_function() {
+    let command = |script: &str, timeout: u64| {
+        policy_engine::function::CommandFunction::new(
+            vec!["sh".into(), "-c".into(), script.into()],
+            std::path::Path::new("."),
+            Duration::from_secs(timeout),
+        )
+        .unwrap()
+    };
+    let over = policy_engine::function::MAX_RESPONSE_BYTES + 1;
+    assert_eq!(
+        command(&format!("head -c {over} /dev/zero | tr '\\0' ' '"), 10).invoke("", &json!({})),
+        FunctionResult::Failed(
+            "the command printed more than 6291456 bytes: a Lambda function cannot return a response over 6 MB".into()
+        )
+    );
+    // Printing without end: stopped at the timeout, its output drained, not kept.
+    let endless = command("yes '{}'", 1).invoke("", &json!({}));
+    assert!(
+        matches!(&endless, FunctionResult::Failed(why) if why.contains("did not answer within 1 s")),
+        "{endless:?}"
+    );
+}
+
 /// `{"Effect": "Deny", ..., "Effect": "Allow"}` would read as an allow with a last-wins
 /// parser: every place a policy or a file enters refuses a duplicate member instead.
 #[test]
