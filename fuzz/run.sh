@@ -83,8 +83,10 @@ for target in "${targets[@]}"; do
   grep -E '^(#[0-9]+[[:space:]]+DONE|stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb))' "$log" || true
   if [ "$status" -ne 0 ]; then
     failed+=("$target")
-    echo "!! $target failed (exit $status); the fuzzer's last words:"
-    grep -vE '^#[0-9]+' "$log" | tail -n 60
+    echo "!! $target failed (exit $status):"
+    # The panic message (a broken invariant says what broke), then libFuzzer's verdict.
+    sed -n '/panicked at/,/stack backtrace/p' "$log" | head -n 40
+    grep -E 'ERROR: libFuzzer|SUMMARY|Test unit written|Slowest unit|out-of-memory|timeout' "$log" | head -n 10 || true
     artifact="$(grep -oE "artifacts/$target/[a-z-]+-[0-9a-f]+" "$log" | tail -n 1 || true)"
     if [ -n "$artifact" ]; then
       echo "!! input written to fuzz/$artifact"

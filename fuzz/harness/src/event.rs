@@ -19,12 +19,13 @@
 
 use std::sync::LazyLock;
 
+use authorizer::builder::HTTP_METHODS;
 use authorizer::event::AuthorizerEvent;
 use authorizer::handler::{Outcome, RulesAuthorizer};
 use authorizer::response::AuthorizerResponse;
 use authorizer::rules::{Config, RouteSpec, TokenLocation};
 use jsonwebtoken::Algorithm;
-use policy_engine::arn::MethodArn;
+use policy_engine::arn::{MethodArn, Route};
 use policy_engine::context::RequestContext;
 use policy_engine::eval::{EvalRequest, PolicyOutcome, INVOKE_ACTION};
 use policy_engine::policy::{PolicyDocument, PolicyKind};
@@ -277,11 +278,23 @@ fn answered(
             );
             let arn = MethodArn::parse(event.method_arn())
                 .expect("the handler answered for an unusable method ARN");
-            assert_eq!(
-                allows(document, &arn),
-                outcome.called_route_granted,
-                "the returned policy and the rules disagree on the called route `{arn}`: {json}"
+            let allowed = allows(document, &arn);
+            assert!(
+                !allowed || outcome.called_route_granted,
+                "fail-open: the returned policy allows the called route `{arn}`, which the rules do not grant: {json}"
             );
+            // Rules compare verbs ignoring case, policies (like API Gateway) exactly: they
+            // agree on the verbs API Gateway sends, in capitals.
+            let canonical_verb = match arn.route() {
+                Route::Method { verb, .. } => HTTP_METHODS.contains(&verb.as_str()),
+                Route::Key(_) => true,
+            };
+            if canonical_verb {
+                assert_eq!(
+                    allowed, outcome.called_route_granted,
+                    "the returned policy denies the called route `{arn}`, which the rules grant: {json}"
+                );
+            }
             for (route, probe) in probes(&arn) {
                 let expected = granted.iter().any(|r| match &route {
                     Probe::Method(verb, path) => r.covers(Some(verb), Some(path), None),
