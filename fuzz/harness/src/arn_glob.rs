@@ -12,7 +12,7 @@
 //! matching: a pattern that "could match no method ARN of the API" matches none, and one that
 //! "covers every method ARN" matches each.
 
-use policy_engine::arn::{is_account_id, ApiRef, ArnParts, MethodArn, Route};
+use policy_engine::arn::{is_account_id, ArnParts, MethodArn, Route};
 use policy_engine::context::ContextKey;
 use policy_engine::glob::{CaseMode, Pattern, Shape, VariableSource, Wildcards};
 
@@ -220,40 +220,16 @@ fn reference_match(units: &[Ref], text: &[char], case: CaseMode) -> bool {
     next.first().copied().unwrap_or(false)
 }
 
-/// The API whose method ARNs the lints' shape describes.
-fn api() -> ApiRef {
-    ApiRef {
-        partition: "aws".into(),
-        region: "us-east-1".into(),
-        account_id: "123456789012".into(),
-        api_id: "a1b2c3d4e5".into(),
-    }
-}
-
 /// Every method ARN of the API, as the lints build it: any stage, verb and path.
 fn every_method() -> Shape {
     Shape::new()
-        .literal(&api().arn_prefix())
+        .literal(&crate::api_ref().arn_prefix())
         .literal("/")
         .segment()
         .literal("/")
         .segment()
         .literal("/")
         .path()
-}
-
-/// Whether `text` is a string of [`every_method`].
-fn is_method_arn(text: &str) -> bool {
-    let prefix = format!("{}/", api().arn_prefix());
-    let Some(rest) = text.strip_prefix(&prefix) else {
-        return false;
-    };
-    let segment = |s: &str| !s.is_empty() && !s.contains([':', '/']);
-    let mut parts = rest.splitn(3, '/');
-    let (Some(stage), Some(verb), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
-        return false;
-    };
-    segment(stage) && segment(verb) && !path.contains(':')
 }
 
 /// `could_match` and `covers` against what matching `text` gave.
@@ -268,7 +244,7 @@ fn static_questions(pattern: &Pattern, text: &str, matched: bool) {
             "`{pattern}` covers every method yet could match none"
         );
     }
-    if !is_method_arn(text) {
+    if !crate::is_method_arn(text) {
         return;
     }
     if matched {

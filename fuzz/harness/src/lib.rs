@@ -30,6 +30,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
+use policy_engine::arn::ApiRef;
+
 mod arn_glob;
 mod event;
 mod jwt;
@@ -60,6 +62,31 @@ pub const TARGETS: [(&str, Target); 5] = [
 /// The repository's root folder (the harness reads its example rules files and exports).
 pub fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The API of every policy and ARN the harness makes up.
+fn api_ref() -> ApiRef {
+    ApiRef {
+        partition: "aws".into(),
+        region: "us-east-1".into(),
+        account_id: "123456789012".into(),
+        api_id: "a1b2c3d4e5".into(),
+    }
+}
+
+/// Whether `text` is a method ARN of [`api_ref`] as the lints model them: API prefix, stage,
+/// verb, path, and no `:` after the API id.
+fn is_method_arn(text: &str) -> bool {
+    let prefix = format!("{}/", api_ref().arn_prefix());
+    let Some(rest) = text.strip_prefix(&prefix) else {
+        return false;
+    };
+    let segment = |s: &str| !s.is_empty() && !s.contains([':', '/']);
+    let mut parts = rest.splitn(3, '/');
+    let (Some(stage), Some(verb), Some(path)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    segment(stage) && segment(verb) && !path.contains(':')
 }
 
 /// The current-thread runtime that drives the async handler and verifier, built once.

@@ -47,7 +47,7 @@ pub fn policy(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let api = api_ref();
+    let api = crate::api_ref();
     match PolicyDocument::parse_resource_policy(text, &api) {
         Ok(doc) => {
             let matched = document(&doc, Some(&api));
@@ -66,16 +66,6 @@ pub fn policy(data: &[u8]) {
         Err(e) => {
             let _ = e.to_string();
         }
-    }
-}
-
-/// The API every resource policy belongs to.
-pub(crate) fn api_ref() -> ApiRef {
-    ApiRef {
-        partition: "aws".into(),
-        region: "us-east-1".into(),
-        account_id: OWNER.into(),
-        api_id: "a1b2c3d4e5".into(),
     }
 }
 
@@ -165,7 +155,7 @@ fn document(doc: &PolicyDocument, api: Option<&ApiRef>) -> HashSet<usize> {
             );
         }
         let to_this_api = [INVOKE_ACTION, INVALIDATE_CACHE].contains(&probe.action.as_str())
-            && is_method_arn(&probe.resource);
+            && crate::is_method_arn(&probe.resource);
         if to_this_api {
             matched.extend(
                 trace
@@ -191,20 +181,6 @@ fn reversed(json: &Value, kind: PolicyKind, api: Option<&ApiRef>) -> Option<Poli
         PolicyDocument::from_json(&json, kind, api)
             .unwrap_or_else(|e| panic!("reordered statements do not parse: {e}")),
     )
-}
-
-/// Whether `resource` is a method ARN of the fixed API with no `:` after the API id (the
-/// lints' model of one).
-fn is_method_arn(resource: &str) -> bool {
-    let Ok(arn) = MethodArn::parse(resource) else {
-        return false;
-    };
-    let prefix = api_ref().arn_prefix();
-    arn.api() == &api_ref()
-        && resource
-            .strip_prefix(&prefix)
-            .is_some_and(|rest| !rest.contains(':'))
-        && matches!(arn.route(), Route::Method { .. })
 }
 
 /// `text` with each wildcard replaced by a character it stands for.
@@ -282,7 +258,7 @@ fn harvested(doc: &PolicyDocument) -> Vec<(ContextKey, ContextValue)> {
 
 /// The requests a document is checked against.
 fn probes(doc: &PolicyDocument) -> Vec<Probe> {
-    let api = api_ref();
+    let api = crate::api_ref();
     let mut resources = vec![
         MethodArn::for_method(&api, "prod", "GET", "/pets").to_string(),
         MethodArn::for_route_key(&api, "prod", "$connect").to_string(),
@@ -384,7 +360,7 @@ fn range_resource_policy() -> &'static PolicyDocument {
                 {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
                  "Resource": "execute-api:/*",
                  "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]}"#,
-            &api_ref(),
+            &crate::api_ref(),
         )
         .expect("the fixed resource policy")
     });
@@ -487,7 +463,7 @@ fn flows(
             let gateway = Gateway {
                 api: Api {
                     api_type: ApiType::Rest,
-                    api_ref: api_ref(),
+                    api_ref: crate::api_ref(),
                     stage: "prod".into(),
                     endpoint,
                 },
@@ -552,7 +528,7 @@ fn lints(doc: &PolicyDocument, matched: &HashSet<usize>) {
     let at = JsonPath::root().key("resourcePolicy");
     let api = Api {
         api_type: ApiType::Rest,
-        api_ref: api_ref(),
+        api_ref: crate::api_ref(),
         stage: "prod".into(),
         endpoint: EndpointType::Regional,
     };
