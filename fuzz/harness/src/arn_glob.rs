@@ -16,7 +16,7 @@ use policy_engine::arn::{is_account_id, ArnParts, MethodArn, Route};
 use policy_engine::context::ContextKey;
 use policy_engine::glob::{CaseMode, Pattern, Shape, VariableSource, Wildcards};
 
-/// Runs one input; see the module documentation.
+/// Runs one input; see [the module](mod@crate::arn_glob) for its format and invariants.
 pub fn arn_glob(data: &[u8]) {
     let Some((&flags, rest)) = data.split_first() else {
         return;

@@ -34,7 +34,7 @@ use serde_json::{json, Value};
 
 use crate::keys::{self, ClaimRules};
 
-/// Runs one input; see the module documentation.
+/// Runs one input; see [the module](mod@crate::event) for its format and invariants.
 pub fn authorizer_event(data: &[u8]) {
     let (event_bytes, signed) = match crate::split_nul(data) {
         Some((event, rest)) => (event, Some(rest)),

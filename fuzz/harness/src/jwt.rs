@@ -6,11 +6,12 @@
 //! selector `S` picks (mostly HS256, then HS384, HS512, ES256 and rarely RS256, whose signing
 //! is slow), with the usual header when `HEADER` is empty, so the claim checks are reached.
 //!
-//! Invariants: a verifier accepts a token only when the reference check
-//! ([`crate::keys::decode_signed`], [`crate::keys::claims_valid`]) finds it signed by one of its
-//! keys with an allowed algorithm and its claims valid, and returns exactly its claims; every
-//! rejection is a token problem (401), never a 500-class error; and with the usual header, a
-//! token whose claims the reference finds valid is accepted by the verifier of its key.
+//! Invariants: a verifier accepts a token only when the harness's reference check (`keys.rs`:
+//! the signature checked without the verifier's code, the claims by the contract) finds it
+//! signed by one of its keys with an allowed algorithm and its claims valid, and returns
+//! exactly its claims; every rejection is a token problem (401), never a 500-class error; and
+//! with the usual header, a token whose claims the reference finds valid is accepted by the
+//! verifier of its key.
 
 use authorizer::jwt::{Verifier, MAX_TOKEN_BYTES};
 use jsonwebtoken::{Algorithm, AlgorithmFamily};
@@ -18,7 +19,7 @@ use serde_json::{Map, Value};
 
 use crate::keys::{self, ClaimRules};
 
-/// Runs one input; see the module documentation.
+/// Runs one input; see [the module](mod@crate::jwt) for its format and invariants.
 pub fn jwt(data: &[u8]) {
     match crate::split_nul(data) {
         None => {

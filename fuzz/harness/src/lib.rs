@@ -4,15 +4,15 @@
 //! normal workspace crate so that it builds on stable and its tests replay every seed and
 //! regression input in `cargo test --workspace` (`tests/replay.rs`):
 //!
-//! - [`policy`]: policy JSON parsed as a resource and as an identity policy, compiled, written
+//! - [`policy()`]: policy JSON parsed as a resource and as an identity policy, compiled, written
 //!   back and evaluated against requests derived from the policy itself, through the engine
 //!   and through the gateway flow, quiet and explained; the lints' "never matches" verdicts
 //!   held against what evaluation does;
-//! - [`arn_glob`]: execute-api ARN parsing and the wildcard matcher against a reference;
-//! - [`authorizer_event`]: any event through the rules-file authorizer's handler, optionally
+//! - [`arn_glob()`]: execute-api ARN parsing and the wildcard matcher against a reference;
+//! - [`authorizer_event()`]: any event through the rules-file authorizer's handler, optionally
 //!   with a token the harness signs over claims taken from the input;
-//! - [`scenario`]: scenario files parsed, linted and run, quiet and explained;
-//! - [`jwt`]: arbitrary bytes as a token, and tokens the harness signs over a header and claims
+//! - [`scenario()`]: scenario files parsed, linted and run, quiet and explained;
+//! - [`jwt()`]: arbitrary bytes as a token, and tokens the harness signs over a header and claims
 //!   taken from the input.
 //!
 //! Each function accepts any bytes. Beyond not panicking, it asserts invariants; a failed
@@ -32,12 +32,12 @@ use std::sync::LazyLock;
 
 use policy_engine::arn::ApiRef;
 
-mod arn_glob;
-mod event;
-mod jwt;
+pub mod arn_glob;
+pub mod event;
+pub mod jwt;
 mod keys;
-mod policy;
-mod scenario;
+pub mod policy;
+pub mod scenario;
 pub mod seeds;
 
 pub use arn_glob::arn_glob;

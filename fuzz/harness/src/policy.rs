@@ -42,7 +42,7 @@ const NOW: i64 = 1_767_225_600;
 /// The other action the lints consider API Gateway's own.
 const INVALIDATE_CACHE: &str = "execute-api:InvalidateCache";
 
-/// Runs one input; see the module documentation.
+/// Runs one input; see [the module](mod@crate::policy) for its format and invariants.
 pub fn policy(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;

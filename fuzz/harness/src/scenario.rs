@@ -31,7 +31,7 @@ const OPENAPI_EXPORT: &str = "../openapi/pets-export.json";
 /// The time of `at: 0` for scenarios without `startTime`: 2026-01-01T00:00:00Z.
 const START: i64 = 1_767_225_600;
 
-/// Runs one input; see the module documentation.
+/// Runs one input; see [the module](mod@crate::scenario) for its format and invariants.
 pub fn scenario(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
