@@ -278,16 +278,17 @@ fn answered(
             );
             let arn = MethodArn::parse(event.method_arn())
                 .expect("the handler answered for an unusable method ARN");
-            // The policy names the event's API and stage verbatim. API Gateway never puts `*`
-            // or `?` there, except the stage `*` of a console test invocation, whose answer
-            // is not cached for other requests; with them, the prefix itself is a pattern
-            // (`*` spans `/`), and the route checks below do not apply.
+            // The policy names the event's API and stage verbatim. API Gateway never puts `*`,
+            // `?` or `${` there (the one exception, the stage `*` of a console test
+            // invocation, is not cached for other requests); with them the prefix itself is
+            // a pattern (`*` spans `/`, `${...}` is a policy variable), and the route checks
+            // below do not apply.
             let api = arn.api();
             let verbatim = [&api.partition, &api.region, &api.account_id, &api.api_id]
                 .into_iter()
                 .map(String::as_str)
                 .chain([arn.stage()])
-                .all(|part| !part.contains(['*', '?']));
+                .all(|part| !part.contains(['*', '?']) && !part.contains("${"));
             if !verbatim {
                 return;
             }
