@@ -33,11 +33,30 @@ use policy_engine::policy::{PolicyDocument, PolicyKind};
 use policy_engine::PolicyError;
 use serde_json::{json, Map, Value};
 
-/// The resource ARN of `verb path` on `stage`: `{api ARN}/{stage}/{VERB}/{path}`; `*` is a
-/// wildcard in the verb and the path, and the root path `/` gives `.../VERB/`.
+/// The verbs API Gateway writes into method ARNs: the HTTP methods REST and HTTP APIs route
+/// (a method defined as `ANY` is called, and named in the ARN, with the request's own verb).
+pub const HTTP_METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+/// The resource ARN of `verb path` on `stage`: `{api ARN}/{stage}/{VERB}/{path}`, written as
+/// given; the root path `/` gives `.../VERB/`. `*` is IAM's wildcard, which spans `/`: as the
+/// verb it also matches the first segments of the path (`*` + `/admin/*` matches
+/// `GET/pets/admin/x`); [`route_resources`] names exactly "any verb".
 pub fn route_resource(api: &ApiRef, stage: &str, verb: &str, path: &str) -> String {
     let path = path.strip_prefix('/').unwrap_or(path);
     format!("{}/{stage}/{verb}/{path}", api.arn_prefix())
+}
+
+/// The resource ARNs of `verb path` on `stage`: [`route_resource`], except that the verb `*`
+/// becomes one ARN per [`HTTP_METHODS`] verb, so that it stands for any verb and nothing more.
+pub fn route_resources(api: &ApiRef, stage: &str, verb: &str, path: &str) -> Vec<String> {
+    if verb == "*" {
+        HTTP_METHODS
+            .iter()
+            .map(|verb| route_resource(api, stage, verb, path))
+            .collect()
+    } else {
+        vec![route_resource(api, stage, verb, path)]
+    }
 }
 
 /// The resource ARN of a route key such as WebSocket `$connect` on `stage`.
@@ -64,11 +83,12 @@ impl StatementBuilder {
         self
     }
 
-    /// Make this an `Allow` statement for `verb path` (the default effect).
+    /// Make this an `Allow` statement for `verb path` (the default effect); see
+    /// [`PolicyBuilder::allow`] for `*`.
     pub fn allow(mut self, verb: &str, path: &str) -> Self {
         self.deny = false;
         self.resources
-            .push(route_resource(&self.api, &self.stage, verb, path));
+            .extend(route_resources(&self.api, &self.stage, verb, path));
         self
     }
 
@@ -76,7 +96,7 @@ impl StatementBuilder {
     pub fn deny(mut self, verb: &str, path: &str) -> Self {
         self.deny = true;
         self.resources
-            .push(route_resource(&self.api, &self.stage, verb, path));
+            .extend(route_resources(&self.api, &self.stage, verb, path));
         self
     }
 
@@ -162,17 +182,19 @@ impl PolicyBuilder {
         }
     }
 
-    /// Allow `verb path`; `*` is a wildcard in both (`allow("*", "/pets/*")`).
+    /// Allow `verb path` (`allow("*", "/pets/*")`). In the path `*` and `?` are IAM's
+    /// wildcards; the verb `*` means every HTTP method, written as one resource each (see
+    /// [`route_resources`]: a `*` verb in the ARN would also span path segments).
     pub fn allow(mut self, verb: &str, path: &str) -> Self {
         self.allowed
-            .push(route_resource(&self.api, &self.stage, verb, path));
+            .extend(route_resources(&self.api, &self.stage, verb, path));
         self
     }
 
-    /// Deny `verb path`.
+    /// Deny `verb path`, as [`PolicyBuilder::allow`] reads it.
     pub fn deny(mut self, verb: &str, path: &str) -> Self {
         self.denied
-            .push(route_resource(&self.api, &self.stage, verb, path));
+            .extend(route_resources(&self.api, &self.stage, verb, path));
         self
     }
 
@@ -334,6 +356,46 @@ mod tests {
         assert_eq!(
             outcome(&p, "GET", "/admin/x", Some("203.0.113.1")),
             PolicyOutcome::ImplicitDeny
+        );
+    }
+
+    /// Found by the `authorizer_event` fuzz target: `* /admin/*` was written as
+    /// `.../prod/*/admin/*`, whose `*` spans `/`, so it also allowed `GET /pets/admin/x`.
+    #[test]
+    fn a_wildcard_verb_does_not_reach_into_the_path() {
+        let p = PolicyBuilder::for_api_of(&event_arn())
+            .allow("*", "/admin/*")
+            .build()
+            .unwrap();
+        for verb in HTTP_METHODS {
+            assert_eq!(
+                outcome(&p, verb, "/admin/users", None),
+                PolicyOutcome::Allow
+            );
+        }
+        for path in ["/pets/admin/x", "/x/admin/", "/admin"] {
+            assert_eq!(
+                outcome(&p, "GET", path, None),
+                PolicyOutcome::ImplicitDeny,
+                "{path}"
+            );
+        }
+        let denied = PolicyBuilder::for_api_of(&event_arn())
+            .allow_all()
+            .deny("*", "/admin/*")
+            .build()
+            .unwrap();
+        assert_eq!(
+            outcome(&denied, "POST", "/admin/x", None),
+            PolicyOutcome::ExplicitDeny
+        );
+        assert_eq!(
+            outcome(&denied, "POST", "/pets/admin/x", None),
+            PolicyOutcome::Allow
+        );
+        assert_eq!(
+            route_resources(event_arn().api(), "prod", "GET", "/pets"),
+            vec![route_resource(event_arn().api(), "prod", "GET", "/pets")]
         );
     }
 

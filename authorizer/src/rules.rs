@@ -15,6 +15,8 @@ use policy_engine::glob::{CaseMode, Pattern, Wildcards};
 use policy_engine::json::{self, Fields, FileError, JsonPath};
 use serde_json::{Map, Value};
 
+use crate::builder::HTTP_METHODS;
+
 /// A rules file that cannot be used; the function does not start. It names the file, the JSON
 /// path of the bad field and the problem.
 pub type ConfigError = FileError;
@@ -141,13 +143,21 @@ pub enum RouteSpec {
 }
 
 impl RouteSpec {
-    /// Whether a request for `verb path` (or route key `key`) falls under this route.
+    /// Whether a request for `verb path` (or route key `key`) falls under this route. The verb
+    /// `*` is any of [`HTTP_METHODS`], the verbs of method ARNs — exactly what the policy the
+    /// authorizer returns allows for it.
     pub fn covers(&self, verb: Option<&str>, path: Option<&str>, key: Option<&str>) -> bool {
         match self {
             RouteSpec::Method {
                 verb: v, pattern, ..
             } => {
-                let verb_ok = v == "*" || verb.is_some_and(|m| m.eq_ignore_ascii_case(v));
+                let verb_ok = verb.is_some_and(|m| {
+                    if v == "*" {
+                        HTTP_METHODS.iter().any(|h| m.eq_ignore_ascii_case(h))
+                    } else {
+                        m.eq_ignore_ascii_case(v)
+                    }
+                });
                 verb_ok && path.is_some_and(|p| pattern.matches(p))
             }
             RouteSpec::Key(k) => key == Some(k.as_str()),

@@ -165,12 +165,17 @@ fn invoke_answers_every_event_shape_with_the_granted_routes() {
             "{file}"
         );
         // Every granted route, for the called API and stage: the cached policy is right for
-        // the caller's next request whatever its route.
+        // the caller's next request whatever its route. `* /*` is every HTTP method's `/*`.
+        let mut resources: Vec<String> =
+            ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+                .iter()
+                .map(|verb| format!("{api_and_stage}/{verb}/*"))
+                .collect();
+        resources.push(format!("{api_and_stage}/$connect"));
         assert_eq!(
             response["policyDocument"],
             json!({"Version": "2012-10-17", "Statement": [{
-                "Effect": "Allow", "Action": "execute-api:Invoke",
-                "Resource": [format!("{api_and_stage}/*/*"), format!("{api_and_stage}/$connect")]
+                "Effect": "Allow", "Action": "execute-api:Invoke", "Resource": resources
             }]}),
             "{file}"
         );

@@ -115,6 +115,11 @@ fn routes_cover_requests_with_iam_wildcards() {
     let admin = &c.rules[2].routes[0];
     assert!(admin.covers(Some("DELETE"), Some("/admin/users/7"), None));
     assert!(!admin.covers(Some("GET"), Some("/administrator"), None));
+    // The verb `*` is any HTTP method, as in the policy the handler returns for it; the path
+    // glob starts at the path.
+    assert!(admin.covers(Some("options"), Some("/admin/x"), None));
+    assert!(!admin.covers(Some("BREW"), Some("/admin/x"), None));
+    assert!(!admin.covers(Some("GET"), Some("/pets/admin/x"), None));
     let pets = &c.rules[0].routes[1];
     assert!(
         pets.covers(Some("get"), Some("/pets/1/toys"), None),
