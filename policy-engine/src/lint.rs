@@ -313,14 +313,8 @@ struct Covered {
 
 impl<'a> Ctx<'a> {
     fn new(policy: &'a PolicyDocument, api: &'a Api, auth: &MethodsAuth) -> Self {
-        let api_prefix = Shape::new().literal(&api.api_ref.arn_prefix()).literal("/");
-        let every_method = api_prefix
-            .clone()
-            .segment()
-            .literal("/")
-            .segment()
-            .literal("/")
-            .path();
+        let api_prefix = Shape::api_prefix(&api.api_ref);
+        let every_method = Shape::every_method(&api.api_ref);
         let methods = match auth {
             MethodsAuth::All(kind) => Methods::All(*kind),
             MethodsAuth::PerMethod(list) => Methods::PerMethod(

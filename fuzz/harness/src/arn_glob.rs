@@ -220,21 +220,9 @@ fn reference_match(units: &[Ref], text: &[char], case: CaseMode) -> bool {
     next.first().copied().unwrap_or(false)
 }
 
-/// Every method ARN of the API, as the lints build it: any stage, verb and path.
-fn every_method() -> Shape {
-    Shape::new()
-        .literal(&crate::api_ref().arn_prefix())
-        .literal("/")
-        .segment()
-        .literal("/")
-        .segment()
-        .literal("/")
-        .path()
-}
-
 /// `could_match` and `covers` against what matching `text` gave.
 fn static_questions(pattern: &Pattern, text: &str, matched: bool) {
-    let shape = every_method();
+    let shape = Shape::every_method(&crate::api_ref());
     let could = pattern.could_match(&shape);
     let covers = pattern.covers(&shape);
     if covers == Some(true) {

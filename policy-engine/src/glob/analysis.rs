@@ -13,6 +13,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::{chars_equal, CaseMode, Pattern, Unit};
+use crate::arn::ApiRef;
 
 /// Product states explored before giving up; far above what real policies need.
 const STATE_LIMIT: usize = 50_000;
@@ -94,6 +95,22 @@ impl Shape {
     /// The shape holding only the empty string; extend it with the other methods.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The ARN prefix of every method of `api`, up to the `/` before the stage.
+    pub fn api_prefix(api: &ApiRef) -> Self {
+        Self::new().literal(&api.arn_prefix()).literal("/")
+    }
+
+    /// Every method ARN of `api`: any stage, verb and path (what the lints mean by "a request
+    /// to this API").
+    pub fn every_method(api: &ApiRef) -> Self {
+        Self::api_prefix(api)
+            .segment()
+            .literal("/")
+            .segment()
+            .literal("/")
+            .path()
     }
 
     /// Followed by exactly `text`.
@@ -419,14 +436,14 @@ mod tests {
     }
 
     fn methods() -> Shape {
-        Shape::new()
-            .literal(PREFIX)
-            .literal("/")
-            .segment()
-            .literal("/")
-            .segment()
-            .literal("/")
-            .path()
+        let api = ApiRef {
+            partition: "aws".into(),
+            region: "us-east-1".into(),
+            account_id: "123456789012".into(),
+            api_id: "abc".into(),
+        };
+        assert_eq!(api.arn_prefix(), PREFIX);
+        Shape::every_method(&api)
     }
 
     #[test]
