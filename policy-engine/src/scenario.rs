@@ -517,18 +517,15 @@ fn compare(case: &Case, d: &Decision) -> CaseReport {
     );
     if let Some(expected) = &e.context {
         for (k, v) in expected {
-            let want = match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            let got = d.context.get(k).map(|g| match g {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            });
-            if got.as_deref() != Some(want.as_str()) {
+            let got = d.context.get(k);
+            if !context_value_matches(v, got) {
                 mismatches.push(format!(
-                    "context.{k}: expected `{want}`, got {}",
-                    got.map_or_else(|| "nothing".to_owned(), |g| format!("`{g}`"))
+                    "context.{k}: expected `{}`, got {}",
+                    context_text(v),
+                    got.map_or_else(
+                        || "nothing".to_owned(),
+                        |g| format!("`{}`", context_text(g))
+                    )
                 ));
             }
         }
@@ -540,6 +537,25 @@ fn compare(case: &Case, d: &Decision) -> CaseReport {
         actual: actual_json(d),
         mismatches,
         explanation: String::new(),
+    }
+}
+
+/// Whether an `expect.context` value matches what the backend got: scalars by the text the
+/// backend sees (REST and payload 1.0 stringify every value, so `123` matches `"123"`);
+/// objects and arrays (payload 2.0 keeps JSON values) as JSON, object members in any order.
+fn context_value_matches(want: &Value, got: Option<&Value>) -> bool {
+    match (want, got) {
+        (_, None) => false,
+        (Value::Object(_) | Value::Array(_), Some(got)) => want == got,
+        (_, Some(got)) => context_text(want) == context_text(got),
+    }
+}
+
+/// A context value as text: strings as they are, anything else as JSON.
+fn context_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
     }
 }
 
