@@ -21,3 +21,8 @@ pub mod rules;
 
 pub use policy_engine;
 pub use response::{AuthorizerError, AuthorizerResponse};
+
+/// The README's examples, compiled and run as doctests so they cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -87,3 +87,8 @@ pub use decision::{Decision, Table, TableRow};
 pub use error::{PolicyError, PolicyErrorKind};
 pub use eval::{EvalRequest, PolicyOutcome, PolicyTrace};
 pub use policy::{PolicyDocument, PolicyKind};
+
+/// The README's examples, compiled and run as doctests so they cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
