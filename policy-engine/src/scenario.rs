@@ -31,7 +31,7 @@ use crate::flow::{
 };
 use crate::function::{AuthorizerFunction, CommandFunction, ResponseTable};
 use crate::json::{self, Fields, FileError, JsonPath};
-use crate::lambda::{LambdaKind, LambdaSetup, PayloadFormat};
+use crate::lambda::{LambdaKind, LambdaSetup, PayloadFormat, ValidationExpression};
 use crate::policy::{PolicyDocument, PolicyKind};
 
 /// A scenario file that cannot be read or is invalid (exit status 2 of `policy-sim test`): the
@@ -1030,11 +1030,8 @@ impl<'f> Parser<'f> {
                     "`identityValidationExpression` applies to TOKEN authorizers only",
                 ))
             }
-            Some(expr) => Some(regex::Regex::new(expr).map_err(|e| {
-                self.err(
-                    &o.path().key("identityValidationExpression"),
-                    format!("invalid regular expression `{expr}`: {e}"),
-                )
+            Some(expr) => Some(ValidationExpression::new(expr).map_err(|e| {
+                self.err(&o.path().key("identityValidationExpression"), e.to_string())
             })?),
         };
         let function = self.function(o)?;
