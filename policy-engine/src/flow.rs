@@ -122,6 +122,7 @@ use crate::principal::{Caller, IamCaller};
 /// assert!(policy_engine::lambda::request_arn(&rest, &request).as_str().ends_with("/prod/GET/pets"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ApiType {
     /// A REST API (API Gateway v1).
     Rest,
@@ -159,6 +160,7 @@ pub enum ApiType {
 /// # Ok::<(), policy_engine::flow::FlowError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum EndpointType {
     /// A regional endpoint.
     Regional,
@@ -375,6 +377,7 @@ pub struct AuthorizerCall {
 /// assert_eq!(source.map(|s| s.to_string()).as_deref(), Some("header `Authorization`"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum IdentitySource {
     /// `method.request.header.X` / `$request.header.X` (case-insensitive).
     Header(String),

@@ -165,6 +165,7 @@ pub const MAX_RESULT_BYTES: usize = 8 * 1024;
 /// assert_eq!(request_kind.event(&api, &request, &[], 0)["type"], "REQUEST");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LambdaKind {
     /// TOKEN (REST only): one header, the token, optionally checked by a regular expression.
     Token,
@@ -183,6 +184,7 @@ pub enum LambdaKind {
 /// assert!(!PayloadFormat::HttpV2 { simple: true }.stringifies_context());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PayloadFormat {
     /// REST API events; responses are a policy; context values reach the backend as strings.
     Rest,

@@ -158,6 +158,7 @@ impl fmt::Display for Severity {
 /// );
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Finding {
     /// How bad it is.
     pub severity: Severity,
@@ -297,6 +298,7 @@ pub fn sort_findings(findings: &mut [Finding]) {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AuthKind {
     /// `NONE`: the resource policy alone decides.
     None,

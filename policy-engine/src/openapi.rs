@@ -207,6 +207,7 @@ pub fn is_openapi(value: &Value) -> bool {
 /// # Ok::<(), policy_engine::json::FileError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SpecFormat {
     /// OpenAPI 3.x (`"openapi": "3.0.1"`): `--export-type oas30` and every HTTP API export.
     OpenApi3,
@@ -250,6 +251,7 @@ pub enum SpecFormat {
 /// # Ok::<(), policy_engine::json::FileError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct OpenApiSetup {
     /// The file it came from, as given.
     pub file: String,
@@ -390,6 +392,7 @@ impl OpenApiSetup {
 /// # Ok::<(), policy_engine::json::FileError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct OpenApiPolicy {
     /// The value as written: an object, or a JSON string holding one.
     pub raw: Value,
@@ -419,6 +422,7 @@ pub struct OpenApiPolicy {
 /// # Ok::<(), policy_engine::json::FileError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EndpointConfiguration {
     /// Its JSON path.
     pub path: JsonPath,
@@ -469,6 +473,7 @@ impl EndpointConfiguration {
 /// assert!(kind.is_lambda());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AuthorizerType {
     /// `token`: a REST Lambda authorizer given one header, the token.
     Token,
@@ -562,6 +567,7 @@ impl AuthorizerType {
 /// # Ok::<(), policy_engine::json::FileError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PayloadFormatVersion {
     /// `1.0`: the REST-like event; the function answers with an IAM policy.
     V1_0,
@@ -606,6 +612,7 @@ pub enum PayloadFormatVersion {
 /// # Ok::<(), policy_engine::json::FileError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct OpenApiIdentitySource {
     /// The expression, such as `method.request.header.Authorization` or
     /// `$request.querystring.tenant` (surrounding spaces removed).
@@ -647,6 +654,7 @@ pub struct OpenApiIdentitySource {
 /// # Ok::<(), policy_engine::json::FileError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct JwtConfiguration {
     /// `issuer`; for an `openIdConnect` scheme without one, the gateway discovers it from
     /// `open_id_connect_url`.
@@ -696,6 +704,7 @@ pub struct JwtConfiguration {
 /// # Ok::<(), policy_engine::json::FileError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct OpenApiAuthorizer {
     /// The security scheme's name, as `security` requirements name it.
     pub name: String,
@@ -774,6 +783,7 @@ pub struct OpenApiAuthorizer {
 /// # Ok::<(), policy_engine::json::FileError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MethodAuth {
     /// `NONE`: no `security` (or only API keys), or `x-amazon-apigateway-auth: NONE`.
     None,
@@ -819,6 +829,7 @@ pub enum MethodAuth {
 /// # Ok::<(), policy_engine::json::FileError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct OpenApiMethod {
     /// The resource path as written under `paths`, such as `/pets/{petId}` or `$default`.
     pub path: String,

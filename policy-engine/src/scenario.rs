@@ -154,6 +154,7 @@ pub struct Expectation {
 /// # Ok::<(), scenario::ScenarioError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Case {
     /// The case name.
     pub name: String,
@@ -194,6 +195,7 @@ pub struct Case {
 /// # Ok::<(), scenario::ScenarioError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Scenario {
     /// The file it came from, as given.
     pub file: String,
@@ -235,6 +237,7 @@ pub struct Scenario {
 /// # Ok::<(), scenario::ScenarioError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CaseReport {
     /// The case name.
     pub name: String,
@@ -278,6 +281,7 @@ pub struct CaseReport {
 /// # Ok::<(), scenario::ScenarioError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FileReport {
     /// The file.
     pub file: String,

@@ -444,6 +444,7 @@ pub fn lint_scenario(
 /// assert_eq!(linted.scenario.map(|s| s.file).as_deref(), Some("pets.json"));
 /// ```
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ScenarioLint {
     /// The findings, errors first.
     pub findings: Vec<Finding>,
