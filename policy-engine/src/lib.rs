@@ -54,13 +54,13 @@
 //!   resource policy are combined by Table A or B;
 //! - a Lambda authorizer: the resource policy is evaluated first, for explicit denies only —
 //!   a deny is 403 before any authorizer runs; then the identity sources (one missing: 401
-//!   without invoking the function), the authorizer-result cache
-//!   ([`cache::AuthorizerCache`]: a cached policy is evaluated again against each new method
-//!   ARN), and the Lambda authorizer's answer ([`flow::AuthorizerAnswer`]: `Unauthorized` is
-//!   401, a failure or malformed response 500, a policy is combined with the resource policy
-//!   by Table A or B). The identity sources and the cache are
-//!   [`lambda::LambdaSetup::call`]'s part; the flow takes its answer through a callback, so
-//!   you can also supply the answer yourself.
+//!   without invoking the function, unless a REST REQUEST authorizer does not cache), the
+//!   authorizer-result cache ([`cache::AuthorizerCache`]: a cached policy is evaluated again
+//!   against each new method ARN), and the Lambda authorizer's answer
+//!   ([`flow::AuthorizerAnswer`]: `Unauthorized` is 401, a failure or malformed response
+//!   500, a policy is combined with the resource policy by Table A or B). The identity
+//!   sources and the cache are [`lambda::LambdaSetup::call`]'s part; the flow takes its
+//!   answer through a callback, so you can also supply the answer yourself.
 //!
 //! Every entry point comes twice: `handle*` returns the decision with its explanation
 //! ([`decision::Decision::explanation`]); `decide*` formats nothing — the call for deciding
