@@ -60,37 +60,60 @@ use crate::json::{self, JsonPath};
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-#[expect(
-    missing_docs,
-    reason = "variants are IAM's operator names, documented by IAM"
-)]
 pub enum Operator {
+    /// `StringEquals`: exact, case-sensitive string match.
     StringEquals,
+    /// `StringNotEquals`: negated [`Operator::StringEquals`]: the value equals none of the policy's.
     StringNotEquals,
+    /// `StringEqualsIgnoreCase`: string match ignoring case.
     StringEqualsIgnoreCase,
+    /// `StringNotEqualsIgnoreCase`: negated [`Operator::StringEqualsIgnoreCase`].
     StringNotEqualsIgnoreCase,
+    /// `StringLike`: case-sensitive match with `*` and `?` wildcards.
     StringLike,
+    /// `StringNotLike`: negated [`Operator::StringLike`].
     StringNotLike,
+    /// `NumericEquals`: numbers equal.
     NumericEquals,
+    /// `NumericNotEquals`: negated [`Operator::NumericEquals`].
     NumericNotEquals,
+    /// `NumericLessThan`: request number below the policy's.
     NumericLessThan,
+    /// `NumericLessThanEquals`: request number at most the policy's.
     NumericLessThanEquals,
+    /// `NumericGreaterThan`: request number above the policy's.
     NumericGreaterThan,
+    /// `NumericGreaterThanEquals`: request number at least the policy's.
     NumericGreaterThanEquals,
+    /// `DateEquals`: same instant (ISO 8601 or epoch seconds on either side).
     DateEquals,
+    /// `DateNotEquals`: negated [`Operator::DateEquals`].
     DateNotEquals,
+    /// `DateLessThan`: request date before the policy's.
     DateLessThan,
+    /// `DateLessThanEquals`: request date at or before the policy's.
     DateLessThanEquals,
+    /// `DateGreaterThan`: request date after the policy's.
     DateGreaterThan,
+    /// `DateGreaterThanEquals`: request date at or after the policy's.
     DateGreaterThanEquals,
+    /// `Bool`: boolean match (`true` / `false`, any case).
     Bool,
+    /// `BinaryEquals`: base64-encoded binary value equal, compared as text.
     BinaryEquals,
+    /// `IpAddress`: request IP address inside one of the policy's CIDR blocks.
     IpAddress,
+    /// `NotIpAddress`: negated [`Operator::IpAddress`]: outside every block.
     NotIpAddress,
+    /// `ArnEquals`: ARN match, part by part; `*` and `?` wildcards allowed in each part, as IAM does.
     ArnEquals,
+    /// `ArnLike`: ARN match, part by part, with `*` and `?` wildcards within each part.
     ArnLike,
+    /// `ArnNotEquals`: negated [`Operator::ArnEquals`].
     ArnNotEquals,
+    /// `ArnNotLike`: negated [`Operator::ArnLike`].
     ArnNotLike,
+    /// `Null`: whether the key is absent (`true`) or present (`false`) in the request.
     Null,
 }
 
