@@ -17,15 +17,13 @@
 //! identity in it.
 //!
 //! ```
-//! use policy_engine::principal::{Caller, IamCaller, PrincipalType};
+//! use policy_engine::principal::{IamCaller, PrincipalType};
 //!
 //! let caller = IamCaller::from_arn("arn:aws:sts::111122223333:assumed-role/developer/alice")?;
 //! assert_eq!(caller.kind(), PrincipalType::AssumedRole);
 //! assert_eq!(caller.account(), "111122223333");
 //! // `aws:PrincipalArn` names the role, not the session.
 //! assert_eq!(caller.principal_arn(), "arn:aws:iam::111122223333:role/developer");
-//! let caller = Caller::Iam(caller);
-//! # let _ = caller;
 //! # Ok::<(), policy_engine::principal::CallerArnError>(())
 //! ```
 
