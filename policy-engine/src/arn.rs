@@ -1,13 +1,52 @@
-//! Amazon Resource Names: the generic six-part split, and the execute-api method ARN
+//! Amazon Resource Names: the generic six-part split ([`ArnParts`]), and the execute-api
+//! method ARN ([`MethodArn`])
 //! `arn:{partition}:execute-api:{region}:{account}:{apiId}/{stage}/{verb}/{path}` (WebSocket:
 //! `.../{stage}/$connect`) that every authorization decision is made against.
+//!
+//! A method ARN is what a request is *about*: it is the `resource` of an
+//! [`EvalRequest`](crate::eval::EvalRequest), matched against each statement's `Resource`
+//! element by [`PolicyDocument::evaluate`](crate::policy::PolicyDocument::evaluate). API
+//! Gateway sends it to Lambda authorizers as `methodArn` (REST) or `routeArn` (HTTP,
+//! WebSocket). An [`ApiRef`] names the API itself; resource policies need it to expand the
+//! abbreviated `execute-api:/stage/VERB/path` resources
+//! ([`PolicyDocument::parse_resource_policy`](crate::policy::PolicyDocument::parse_resource_policy)).
+//!
+//! ```
+//! use policy_engine::arn::{ApiRef, MethodArn, Route};
+//!
+//! // The `methodArn` of a REST API authorizer event.
+//! let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+//! assert_eq!(arn.api().api_id, "a1b2c3d4e5");
+//! assert_eq!(arn.stage(), "prod");
+//! assert_eq!(arn.route(), &Route::Method { verb: "GET".into(), path: "pets".into() });
+//!
+//! // The same ARN, built from its parts.
+//! let built = MethodArn::for_method(arn.api(), "prod", "GET", "/pets");
+//! assert_eq!(built, arn);
+//! # Ok::<(), policy_engine::arn::ArnError>(())
+//! ```
 
 use std::fmt;
 
 use thiserror::Error;
 
-/// The six colon-separated parts of an ARN, borrowed from the text. The resource part keeps any
-/// further colons.
+/// The six colon-separated parts of an ARN (the leading `arn` and five named ones), borrowed
+/// from the text. The resource part keeps any further colons.
+///
+/// Any service's ARN splits this way; use it to look inside caller or resource ARNs without
+/// allocating. For execute-api method ARNs, [`MethodArn`] goes further.
+///
+/// ```
+/// use policy_engine::arn::ArnParts;
+///
+/// let parts = ArnParts::parse("arn:aws:sts::123456789012:assumed-role/admin/session-1")
+///     .ok_or("not an ARN")?;
+/// assert_eq!(parts.service, "sts");
+/// assert_eq!(parts.region, "");
+/// assert_eq!(parts.account, "123456789012");
+/// assert_eq!(parts.resource, "assumed-role/admin/session-1");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ArnParts<'a> {
     /// `aws`, `aws-cn`, `aws-us-gov`, ...
@@ -24,7 +63,15 @@ pub struct ArnParts<'a> {
 
 impl<'a> ArnParts<'a> {
     /// Split `text` into its parts, or `None` when it does not start with `arn:` or has fewer
-    /// than six parts.
+    /// than six parts. Nothing is validated beyond that: any part may be empty.
+    ///
+    /// ```
+    /// use policy_engine::arn::ArnParts;
+    ///
+    /// let parts = ArnParts::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/a:b");
+    /// assert_eq!(parts.map(|p| p.resource), Some("a1b2c3d4e5/prod/GET/a:b"));
+    /// assert_eq!(ArnParts::parse("execute-api:/prod/GET/pets"), None);
+    /// ```
     pub fn parse(text: &'a str) -> Option<Self> {
         let mut parts = text.splitn(6, ':');
         if parts.next()? != "arn" {
@@ -40,12 +87,39 @@ impl<'a> ArnParts<'a> {
     }
 }
 
-/// Whether `text` is a 12-digit AWS account id.
+/// Whether `text` is a 12-digit AWS account id (how IAM tells an account principal such as
+/// `"123456789012"` from other principal strings).
+///
+/// ```
+/// use policy_engine::arn::is_account_id;
+///
+/// assert!(is_account_id("123456789012"));
+/// assert!(!is_account_id("12345678901")); // 11 digits
+/// assert!(!is_account_id("arn:aws:iam::123456789012:root"));
+/// ```
 pub fn is_account_id(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// The API an ARN or abbreviated resource refers to.
+/// The API an ARN or abbreviated resource refers to: partition, region, owner account and API
+/// id.
+///
+/// Build one with a struct literal for the API you are checking. It gives the owner account
+/// (which decides whether a call is same-account, Table A, or cross-account, Table B, in
+/// [`crate::decision`]) and is needed to expand the abbreviated `execute-api:/...` resources
+/// of a resource policy.
+///
+/// ```
+/// use policy_engine::arn::ApiRef;
+///
+/// let api = ApiRef {
+///     partition: "aws".into(),
+///     region: "us-east-1".into(),
+///     account_id: "123456789012".into(),
+///     api_id: "a1b2c3d4e5".into(),
+/// };
+/// assert_eq!(api.arn_prefix(), "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ApiRef {
     /// `aws`, `aws-cn`, `aws-us-gov`.
@@ -61,12 +135,37 @@ pub struct ApiRef {
 impl ApiRef {
     /// The ARN prefix of every method of this API, up to and including the API id:
     /// `arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5`.
+    ///
+    /// ```
+    /// # use policy_engine::arn::ApiRef;
+    /// let api = ApiRef {
+    ///     partition: "aws-cn".into(),
+    ///     region: "cn-north-1".into(),
+    ///     account_id: "123456789012".into(),
+    ///     api_id: "a1b2c3d4e5".into(),
+    /// };
+    /// assert_eq!(api.arn_prefix(), "arn:aws-cn:execute-api:cn-north-1:123456789012:a1b2c3d4e5");
+    /// ```
     pub fn arn_prefix(&self) -> String {
         self.arn_text(&[])
     }
 
     /// `arn:{partition}:execute-api:{region}:{account}:{api-id}` followed by each of `parts`
     /// after a `/`, built in one allocation (the flow builds one per request).
+    ///
+    /// ```
+    /// # use policy_engine::arn::ApiRef;
+    /// # let api = ApiRef {
+    /// #     partition: "aws".into(),
+    /// #     region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(),
+    /// #     api_id: "a1b2c3d4e5".into(),
+    /// # };
+    /// assert_eq!(
+    ///     api.arn_text(&["prod", "POST", "pets/42"]),
+    ///     "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/POST/pets/42"
+    /// );
+    /// ```
     pub fn arn_text(&self, parts: &[&str]) -> String {
         let fixed = [
             "arn:",
@@ -89,7 +188,19 @@ impl ApiRef {
     }
 }
 
-/// What a method ARN names after the stage.
+/// What a method ARN names after the stage: a REST or HTTP API method, or a route key.
+///
+/// ```
+/// use policy_engine::arn::{MethodArn, Route};
+///
+/// let rest = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/")?;
+/// // The root resource `/`: an empty path.
+/// assert_eq!(rest.route(), &Route::Method { verb: "GET".into(), path: String::new() });
+///
+/// let websocket = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/$connect")?;
+/// assert_eq!(websocket.route(), &Route::Key("$connect".into()));
+/// # Ok::<(), policy_engine::arn::ArnError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Route {
     /// A REST or HTTP API method: the verb and the path without its leading `/` (empty for
@@ -104,19 +215,50 @@ pub enum Route {
     Key(String),
 }
 
-/// Errors in a method ARN.
+/// Errors in a method ARN, from [`MethodArn::parse`].
+///
+/// ```
+/// use policy_engine::arn::{ArnError, MethodArn};
+///
+/// let err = MethodArn::parse("arn:aws:s3:::my-bucket").unwrap_err();
+/// assert!(matches!(err, ArnError::NotExecuteApi(_)));
+///
+/// let err = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod").unwrap_err();
+/// assert!(matches!(err, ArnError::Incomplete(_)));
+/// assert!(err.to_string().contains("is incomplete"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum ArnError {
-    /// Not `arn:partition:execute-api:region:account:resource`.
+    /// Not `arn:partition:execute-api:region:account:resource` (another service, or an empty
+    /// partition, region or account). Holds the text given.
     #[error("`{0}` is not an execute-api ARN: expected `arn:aws:execute-api:region:account-id:api-id/stage/VERB/path`")]
     NotExecuteApi(String),
-    /// The resource part lacks the API id, stage or route.
+    /// The resource part lacks the API id, stage or route. Holds the text given.
     #[error("method ARN `{0}` is incomplete: expected `api-id/stage/VERB/path` (or `api-id/stage/$connect` for WebSocket) after the account id")]
     Incomplete(String),
 }
 
 /// An execute-api method ARN: the resource every API Gateway authorization decision is about.
+///
+/// Parsed from an authorizer event's `methodArn` / `routeArn`, or built for a method you want
+/// to check. Its [`as_str`](MethodArn::as_str) is the `resource` of an
+/// [`EvalRequest`](crate::eval::EvalRequest).
+///
+/// ```
+/// use policy_engine::arn::{ApiRef, MethodArn};
+///
+/// let api = ApiRef {
+///     partition: "aws".into(),
+///     region: "us-east-1".into(),
+///     account_id: "123456789012".into(),
+///     api_id: "a1b2c3d4e5".into(),
+/// };
+/// let arn = MethodArn::for_method(&api, "prod", "GET", "/pets/42");
+/// assert_eq!(arn.to_string(), "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets/42");
+/// assert_eq!(MethodArn::parse(arn.as_str())?, arn);
+/// # Ok::<(), policy_engine::arn::ArnError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MethodArn {
     text: String,
@@ -126,7 +268,24 @@ pub struct MethodArn {
 }
 
 impl MethodArn {
-    /// The ARN of `verb path` on `stage` of `api`; `path` may start with `/` or not.
+    /// The ARN of `verb path` on `stage` of `api`; `path` may start with `/` or not. The root
+    /// resource `/` gives an ARN ending in `/VERB/`, as API Gateway sends it.
+    ///
+    /// ```
+    /// # use policy_engine::arn::{ApiRef, MethodArn};
+    /// # let api = ApiRef {
+    /// #     partition: "aws".into(),
+    /// #     region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(),
+    /// #     api_id: "a1b2c3d4e5".into(),
+    /// # };
+    /// let root = MethodArn::for_method(&api, "prod", "GET", "/");
+    /// assert_eq!(root.as_str(), "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/");
+    /// assert_eq!(
+    ///     MethodArn::for_method(&api, "prod", "GET", "pets"),
+    ///     MethodArn::for_method(&api, "prod", "GET", "/pets"),
+    /// );
+    /// ```
     pub fn for_method(api: &ApiRef, stage: &str, verb: &str, path: &str) -> Self {
         let path = path.strip_prefix('/').unwrap_or(path);
         Self {
@@ -140,7 +299,20 @@ impl MethodArn {
         }
     }
 
-    /// The ARN of a route key such as `$connect` on `stage` of `api`.
+    /// The ARN of a route key such as `$connect` on `stage` of `api` (WebSocket APIs, and
+    /// the `$default` route of HTTP APIs).
+    ///
+    /// ```
+    /// # use policy_engine::arn::{ApiRef, MethodArn};
+    /// # let api = ApiRef {
+    /// #     partition: "aws".into(),
+    /// #     region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(),
+    /// #     api_id: "a1b2c3d4e5".into(),
+    /// # };
+    /// let arn = MethodArn::for_route_key(&api, "prod", "$connect");
+    /// assert_eq!(arn.as_str(), "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/$connect");
+    /// ```
     pub fn for_route_key(api: &ApiRef, stage: &str, key: &str) -> Self {
         Self {
             text: api.arn_text(&[stage, key]),
@@ -151,6 +323,20 @@ impl MethodArn {
     }
 
     /// Parse a method ARN as API Gateway sends it to authorizers (`methodArn` / `routeArn`).
+    ///
+    /// # Errors
+    ///
+    /// [`ArnError::NotExecuteApi`] for an ARN of another service or with an empty partition,
+    /// region or account; [`ArnError::Incomplete`] when the API id, stage or route is missing.
+    ///
+    /// ```
+    /// use policy_engine::arn::MethodArn;
+    ///
+    /// let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/$default/GET/pets")?;
+    /// assert_eq!(arn.stage(), "$default");
+    /// assert!(MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5//GET/pets").is_err());
+    /// # Ok::<(), policy_engine::arn::ArnError>(())
+    /// ```
     pub fn parse(text: &str) -> Result<Self, ArnError> {
         let not_execute_api = || ArnError::NotExecuteApi(text.to_owned());
         let parts = ArnParts::parse(text).ok_or_else(not_execute_api)?;
@@ -192,22 +378,50 @@ impl MethodArn {
         })
     }
 
-    /// The full ARN text.
+    /// The full ARN text, as given to [`MethodArn::parse`] or built.
+    ///
+    /// ```
+    /// # use policy_engine::arn::MethodArn;
+    /// let text = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets";
+    /// assert_eq!(MethodArn::parse(text)?.as_str(), text);
+    /// # Ok::<(), policy_engine::arn::ArnError>(())
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.text
     }
 
-    /// The API.
+    /// The API the method belongs to.
+    ///
+    /// ```
+    /// # use policy_engine::arn::MethodArn;
+    /// let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+    /// assert_eq!(arn.api().account_id, "123456789012");
+    /// # Ok::<(), policy_engine::arn::ArnError>(())
+    /// ```
     pub fn api(&self) -> &ApiRef {
         &self.api
     }
 
     /// The stage name.
+    ///
+    /// ```
+    /// # use policy_engine::arn::MethodArn;
+    /// let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+    /// assert_eq!(arn.stage(), "prod");
+    /// # Ok::<(), policy_engine::arn::ArnError>(())
+    /// ```
     pub fn stage(&self) -> &str {
         &self.stage
     }
 
     /// The method or route key.
+    ///
+    /// ```
+    /// # use policy_engine::arn::{MethodArn, Route};
+    /// let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/DELETE/pets/42")?;
+    /// assert!(matches!(arn.route(), Route::Method { verb, path } if verb == "DELETE" && path == "pets/42"));
+    /// # Ok::<(), policy_engine::arn::ArnError>(())
+    /// ```
     pub fn route(&self) -> &Route {
         &self.route
     }

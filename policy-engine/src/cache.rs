@@ -6,23 +6,80 @@
 //! TTL: default 300 s, at most 3600 s, 0 disables caching. Capacity is bounded (moka evicts
 //! the least useful entries), and time is the caller's (`now` in seconds), so a scenario's
 //! `at` drives expiry deterministically.
+//!
+//! The simulated gateway ([`crate::flow`]) keeps one per Lambda authorizer; what it stores is
+//! the authorizer's answer (principal, policy, context), and a hit skips invoking the function
+//! ([`Decision::cache_hit`](crate::decision::Decision::cache_hit)).
+//!
+//! ```
+//! use policy_engine::cache::AuthorizerCache;
+//!
+//! let cache = AuthorizerCache::new(300, 10_000)?;
+//! let token = vec!["Bearer abc".to_owned()];
+//! cache.insert(token.clone(), "policy allowing GET /pets", 1_000);
+//! assert_eq!(cache.get(&token, 1_299), Some(("policy allowing GET /pets", 299)));
+//! assert_eq!(cache.get(&token, 1_300), None); // expired after 300 s
+//! # Ok::<(), policy_engine::cache::TtlError>(())
+//! ```
 
 use std::sync::Arc;
 
 use thiserror::Error;
 
-/// API Gateway's default authorizer-result TTL.
+/// API Gateway's default authorizer-result TTL, in seconds.
+///
+/// ```
+/// use policy_engine::cache::{AuthorizerCache, DEFAULT_TTL_SECONDS};
+///
+/// let cache = AuthorizerCache::<String>::new(DEFAULT_TTL_SECONDS, 100)?;
+/// assert_eq!(cache.ttl_seconds(), 300);
+/// # Ok::<(), policy_engine::cache::TtlError>(())
+/// ```
 pub const DEFAULT_TTL_SECONDS: u64 = 300;
 
-/// The largest TTL API Gateway accepts.
+/// The largest TTL API Gateway accepts, in seconds.
+///
+/// ```
+/// use policy_engine::cache::{AuthorizerCache, MAX_TTL_SECONDS};
+///
+/// assert!(AuthorizerCache::<String>::new(MAX_TTL_SECONDS, 100).is_ok());
+/// assert!(AuthorizerCache::<String>::new(MAX_TTL_SECONDS + 1, 100).is_err());
+/// ```
 pub const MAX_TTL_SECONDS: u64 = 3600;
 
-/// A TTL API Gateway would refuse.
+/// A TTL API Gateway would refuse (above [`MAX_TTL_SECONDS`]); holds the TTL given.
+///
+/// ```
+/// use policy_engine::cache::AuthorizerCache;
+///
+/// let err = AuthorizerCache::<String>::new(7200, 100).err().ok_or("accepted")?;
+/// assert_eq!(err.0, 7200);
+/// assert_eq!(err.to_string(), "authorizer result TTL `7200` is above the maximum of 3600 seconds");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
 #[error("authorizer result TTL `{0}` is above the maximum of {MAX_TTL_SECONDS} seconds")]
 pub struct TtlError(pub u64);
 
-/// Cached authorizer answers of type `V`, keyed by identity-source values.
+/// Cached authorizer answers of type `V`, keyed by identity-source values (in the order the
+/// authorizer's identity sources list them).
+///
+/// Cloning is cheap and the clones share the entries. Expiry is checked against the `now`
+/// you pass, never the system clock.
+///
+/// ```
+/// use policy_engine::cache::AuthorizerCache;
+///
+/// let cache = AuthorizerCache::new(60, 1_000)?;
+/// let key = vec!["Bearer abc".to_owned(), "192.0.2.7".to_owned()];
+/// cache.insert(key.clone(), 42, 0);
+/// assert_eq!(cache.get(&key, 59), Some((42, 59)));
+/// // Every value of the key counts, in order.
+/// let reordered = vec!["192.0.2.7".to_owned(), "Bearer abc".to_owned()];
+/// assert_eq!(cache.get(&reordered, 1), None);
+/// # Ok::<(), policy_engine::cache::TtlError>(())
+/// ```
 #[derive(Clone)]
 pub struct AuthorizerCache<V: Clone + Send + Sync + 'static> {
     ttl_seconds: u64,
@@ -31,6 +88,17 @@ pub struct AuthorizerCache<V: Clone + Send + Sync + 'static> {
 
 impl<V: Clone + Send + Sync + 'static> AuthorizerCache<V> {
     /// A cache with this TTL (0 disables it) holding at most `capacity` entries.
+    ///
+    /// # Errors
+    ///
+    /// [`TtlError`] for a TTL above [`MAX_TTL_SECONDS`], which API Gateway refuses.
+    ///
+    /// ```
+    /// # use policy_engine::cache::AuthorizerCache;
+    /// let off = AuthorizerCache::<String>::new(0, 100)?;
+    /// assert!(!off.is_enabled());
+    /// # Ok::<(), policy_engine::cache::TtlError>(())
+    /// ```
     pub fn new(ttl_seconds: u64, capacity: u64) -> Result<Self, TtlError> {
         if ttl_seconds > MAX_TTL_SECONDS {
             return Err(TtlError(ttl_seconds));
@@ -42,16 +110,41 @@ impl<V: Clone + Send + Sync + 'static> AuthorizerCache<V> {
     }
 
     /// Whether caching is on (TTL above 0).
+    ///
+    /// ```
+    /// # use policy_engine::cache::AuthorizerCache;
+    /// assert!(AuthorizerCache::<String>::new(300, 100)?.is_enabled());
+    /// # Ok::<(), policy_engine::cache::TtlError>(())
+    /// ```
     pub fn is_enabled(&self) -> bool {
         self.ttl_seconds > 0
     }
 
     /// The TTL in seconds.
+    ///
+    /// ```
+    /// # use policy_engine::cache::AuthorizerCache;
+    /// assert_eq!(AuthorizerCache::<String>::new(120, 100)?.ttl_seconds(), 120);
+    /// # Ok::<(), policy_engine::cache::TtlError>(())
+    /// ```
     pub fn ttl_seconds(&self) -> u64 {
         self.ttl_seconds
     }
 
-    /// The answer stored for `key` at most TTL seconds before `now`, with its age.
+    /// The answer stored for `key` less than TTL seconds before `now`, with its age in
+    /// seconds. An entry whose age reaches the TTL is dropped; nothing is found when caching is
+    /// off.
+    ///
+    /// ```
+    /// # use policy_engine::cache::AuthorizerCache;
+    /// let cache = AuthorizerCache::new(300, 100)?;
+    /// let key = vec!["Bearer abc".to_owned()];
+    /// assert_eq!(cache.get(&key, 0), None);
+    /// cache.insert(key.clone(), "answer", 10);
+    /// assert_eq!(cache.get(&key, 15), Some(("answer", 5)));
+    /// assert_eq!(cache.get(&key, 310), None);
+    /// # Ok::<(), policy_engine::cache::TtlError>(())
+    /// ```
     pub fn get(&self, key: &[String], now: i64) -> Option<(V, u64)> {
         if !self.is_enabled() {
             return None;
@@ -66,20 +159,45 @@ impl<V: Clone + Send + Sync + 'static> AuthorizerCache<V> {
         Some((value.clone(), age))
     }
 
-    /// Store `value` for `key` at time `now` (nothing happens when caching is off).
+    /// Store `value` for `key` at time `now`, replacing any earlier answer (nothing happens
+    /// when caching is off).
+    ///
+    /// ```
+    /// # use policy_engine::cache::AuthorizerCache;
+    /// let off = AuthorizerCache::new(0, 100)?;
+    /// off.insert(vec!["Bearer abc".to_owned()], "answer", 0);
+    /// assert!(off.is_empty());
+    /// # Ok::<(), policy_engine::cache::TtlError>(())
+    /// ```
     pub fn insert(&self, key: Vec<String>, value: V, now: i64) {
         if self.is_enabled() {
             self.entries.insert(key, Arc::new((now, value)));
         }
     }
 
-    /// How many entries are held (after pending maintenance).
+    /// How many entries are held (after pending maintenance); never above the capacity.
+    ///
+    /// ```
+    /// # use policy_engine::cache::AuthorizerCache;
+    /// let cache = AuthorizerCache::new(300, 100)?;
+    /// cache.insert(vec!["a".to_owned()], 1, 0);
+    /// cache.insert(vec!["b".to_owned()], 2, 0);
+    /// assert_eq!(cache.len(), 2);
+    /// # Ok::<(), policy_engine::cache::TtlError>(())
+    /// ```
     pub fn len(&self) -> u64 {
         self.entries.run_pending_tasks();
         self.entries.entry_count()
     }
 
     /// Whether the cache holds no entry.
+    ///
+    /// ```
+    /// # use policy_engine::cache::AuthorizerCache;
+    /// let cache = AuthorizerCache::<u8>::new(300, 100)?;
+    /// assert!(cache.is_empty());
+    /// # Ok::<(), policy_engine::cache::TtlError>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

@@ -9,6 +9,31 @@
 //!   any `...IfExists` operator true; `ForAllValues:` true; `ForAnyValue:` false;
 //!   `Null` tests presence itself;
 //! - key names are case-insensitive, values case-sensitive (except the `IgnoreCase` operators).
+//!
+//! Conditions are compiled with their policy ([`crate::policy`]): CIDRs, numbers and dates are
+//! read once, and a malformed one is a [`PolicyError`] naming its
+//! JSON path. Each statement's [`Statement::conditions`](crate::policy::Statement::conditions)
+//! is the flattened list (one [`Condition`] per operator and key), all of which must hold for
+//! the statement to apply; [`crate::eval`] checks them after principal, action and resource,
+//! and its trace shows [`Condition::describe`] for the condition that failed.
+//!
+//! ```
+//! use policy_engine::context::RequestContext;
+//! use policy_engine::policy::PolicyDocument;
+//!
+//! let policy = PolicyDocument::parse_identity_policy(r#"{
+//!     "Version": "2012-10-17",
+//!     "Statement": {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "*",
+//!                   "Condition": {"IpAddress": {"aws:SourceIp": ["192.0.2.0/24", "198.51.100.0/24"]}}}
+//! }"#)?;
+//! let condition = &policy.statements()[0].conditions()[0];
+//!
+//! let mut context = RequestContext::new();
+//! assert!(!condition.evaluate(&context)); // absent key: a positive operator fails
+//! context.set("aws:SourceIp", "198.51.100.20")?;
+//! assert!(condition.evaluate(&context)); // values are OR'ed
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::fmt;
 use std::net::IpAddr;
@@ -22,44 +47,84 @@ use crate::glob::{CaseMode, Pattern, Wildcards};
 use crate::json::{self, JsonPath};
 
 /// A condition operator, without its `ForAllValues:`/`ForAnyValue:` qualifier or `IfExists`.
+///
+/// New operators may be added as IAM defines them, so a `match` needs a `_` arm.
+///
+/// ```
+/// use policy_engine::condition::{Operator, OperatorSpec};
+///
+/// let spec = OperatorSpec::parse("NotIpAddress").ok_or("unknown operator")?;
+/// assert_eq!(spec.operator, Operator::NotIpAddress);
+/// assert!(spec.operator.is_negated());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-#[expect(
-    missing_docs,
-    reason = "variants are IAM's operator names, documented by IAM"
-)]
 pub enum Operator {
+    /// `StringEquals`: exact, case-sensitive string match.
     StringEquals,
+    /// `StringNotEquals`: negated [`Operator::StringEquals`]: the value equals none of the policy's.
     StringNotEquals,
+    /// `StringEqualsIgnoreCase`: string match ignoring case.
     StringEqualsIgnoreCase,
+    /// `StringNotEqualsIgnoreCase`: negated [`Operator::StringEqualsIgnoreCase`].
     StringNotEqualsIgnoreCase,
+    /// `StringLike`: case-sensitive match with `*` and `?` wildcards.
     StringLike,
+    /// `StringNotLike`: negated [`Operator::StringLike`].
     StringNotLike,
+    /// `NumericEquals`: numbers equal.
     NumericEquals,
+    /// `NumericNotEquals`: negated [`Operator::NumericEquals`].
     NumericNotEquals,
+    /// `NumericLessThan`: request number below the policy's.
     NumericLessThan,
+    /// `NumericLessThanEquals`: request number at most the policy's.
     NumericLessThanEquals,
+    /// `NumericGreaterThan`: request number above the policy's.
     NumericGreaterThan,
+    /// `NumericGreaterThanEquals`: request number at least the policy's.
     NumericGreaterThanEquals,
+    /// `DateEquals`: same instant (ISO 8601 or epoch seconds on either side).
     DateEquals,
+    /// `DateNotEquals`: negated [`Operator::DateEquals`].
     DateNotEquals,
+    /// `DateLessThan`: request date before the policy's.
     DateLessThan,
+    /// `DateLessThanEquals`: request date at or before the policy's.
     DateLessThanEquals,
+    /// `DateGreaterThan`: request date after the policy's.
     DateGreaterThan,
+    /// `DateGreaterThanEquals`: request date at or after the policy's.
     DateGreaterThanEquals,
+    /// `Bool`: boolean match (`true` / `false`, any case).
     Bool,
+    /// `BinaryEquals`: base64-encoded binary value equal, compared as text.
     BinaryEquals,
+    /// `IpAddress`: request IP address inside one of the policy's CIDR blocks.
     IpAddress,
+    /// `NotIpAddress`: negated [`Operator::IpAddress`]: outside every block.
     NotIpAddress,
+    /// `ArnEquals`: ARN match, part by part; `*` and `?` wildcards allowed in each part, as IAM does.
     ArnEquals,
+    /// `ArnLike`: ARN match, part by part, with `*` and `?` wildcards within each part.
     ArnLike,
+    /// `ArnNotEquals`: negated [`Operator::ArnEquals`].
     ArnNotEquals,
+    /// `ArnNotLike`: negated [`Operator::ArnLike`].
     ArnNotLike,
+    /// `Null`: whether the key is absent (`true`) or present (`false`) in the request.
     Null,
 }
 
 impl Operator {
     /// Every operator.
+    ///
+    /// ```
+    /// # use policy_engine::condition::Operator;
+    /// assert!(Operator::ALL.contains(&Operator::ArnLike));
+    /// assert_eq!(Operator::ALL.iter().filter(|o| o.name().starts_with("Date")).count(), 6);
+    /// ```
     pub const ALL: [Operator; 27] = [
         Operator::StringEquals,
         Operator::StringNotEquals,
@@ -91,6 +156,11 @@ impl Operator {
     ];
 
     /// IAM's name for the operator.
+    ///
+    /// ```
+    /// # use policy_engine::condition::Operator;
+    /// assert_eq!(Operator::StringEqualsIgnoreCase.name(), "StringEqualsIgnoreCase");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Operator::StringEquals => "StringEquals",
@@ -125,6 +195,13 @@ impl Operator {
 
     /// Whether the operator is the negation of another (`StringNotEquals`, `NotIpAddress`, ...):
     /// true when the request value matches none of the policy values.
+    ///
+    /// ```
+    /// # use policy_engine::condition::Operator;
+    /// assert!(Operator::StringNotEquals.is_negated());
+    /// assert!(!Operator::StringEquals.is_negated());
+    /// assert!(!Operator::Null.is_negated());
+    /// ```
     pub fn is_negated(self) -> bool {
         matches!(
             self,
@@ -145,6 +222,15 @@ impl Operator {
 }
 
 /// `ForAllValues:` / `ForAnyValue:`, the set qualifiers for multi-valued keys.
+///
+/// ```
+/// use policy_engine::condition::{OperatorSpec, SetQualifier};
+///
+/// let spec = OperatorSpec::parse("ForAllValues:StringLike").ok_or("unknown operator")?;
+/// assert_eq!(spec.qualifier, SetQualifier::ForAllValues);
+/// assert_eq!(OperatorSpec::parse("StringLike").map(|s| s.qualifier), Some(SetQualifier::None));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SetQualifier {
     /// No qualifier: single-valued semantics.
@@ -155,7 +241,19 @@ pub enum SetQualifier {
     ForAnyValue,
 }
 
-/// A full operator as written: qualifier, operator and `IfExists`.
+/// A full operator as written: qualifier, operator and `IfExists`. Displays as IAM spells it.
+///
+/// ```
+/// use policy_engine::condition::{Operator, OperatorSpec, SetQualifier};
+///
+/// let spec = OperatorSpec {
+///     qualifier: SetQualifier::ForAnyValue,
+///     operator: Operator::StringLike,
+///     if_exists: true,
+/// };
+/// assert_eq!(spec.to_string(), "ForAnyValue:StringLikeIfExists");
+/// assert_eq!(OperatorSpec::parse(&spec.to_string()), Some(spec));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct OperatorSpec {
     /// The set qualifier.
@@ -167,7 +265,18 @@ pub struct OperatorSpec {
 }
 
 impl OperatorSpec {
-    /// Parse an operator name such as `ForAnyValue:StringLikeIfExists`.
+    /// Parse an operator name such as `ForAnyValue:StringLikeIfExists`; `None` for a name IAM
+    /// does not define (names are case-sensitive, and `Null` takes neither a qualifier nor
+    /// `IfExists`).
+    ///
+    /// ```
+    /// # use policy_engine::condition::{Operator, OperatorSpec};
+    /// let spec = OperatorSpec::parse("StringNotEqualsIfExists").ok_or("unknown")?;
+    /// assert_eq!((spec.operator, spec.if_exists), (Operator::StringNotEquals, true));
+    /// assert_eq!(OperatorSpec::parse("stringequals"), None);
+    /// assert_eq!(OperatorSpec::parse("NullIfExists"), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn parse(text: &str) -> Option<Self> {
         let (qualifier, rest) = if let Some(rest) = text.strip_prefix("ForAllValues:") {
             (SetQualifier::ForAllValues, rest)
@@ -251,7 +360,25 @@ enum Values {
     Arns(Box<[ArnPattern]>),
 }
 
-/// One compiled condition: an operator applied to one key with its policy values.
+/// One compiled condition: an operator applied to one key with its policy values, from
+/// [`Statement::conditions`](crate::policy::Statement::conditions).
+///
+/// ```
+/// use policy_engine::context::RequestContext;
+/// use policy_engine::policy::PolicyDocument;
+///
+/// let policy = PolicyDocument::parse_identity_policy(r#"{"Statement": {
+///     "Effect": "Deny", "Action": "execute-api:Invoke", "Resource": "*",
+///     "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}}}"#)?;
+/// let condition = &policy.statements()[0].conditions()[0];
+///
+/// let mut context = RequestContext::new();
+/// context.set("aws:SourceVpce", "vpce-1a2b3c4d")?;
+/// assert!(!condition.evaluate(&context)); // the endpoint the policy names: no deny
+/// context.set("aws:SourceVpce", "vpce-9f8e7d6c")?;
+/// assert!(condition.evaluate(&context));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Condition {
     spec: OperatorSpec,
@@ -265,21 +392,58 @@ pub struct Condition {
 
 impl Condition {
     /// The operator.
+    ///
+    /// ```
+    /// # use policy_engine::policy::PolicyDocument;
+    /// # let policy = PolicyDocument::parse_identity_policy(r#"{"Statement": {"Effect": "Allow",
+    /// #     "Action": "*", "Resource": "*", "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}}}}"#)?;
+    /// let condition = &policy.statements()[0].conditions()[0];
+    /// assert_eq!(condition.spec().to_string(), "BoolIfExists");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn spec(&self) -> OperatorSpec {
         self.spec
     }
 
     /// The condition key.
+    ///
+    /// ```
+    /// # use policy_engine::policy::PolicyDocument;
+    /// use policy_engine::context::KnownKey;
+    /// # let policy = PolicyDocument::parse_identity_policy(r#"{"Statement": {"Effect": "Allow",
+    /// #     "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"AWS:SourceVPC": "vpc-2f09a348"}}}}"#)?;
+    /// let condition = &policy.statements()[0].conditions()[0];
+    /// assert_eq!(condition.key().known_key(), Some(KnownKey::SourceVpc));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn key(&self) -> &ContextKey {
         &self.key
     }
 
     /// The key as written in the policy.
+    ///
+    /// ```
+    /// # use policy_engine::policy::PolicyDocument;
+    /// # let policy = PolicyDocument::parse_identity_policy(r#"{"Statement": {"Effect": "Allow",
+    /// #     "Action": "*", "Resource": "*", "Condition": {"StringEquals": {"AWS:SourceVPC": "vpc-2f09a348"}}}}"#)?;
+    /// let condition = &policy.statements()[0].conditions()[0];
+    /// assert_eq!(condition.key_source(), "AWS:SourceVPC");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn key_source(&self) -> &str {
         &self.key_source
     }
 
     /// The policy values as written.
+    ///
+    /// ```
+    /// # use policy_engine::policy::PolicyDocument;
+    /// # let policy = PolicyDocument::parse_identity_policy(r#"{"Statement": {"Effect": "Allow",
+    /// #     "Action": "*", "Resource": "*", "Condition": {"NumericLessThan": {"aws:MultiFactorAuthAge": 3600}}}}"#)?;
+    /// let condition = &policy.statements()[0].conditions()[0];
+    /// assert_eq!(condition.value_sources(), [serde_json::json!(3600)]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn value_sources(&self) -> &[Value] {
         &self.value_sources
     }
@@ -306,7 +470,21 @@ impl Condition {
         }
     }
 
-    /// Whether the condition holds for the request.
+    /// Whether the condition holds for the request, by the rules in the [module
+    /// docs](crate::condition) (absent keys included).
+    ///
+    /// ```
+    /// # use policy_engine::policy::PolicyDocument;
+    /// use policy_engine::context::{ContextKey, ContextValue, RequestContext};
+    /// # let policy = PolicyDocument::parse_identity_policy(r#"{"Statement": {"Effect": "Allow",
+    /// #     "Action": "*", "Resource": "*", "Condition": {"ForAllValues:StringEquals": {"aws:TagKeys": ["team", "env"]}}}}"#)?;
+    /// let condition = &policy.statements()[0].conditions()[0]; // ForAllValues:StringEquals aws:TagKeys [team, env]
+    /// let mut context = RequestContext::new();
+    /// assert!(condition.evaluate(&context)); // ForAllValues: an absent key passes
+    /// context.insert(&ContextKey::new("aws:TagKeys"), ContextValue::multi(["team", "owner"]))?;
+    /// assert!(!condition.evaluate(&context)); // `owner` is not allowed
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn evaluate(&self, ctx: &RequestContext) -> bool {
         let present = ctx.get(&self.key);
         if self.spec.operator == Operator::Null {
@@ -376,6 +554,26 @@ impl Condition {
 
     /// A one-line account of how the condition evaluated for this request, e.g.
     /// ``StringNotEquals `aws:SourceVpce`: request value `vpce-9` vs [`vpce-1a2b3c4d`] → true``.
+    /// For an absent key it says which rule decided.
+    ///
+    /// ```
+    /// # use policy_engine::policy::PolicyDocument;
+    /// use policy_engine::context::RequestContext;
+    /// # let policy = PolicyDocument::parse_identity_policy(r#"{"Statement": {"Effect": "Deny",
+    /// #     "Action": "*", "Resource": "*", "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}}}"#)?;
+    /// let condition = &policy.statements()[0].conditions()[0];
+    /// let mut context = RequestContext::new();
+    /// assert_eq!(
+    ///     condition.describe(&context),
+    ///     "StringNotEquals `aws:SourceVpce`: key absent from the request vs [`vpce-1a2b3c4d`] → true (a negated operator passes on an absent key)"
+    /// );
+    /// context.set("aws:SourceVpce", "vpce-9f8e7d6c")?;
+    /// assert_eq!(
+    ///     condition.describe(&context),
+    ///     "StringNotEquals `aws:SourceVpce`: request value `vpce-9f8e7d6c` vs [`vpce-1a2b3c4d`] → true"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn describe(&self, ctx: &RequestContext) -> String {
         let request = match ctx.get(&self.key) {
             Some(v) => format!("request value {v}"),

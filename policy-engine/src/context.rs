@@ -4,6 +4,28 @@
 //!
 //! Key names are case-insensitive (IAM's rule), so keys are stored lower-cased; the keys API
 //! Gateway documents are interned as [`KnownKey`] and looked up by index.
+//!
+//! A [`RequestContext`] is the `context` of an [`EvalRequest`](crate::eval::EvalRequest),
+//! next to the action, the method ARN and the caller. Conditions
+//! ([`crate::condition`]) read it, and so do policy variables such as `${aws:username}` in
+//! `Resource` patterns ([`crate::glob`]). A key the request does not carry is *absent*, which
+//! is not the same as empty: IAM gives absent keys their own rules (see [`crate::condition`]).
+//! The simulated gateway ([`crate::flow`]) fills it as API Gateway would; build one yourself
+//! to evaluate a policy directly.
+//!
+//! ```
+//! use policy_engine::context::{ContextKey, ContextValue, KnownKey, RequestContext};
+//!
+//! let mut context = RequestContext::new();
+//! context.set("aws:SourceIp", "192.0.2.7")?;
+//! context.insert_known(KnownKey::PrincipalOrgPaths, ContextValue::multi(["o-a1b2c3/r-ab12/ou-ab12-11111111/"]))?;
+//!
+//! // Key names are case-insensitive; values are typed once.
+//! let ip = context.get(&ContextKey::new("AWS:SOURCEIP")).ok_or("absent")?;
+//! assert_eq!(ip.values()[0].ip(), Some("192.0.2.7".parse()?));
+//! assert!(context.get(&ContextKey::known(KnownKey::SourceVpce)).is_none());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::fmt;
 use std::net::IpAddr;
@@ -14,6 +36,16 @@ use crate::glob::VariableSource;
 
 /// The global condition keys API Gateway documents for resource policies, plus the IAM
 /// principal keys. Interned so lookups are an array index.
+///
+/// New keys are added as AWS documents them, so a `match` needs a `_` arm.
+///
+/// ```
+/// use policy_engine::context::{ContextKey, KnownKey};
+///
+/// assert_eq!(KnownKey::SourceVpce.name(), "aws:SourceVpce");
+/// assert_eq!(ContextKey::new("aws:sourcevpce").known_key(), Some(KnownKey::SourceVpce));
+/// assert_eq!(ContextKey::new("aws:PrincipalTag/team").known_key(), None);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum KnownKey {
@@ -61,6 +93,11 @@ pub enum KnownKey {
 
 impl KnownKey {
     /// Every known key, in index order.
+    ///
+    /// ```
+    /// # use policy_engine::context::KnownKey;
+    /// assert!(KnownKey::ALL.iter().any(|k| k.name() == "aws:SourceIp"));
+    /// ```
     pub const ALL: [KnownKey; 20] = [
         KnownKey::SourceIp,
         KnownKey::SourceVpce,
@@ -85,7 +122,13 @@ impl KnownKey {
     ];
 
     /// Whether the key describes an IAM caller: API Gateway sets it only for SigV4-signed
-    /// (`AWS_IAM`) requests.
+    /// (`AWS_IAM`) requests, so a condition on it never holds for other callers.
+    ///
+    /// ```
+    /// # use policy_engine::context::KnownKey;
+    /// assert!(KnownKey::PrincipalArn.describes_iam_caller());
+    /// assert!(!KnownKey::SourceIp.describes_iam_caller());
+    /// ```
     pub fn describes_iam_caller(self) -> bool {
         matches!(
             self,
@@ -103,6 +146,11 @@ impl KnownKey {
     }
 
     /// The key's documented spelling.
+    ///
+    /// ```
+    /// # use policy_engine::context::KnownKey;
+    /// assert_eq!(KnownKey::PrincipalOrgId.name(), "aws:PrincipalOrgID");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             KnownKey::SourceIp => "aws:SourceIp",
@@ -140,40 +188,103 @@ impl KnownKey {
 }
 
 /// A set of documented keys: the keys a compiled policy reads, or a request needs.
+///
+/// [`PolicyDocument::keys_read`](crate::policy::PolicyDocument::keys_read) gives one, so a
+/// caller can build only the context values a policy can look at.
+///
+/// ```
+/// use policy_engine::context::{KnownKey, KnownKeys};
+///
+/// let mut keys = KnownKeys::default();
+/// keys.insert(KnownKey::SourceIp);
+/// assert!(keys.contains(KnownKey::SourceIp));
+/// assert!(!keys.contains(KnownKey::SourceVpce));
+/// assert!(KnownKeys::ALL.without(keys).contains(KnownKey::SourceVpce));
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct KnownKeys(u32);
 
 impl KnownKeys {
     /// Every documented key.
+    ///
+    /// ```
+    /// # use policy_engine::context::{KnownKey, KnownKeys};
+    /// assert!(KnownKey::ALL.iter().all(|k| KnownKeys::ALL.contains(*k)));
+    /// ```
     pub const ALL: Self = Self((1 << KnownKey::ALL.len()) - 1);
 
     /// Add `key`.
+    ///
+    /// ```
+    /// # use policy_engine::context::{KnownKey, KnownKeys};
+    /// let mut keys = KnownKeys::default();
+    /// keys.insert(KnownKey::CurrentTime);
+    /// assert!(!keys.is_empty());
+    /// ```
     pub fn insert(&mut self, key: KnownKey) {
         self.0 |= 1 << key.index();
     }
 
     /// Whether `key` is in the set.
+    ///
+    /// ```
+    /// # use policy_engine::context::{KnownKey, KnownKeys};
+    /// assert!(!KnownKeys::default().contains(KnownKey::Referer));
+    /// ```
     pub fn contains(self, key: KnownKey) -> bool {
         self.0 & (1 << key.index()) != 0
     }
 
     /// The keys in either set.
+    ///
+    /// ```
+    /// # use policy_engine::context::{KnownKey, KnownKeys};
+    /// let (mut a, mut b) = (KnownKeys::default(), KnownKeys::default());
+    /// a.insert(KnownKey::SourceIp);
+    /// b.insert(KnownKey::UserAgent);
+    /// let both = a.union(b);
+    /// assert!(both.contains(KnownKey::SourceIp) && both.contains(KnownKey::UserAgent));
+    /// ```
     pub fn union(self, other: Self) -> Self {
         Self(self.0 | other.0)
     }
 
     /// The keys in `self` and not in `other`.
+    ///
+    /// ```
+    /// # use policy_engine::context::{KnownKey, KnownKeys};
+    /// let mut read = KnownKeys::default();
+    /// read.insert(KnownKey::SourceIp);
+    /// assert!(read.without(read).is_empty());
+    /// ```
     pub fn without(self, other: Self) -> Self {
         Self(self.0 & !other.0)
     }
 
     /// Whether the set is empty.
+    ///
+    /// ```
+    /// # use policy_engine::context::KnownKeys;
+    /// assert!(KnownKeys::default().is_empty());
+    /// assert!(!KnownKeys::ALL.is_empty());
+    /// ```
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
 }
 
 /// A condition key name, case-insensitive: `aws:SourceIp`, `aws:PrincipalTag/team`, `custom:x`.
+///
+/// Two keys are equal when their names are equal ignoring case. Documented keys display in
+/// their documented spelling, others lower-cased.
+///
+/// ```
+/// use policy_engine::context::ContextKey;
+///
+/// assert_eq!(ContextKey::new("AWS:SourceIP"), ContextKey::new("aws:sourceip"));
+/// assert_eq!(ContextKey::new("aws:sourceip").to_string(), "aws:SourceIp");
+/// assert_eq!(ContextKey::new("aws:PrincipalTag/Team").to_string(), "aws:principaltag/team");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ContextKey {
     known: Option<KnownKey>,
@@ -182,7 +293,12 @@ pub struct ContextKey {
 }
 
 impl ContextKey {
-    /// The key named `name`, in any case.
+    /// The key named `name`, in any case (surrounding spaces are ignored).
+    ///
+    /// ```
+    /// # use policy_engine::context::{ContextKey, KnownKey};
+    /// assert_eq!(ContextKey::new(" aws:UserAgent "), ContextKey::known(KnownKey::UserAgent));
+    /// ```
     pub fn new(name: &str) -> Self {
         let lower = name.trim().to_lowercase();
         Self {
@@ -192,6 +308,11 @@ impl ContextKey {
     }
 
     /// A documented key.
+    ///
+    /// ```
+    /// # use policy_engine::context::{ContextKey, KnownKey};
+    /// assert_eq!(ContextKey::known(KnownKey::SourceVpc).as_str(), "aws:sourcevpc");
+    /// ```
     pub fn known(key: KnownKey) -> Self {
         Self {
             known: Some(key),
@@ -200,11 +321,22 @@ impl ContextKey {
     }
 
     /// The lower-cased name.
+    ///
+    /// ```
+    /// # use policy_engine::context::ContextKey;
+    /// assert_eq!(ContextKey::new("Custom:Tenant").as_str(), "custom:tenant");
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.lower
     }
 
     /// The documented key this names, if any.
+    ///
+    /// ```
+    /// # use policy_engine::context::{ContextKey, KnownKey};
+    /// assert_eq!(ContextKey::new("aws:EpochTime").known_key(), Some(KnownKey::EpochTime));
+    /// assert_eq!(ContextKey::new("custom:tenant").known_key(), None);
+    /// ```
     pub fn known_key(&self) -> Option<KnownKey> {
         self.known
     }
@@ -220,6 +352,18 @@ impl fmt::Display for ContextKey {
 }
 
 /// One request value, with every typed reading of it computed up front.
+///
+/// Reading the text once as a number, a date, an IP address and a boolean is what lets
+/// condition evaluation parse nothing per statement.
+///
+/// ```
+/// use policy_engine::context::TypedValue;
+///
+/// let value = TypedValue::new("1767225600");
+/// assert_eq!(value.number(), Some(1_767_225_600.0));
+/// assert_eq!(value.date(), Some(1_767_225_600_000_000_000)); // also an epoch time
+/// assert_eq!(value.ip(), None);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct TypedValue {
     text: Box<str>,
@@ -232,6 +376,13 @@ pub struct TypedValue {
 
 impl TypedValue {
     /// Read `text` every way a condition operator might need it.
+    ///
+    /// ```
+    /// # use policy_engine::context::TypedValue;
+    /// let value = TypedValue::new("192.0.2.7");
+    /// assert_eq!(value.text(), "192.0.2.7");
+    /// assert!(value.ip().is_some() && value.number().is_none());
+    /// ```
     pub fn new(text: &str) -> Self {
         let trimmed = text.trim();
         Self {
@@ -291,26 +442,58 @@ impl TypedValue {
     }
 
     /// The value as sent.
+    ///
+    /// ```
+    /// # use policy_engine::context::TypedValue;
+    /// assert_eq!(TypedValue::new("vpce-1a2b3c4d").text(), "vpce-1a2b3c4d");
+    /// ```
     pub fn text(&self) -> &str {
         &self.text
     }
 
-    /// The value as a number, for `Numeric*` operators.
+    /// The value as a number, for `Numeric*` operators (finite numbers only).
+    ///
+    /// ```
+    /// # use policy_engine::context::TypedValue;
+    /// assert_eq!(TypedValue::new("3600").number(), Some(3600.0));
+    /// assert_eq!(TypedValue::new("NaN").number(), None);
+    /// ```
     pub fn number(&self) -> Option<f64> {
         self.number
     }
 
-    /// The value as nanoseconds since the epoch, for `Date*` operators.
+    /// The value as nanoseconds since the epoch, for `Date*` operators (see
+    /// [`parse_date`](crate::time::parse_date) for the forms read).
+    ///
+    /// ```
+    /// # use policy_engine::context::TypedValue;
+    /// assert_eq!(TypedValue::new("2026-01-01T00:00:00Z").date(), Some(1_767_225_600_000_000_000));
+    /// ```
     pub fn date(&self) -> Option<i128> {
         self.date
     }
 
     /// The value as an IP address (IPv4-mapped IPv6 read as IPv4), for `IpAddress`.
+    ///
+    /// ```
+    /// # use policy_engine::context::TypedValue;
+    /// use std::net::{IpAddr, Ipv4Addr};
+    /// assert_eq!(
+    ///     TypedValue::new("::ffff:192.0.2.7").ip(),
+    ///     Some(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 7)))
+    /// );
+    /// ```
     pub fn ip(&self) -> Option<IpAddr> {
         self.ip
     }
 
-    /// The value as a boolean, for `Bool`.
+    /// The value as a boolean, for `Bool` (`true` / `false` in any case).
+    ///
+    /// ```
+    /// # use policy_engine::context::TypedValue;
+    /// assert_eq!(TypedValue::new("TRUE").boolean(), Some(true));
+    /// assert_eq!(TypedValue::new("yes").boolean(), None);
+    /// ```
     pub fn boolean(&self) -> Option<bool> {
         self.boolean
     }
@@ -341,6 +524,21 @@ fn ip_text(ip: IpAddr) -> String {
 }
 
 /// The value of one key in a request: a single value, or a set for multi-valued keys.
+///
+/// Multi-valued keys (`aws:PrincipalOrgPaths`, tag-key lists) are what the `ForAllValues:` and
+/// `ForAnyValue:` qualifiers of [`crate::condition`] are for.
+///
+/// ```
+/// use policy_engine::context::ContextValue;
+///
+/// let one = ContextValue::single("vpce-1a2b3c4d");
+/// assert!(!one.is_multi());
+/// assert_eq!(one.to_string(), "`vpce-1a2b3c4d`");
+///
+/// let tags = ContextValue::multi(["team", "cost-center"]);
+/// assert_eq!(tags.values().len(), 2);
+/// assert_eq!(tags.to_string(), "[`team`, `cost-center`]");
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ContextValue {
     values: Box<[TypedValue]>,
@@ -349,6 +547,11 @@ pub struct ContextValue {
 
 impl ContextValue {
     /// A single-valued key.
+    ///
+    /// ```
+    /// # use policy_engine::context::ContextValue;
+    /// assert_eq!(ContextValue::single("192.0.2.7").values()[0].text(), "192.0.2.7");
+    /// ```
     pub fn single(text: &str) -> Self {
         Self {
             values: Box::new([TypedValue::new(text)]),
@@ -364,7 +567,14 @@ impl ContextValue {
         }
     }
 
-    /// A multi-valued key (for `ForAllValues:` / `ForAnyValue:`).
+    /// A multi-valued key (for `ForAllValues:` / `ForAnyValue:`). An empty set counts as an
+    /// absent key.
+    ///
+    /// ```
+    /// # use policy_engine::context::ContextValue;
+    /// let paths = ContextValue::multi(["o-a1b2c3/r-ab12/ou-ab12-11111111/"]);
+    /// assert!(paths.is_multi());
+    /// ```
     pub fn multi<'a>(texts: impl IntoIterator<Item = &'a str>) -> Self {
         Self {
             values: texts.into_iter().map(TypedValue::new).collect(),
@@ -373,11 +583,24 @@ impl ContextValue {
     }
 
     /// The values (one for a single-valued key).
+    ///
+    /// ```
+    /// # use policy_engine::context::ContextValue;
+    /// let value = ContextValue::multi(["a", "b"]);
+    /// let texts: Vec<&str> = value.values().iter().map(|v| v.text()).collect();
+    /// assert_eq!(texts, ["a", "b"]);
+    /// ```
     pub fn values(&self) -> &[TypedValue] {
         &self.values
     }
 
     /// Whether the key is multi-valued.
+    ///
+    /// ```
+    /// # use policy_engine::context::ContextValue;
+    /// assert!(!ContextValue::single("a").is_multi());
+    /// assert!(ContextValue::multi(["a"]).is_multi());
+    /// ```
     pub fn is_multi(&self) -> bool {
         self.multi
     }
@@ -404,6 +627,14 @@ impl fmt::Display for ContextValue {
 }
 
 /// Errors in values supplied for the request context.
+///
+/// ```
+/// use policy_engine::context::{ContextError, RequestContext};
+///
+/// let mut context = RequestContext::new();
+/// let err = context.set("aws:SourceIp", "localhost").unwrap_err();
+/// assert!(matches!(err, ContextError::InvalidIp { ref key, .. } if key == "aws:SourceIp"));
+/// ```
 #[derive(Debug, Error, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum ContextError {
@@ -418,6 +649,18 @@ pub enum ContextError {
 }
 
 /// The condition-key values of one request.
+///
+/// ```
+/// use policy_engine::context::{ContextKey, RequestContext};
+///
+/// let mut context = RequestContext::new();
+/// context.set("aws:SourceVpce", "vpce-1a2b3c4d")?;
+/// context.set("aws:SourceVpce", "vpce-9f8e7d6c")?; // replaces
+/// let value = context.get(&ContextKey::new("aws:SourceVpce")).ok_or("absent")?;
+/// assert_eq!(value.values()[0].text(), "vpce-9f8e7d6c");
+/// assert_eq!(context.iter().count(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RequestContext {
     known: [Option<ContextValue>; KnownKey::ALL.len()],
@@ -426,13 +669,32 @@ pub struct RequestContext {
 }
 
 impl RequestContext {
-    /// An empty context.
+    /// An empty context: every key absent.
+    ///
+    /// ```
+    /// # use policy_engine::context::RequestContext;
+    /// assert_eq!(RequestContext::new().iter().count(), 0);
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Set `key` to `value`, replacing any earlier value. Values of IP keys (`aws:SourceIp`,
     /// `aws:VpcSourceIp`) must be IP addresses.
+    ///
+    /// # Errors
+    ///
+    /// [`ContextError::InvalidIp`] when a value of an IP key is not an IP address; the context
+    /// is then unchanged.
+    ///
+    /// ```
+    /// # use policy_engine::context::{ContextKey, ContextValue, RequestContext};
+    /// let mut context = RequestContext::new();
+    /// let tags = ContextKey::new("aws:TagKeys");
+    /// context.insert(&tags, ContextValue::multi(["team", "env"]))?;
+    /// assert!(context.get(&tags).is_some_and(|v| v.is_multi()));
+    /// # Ok::<(), policy_engine::context::ContextError>(())
+    /// ```
     pub fn insert(&mut self, key: &ContextKey, value: ContextValue) -> Result<(), ContextError> {
         match key.known_key() {
             Some(k) => self.insert_known(k, value)?,
@@ -445,6 +707,19 @@ impl RequestContext {
     }
 
     /// [`RequestContext::insert`] for a documented key, without naming it.
+    ///
+    /// # Errors
+    ///
+    /// As [`RequestContext::insert`].
+    ///
+    /// ```
+    /// # use policy_engine::context::{ContextKey, ContextValue, KnownKey, RequestContext};
+    /// let mut context = RequestContext::new();
+    /// context.insert_known(KnownKey::SecureTransport, ContextValue::single("true"))?;
+    /// assert!(context.get(&ContextKey::new("aws:SecureTransport")).is_some());
+    /// assert!(context.insert_known(KnownKey::VpcSourceIp, ContextValue::single("10.0.0.300")).is_err());
+    /// # Ok::<(), policy_engine::context::ContextError>(())
+    /// ```
     pub fn insert_known(&mut self, key: KnownKey, value: ContextValue) -> Result<(), ContextError> {
         if matches!(key, KnownKey::SourceIp | KnownKey::VpcSourceIp) {
             if let Some(bad) = value.values().iter().find(|v| v.ip().is_none()) {
@@ -461,11 +736,32 @@ impl RequestContext {
     }
 
     /// Set a single-valued key by name; see [`RequestContext::insert`].
+    ///
+    /// # Errors
+    ///
+    /// As [`RequestContext::insert`].
+    ///
+    /// ```
+    /// # use policy_engine::context::RequestContext;
+    /// let mut context = RequestContext::new();
+    /// context.set("aws:SourceIp", "2001:db8::7")?;
+    /// assert!(context.set("aws:SourceIp", "192.0.2.0/24").is_err()); // a block, not an address
+    /// # Ok::<(), policy_engine::context::ContextError>(())
+    /// ```
     pub fn set(&mut self, key: &str, value: &str) -> Result<(), ContextError> {
         self.insert(&ContextKey::new(key), ContextValue::single(value))
     }
 
-    /// Remove `key`.
+    /// Remove `key`, making it absent.
+    ///
+    /// ```
+    /// # use policy_engine::context::{ContextKey, RequestContext};
+    /// let mut context = RequestContext::new();
+    /// context.set("aws:Referer", "https://example.com/")?;
+    /// context.remove(&ContextKey::new("aws:referer"));
+    /// assert!(context.get(&ContextKey::new("aws:Referer")).is_none());
+    /// # Ok::<(), policy_engine::context::ContextError>(())
+    /// ```
     pub fn remove(&mut self, key: &ContextKey) {
         match key.known_key() {
             Some(k) => {
@@ -478,6 +774,17 @@ impl RequestContext {
     }
 
     /// The value of `key`, if the request carries it.
+    ///
+    /// ```
+    /// # use policy_engine::context::{ContextKey, RequestContext};
+    /// let mut context = RequestContext::new();
+    /// context.set("custom:tenant", "acme")?;
+    /// assert_eq!(
+    ///     context.get(&ContextKey::new("Custom:Tenant")).map(|v| v.values()[0].text()),
+    ///     Some("acme")
+    /// );
+    /// # Ok::<(), policy_engine::context::ContextError>(())
+    /// ```
     pub fn get(&self, key: &ContextKey) -> Option<&ContextValue> {
         match key.known_key() {
             Some(k) => self.known.get(k.index()).and_then(Option::as_ref),
@@ -490,6 +797,16 @@ impl RequestContext {
     }
 
     /// Every key the request carries, with its value, known keys first.
+    ///
+    /// ```
+    /// # use policy_engine::context::RequestContext;
+    /// let mut context = RequestContext::new();
+    /// context.set("custom:tenant", "acme")?;
+    /// context.set("aws:SourceIp", "192.0.2.7")?;
+    /// let keys: Vec<String> = context.iter().map(|(key, _)| key.to_string()).collect();
+    /// assert_eq!(keys, ["aws:SourceIp", "custom:tenant"]);
+    /// # Ok::<(), policy_engine::context::ContextError>(())
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = (ContextKey, &ContextValue)> {
         let known = KnownKey::ALL.into_iter().filter_map(|k| {
             self.known

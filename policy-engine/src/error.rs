@@ -1,5 +1,26 @@
 //! Errors in policy documents: each names the JSON path of the bad element, what is wrong with
 //! it and, where there is one, the fix.
+//!
+//! [`PolicyError`] is what [`PolicyDocument`](crate::policy::PolicyDocument)'s parsers return:
+//! parsing is strict, so an invalid policy is refused up front and never reaches
+//! [`crate::eval`]. Branch on [`PolicyError::kind`], show its `Display` to a user, or point an
+//! editor at [`PolicyError::path`].
+//!
+//! ```
+//! use policy_engine::error::PolicyErrorKind;
+//! use policy_engine::policy::PolicyDocument;
+//!
+//! let err = PolicyDocument::parse_identity_policy(r#"{
+//!     "Version": "2012-10-17",
+//!     "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "*",
+//!                    "Condition": {"IpAdress": {"aws:SourceIp": "192.0.2.0/24"}}}]
+//! }"#).unwrap_err();
+//! assert_eq!(err.kind(), PolicyErrorKind::UnknownOperator);
+//! assert_eq!(
+//!     err.to_string(),
+//!     "unknown condition operator `IpAdress` at `Statement[0].Condition.IpAdress`: did you mean `IpAddress`?"
+//! );
+//! ```
 
 use std::fmt;
 
@@ -8,6 +29,21 @@ use thiserror::Error;
 use crate::json::JsonPath;
 
 /// What kind of problem a [`PolicyError`] reports, for callers that branch on it.
+///
+/// New kinds may be added as IAM's policy grammar grows, so a `match` needs a `_` arm.
+///
+/// ```
+/// use policy_engine::error::PolicyErrorKind;
+/// use policy_engine::policy::PolicyDocument;
+///
+/// let kind = |text| PolicyDocument::parse_identity_policy(text).unwrap_err().kind();
+/// assert_eq!(kind("{"), PolicyErrorKind::InvalidJson);
+/// assert_eq!(kind(r#"{"Statement": {"Effect": "Allow", "Resource": "*"}}"#), PolicyErrorKind::MissingElement);
+/// assert_eq!(
+///     kind(r#"{"Statement": {"Effect": "Allow", "Action": "*", "NotAction": "*", "Resource": "*"}}"#),
+///     PolicyErrorKind::ConflictingElements
+/// );
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PolicyErrorKind {
@@ -28,6 +64,24 @@ pub enum PolicyErrorKind {
 }
 
 /// A policy document that cannot be used; evaluation never sees an invalid policy.
+///
+/// Displays as ``{problem} at `{path}`: {fix}``, the path in the document as written (the
+/// root is `$`).
+///
+/// ```
+/// use policy_engine::error::PolicyErrorKind;
+/// use policy_engine::policy::PolicyDocument;
+///
+/// let err = PolicyDocument::parse_identity_policy(
+///     r#"{"Statement": [{"Effect": "allow", "Action": "execute-api:Invoke", "Resource": "*"}]}"#,
+/// ).unwrap_err();
+/// assert_eq!(err.kind(), PolicyErrorKind::InvalidValue);
+/// assert_eq!(err.path().to_string(), "Statement[0].Effect");
+/// assert_eq!(
+///     err.to_string(),
+///     "`Effect` must be `Allow` or `Deny`, not \"allow\" at `Statement[0].Effect`: IAM spells them with a capital first letter"
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Error)]
 pub struct PolicyError {
     kind: PolicyErrorKind,
@@ -52,16 +106,45 @@ impl PolicyError {
     }
 
     /// The kind of problem.
+    ///
+    /// ```
+    /// # use policy_engine::{policy::PolicyDocument, error::PolicyErrorKind};
+    /// let err = PolicyDocument::parse_identity_policy(
+    ///     r#"{"Statement": {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "execute-api/*"}}"#,
+    /// ).unwrap_err();
+    /// assert_eq!(err.kind(), PolicyErrorKind::InvalidArn);
+    /// ```
     pub fn kind(&self) -> PolicyErrorKind {
         self.kind
     }
 
     /// Where in the document the problem is.
+    ///
+    /// ```
+    /// # use policy_engine::policy::PolicyDocument;
+    /// let err = PolicyDocument::parse_identity_policy(
+    ///     r#"{"Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "*",
+    ///                        "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/33"}}}]}"#,
+    /// ).unwrap_err();
+    /// assert_eq!(err.path().as_str(), "Statement[0].Condition.IpAddress.aws:SourceIp");
+    /// ```
     pub fn path(&self) -> &JsonPath {
         &self.path
     }
 
-    /// The same error, located under `prefix` (for a policy embedded in a larger file).
+    /// The same error, located under `prefix` (for a policy embedded in a larger file, such as
+    /// a scenario file or an OpenAPI export).
+    ///
+    /// ```
+    /// # use policy_engine::policy::PolicyDocument;
+    /// use policy_engine::json::JsonPath;
+    ///
+    /// let err = PolicyDocument::parse_identity_policy(r#"{"Statement": [{"Action": "*", "Resource": "*"}]}"#)
+    ///     .unwrap_err();
+    /// assert_eq!(err.path().as_str(), "Statement[0]");
+    /// let in_file = err.within(&JsonPath::root().key("policies").index(2));
+    /// assert_eq!(in_file.path().as_str(), "policies[2].Statement[0]");
+    /// ```
     pub fn within(mut self, prefix: &JsonPath) -> Self {
         let inner = self.path.as_str();
         self.path = if inner.is_empty() {

@@ -1,10 +1,59 @@
 //! Evaluating one policy (or a caller's set of identity policies) against one request:
 //! [`PolicyOutcome`] `Allow`, `ExplicitDeny` or `ImplicitDeny` ("neither allow nor deny").
 //!
+//! The request is an [`EvalRequest`]: the action (nearly always [`INVOKE_ACTION`]), the method
+//! ARN ([`crate::arn`]), the [`Caller`] ([`crate::principal`]), the API owner's account and the
+//! condition-key values ([`crate::context`]). A statement applies when its principal (resource
+//! policies only), action, resource and every condition match; then any applying `Deny` gives
+//! `ExplicitDeny`, else any applying `Allow` gives `Allow`, else the outcome is `ImplicitDeny`.
+//!
 //! [`PolicyDocument::evaluate`] is the hot path: it checks statements in order and allocates
 //! nothing. [`PolicyDocument::explain`] runs the very same checks and renders, for every
 //! statement, either why it matched or the first element that did not match and why — the
 //! trace a user reads to answer "why 403?".
+//!
+//! One outcome is not yet the gateway's answer: [`crate::decision`] combines the resource
+//! policy's outcome with the identity side's (IAM policies, or a Lambda authorizer's policy)
+//! by Table A or Table B.
+//!
+//! ```
+//! use policy_engine::arn::{ApiRef, MethodArn};
+//! use policy_engine::context::RequestContext;
+//! use policy_engine::eval::{EvalRequest, PolicyOutcome, INVOKE_ACTION};
+//! use policy_engine::policy::PolicyDocument;
+//! use policy_engine::principal::Caller;
+//!
+//! let api = ApiRef {
+//!     partition: "aws".into(),
+//!     region: "us-east-1".into(),
+//!     account_id: "123456789012".into(),
+//!     api_id: "a1b2c3d4e5".into(),
+//! };
+//! // Only calls through VPC endpoint vpce-1a2b3c4d, as in the developer guide.
+//! let policy = PolicyDocument::parse_resource_policy(r#"{"Version": "2012-10-17", "Statement": [
+//!     {"Sid": "DenyOutsideVpce", "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+//!      "Resource": "execute-api:/*", "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}},
+//!     {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*"}
+//! ]}"#, &api)?;
+//!
+//! let arn = MethodArn::for_method(&api, "prod", "GET", "/pets");
+//! let mut context = RequestContext::new();
+//! context.set("aws:SourceVpce", "vpce-9f8e7d6c")?;
+//! let request = EvalRequest {
+//!     action: INVOKE_ACTION,
+//!     resource: arn.as_str(),
+//!     caller: &Caller::Anonymous,
+//!     owner_account: &api.account_id,
+//!     context: &context,
+//! };
+//! assert_eq!(policy.evaluate(&request).outcome, PolicyOutcome::ExplicitDeny);
+//!
+//! let trace = policy.explain(&request);
+//! let deciding = trace.deciding().ok_or("no deciding statement")?;
+//! assert_eq!(deciding.sid.as_deref(), Some("DenyOutsideVpce"));
+//! assert_eq!(trace.statements[1].failed, None); // the Allow matched too, but Deny wins
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::fmt;
 
@@ -13,15 +62,52 @@ use crate::glob::Pattern;
 use crate::policy::{Effect, PatternSet, PolicyDocument, PrincipalClause, Statement};
 use crate::principal::{Caller, PrincipalMatch};
 
-/// The action every API call is authorized for.
+/// The action every API call is authorized for: the `action` of nearly every
+/// [`EvalRequest`] (WebSocket callbacks to `@connections` use `execute-api:ManageConnections`).
+///
+/// ```
+/// use policy_engine::eval::INVOKE_ACTION;
+///
+/// assert_eq!(INVOKE_ACTION, "execute-api:Invoke");
+/// ```
 pub const INVOKE_ACTION: &str = "execute-api:Invoke";
 
 /// What a policy is asked: may `caller` perform `action` on `resource`, given `context`?
+///
+/// Built with a struct literal; everything is borrowed, so building one per request costs
+/// nothing, and `..request` varies one field.
+///
+/// ```
+/// # use policy_engine::arn::{ApiRef, MethodArn};
+/// # use policy_engine::context::RequestContext;
+/// # use policy_engine::eval::{EvalRequest, PolicyOutcome, INVOKE_ACTION};
+/// # use policy_engine::policy::PolicyDocument;
+/// # use policy_engine::principal::Caller;
+/// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+/// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+/// # let policy = PolicyDocument::parse_resource_policy(r#"{"Version": "2012-10-17", "Statement": [
+/// #     {"Sid": "DenyOutsideVpce", "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+/// #      "Resource": "execute-api:/*", "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}},
+/// #     {"Sid": "AllowPets", "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+/// #      "Resource": "execute-api:/prod/GET/pets"}]}"#, &api)?;
+/// # let arn = MethodArn::for_method(&api, "prod", "GET", "/pets");
+/// # let mut context = RequestContext::new();
+/// # context.set("aws:SourceVpce", "vpce-1a2b3c4d")?;
+/// # let request = EvalRequest { action: INVOKE_ACTION, resource: arn.as_str(),
+/// #     caller: &Caller::Anonymous, owner_account: &api.account_id, context: &context };
+/// let outcome = policy.evaluate(&request).outcome;
+/// assert_eq!(outcome, PolicyOutcome::Allow);
+///
+/// let elsewhere = MethodArn::for_method(&api, "prod", "DELETE", "/pets/42");
+/// let other = EvalRequest { resource: elsewhere.as_str(), ..request };
+/// assert_eq!(policy.evaluate(&other).outcome, PolicyOutcome::ImplicitDeny);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct EvalRequest<'a> {
-    /// Usually [`INVOKE_ACTION`].
+    /// The action, such as [`INVOKE_ACTION`] (matched case-insensitively).
     pub action: &'a str,
-    /// The method ARN.
+    /// The method ARN ([`MethodArn::as_str`](crate::arn::MethodArn::as_str)).
     pub resource: &'a str,
     /// Who is calling (matters for resource-policy principals only).
     pub caller: &'a Caller,
@@ -31,7 +117,21 @@ pub struct EvalRequest<'a> {
     pub context: &'a RequestContext,
 }
 
-/// The outcome of a policy, or of combined policies, for a request.
+/// The outcome of a policy, or of combined policies, for a request: the three values of API
+/// Gateway's outcome tables ([`crate::decision`]).
+///
+/// Callers are expected to match it exhaustively: it is not `#[non_exhaustive]`.
+///
+/// ```
+/// use policy_engine::eval::PolicyOutcome;
+///
+/// let status = |outcome| match outcome {
+///     PolicyOutcome::Allow => 200,
+///     PolicyOutcome::ExplicitDeny | PolicyOutcome::ImplicitDeny => 403,
+/// };
+/// assert_eq!(status(PolicyOutcome::ImplicitDeny), 403);
+/// assert_eq!(PolicyOutcome::ExplicitDeny.to_string(), "ExplicitDeny");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PolicyOutcome {
     /// A statement allows the request and none denies it.
@@ -44,6 +144,11 @@ pub enum PolicyOutcome {
 
 impl PolicyOutcome {
     /// `Allow`, `ExplicitDeny` or `ImplicitDeny`, as scenario files spell them.
+    ///
+    /// ```
+    /// # use policy_engine::eval::PolicyOutcome;
+    /// assert_eq!(PolicyOutcome::ImplicitDeny.name(), "ImplicitDeny");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             PolicyOutcome::Allow => "Allow",
@@ -52,7 +157,13 @@ impl PolicyOutcome {
         }
     }
 
-    /// Parse the scenario-file spelling.
+    /// Parse the scenario-file spelling (case-sensitive); `None` for anything else.
+    ///
+    /// ```
+    /// # use policy_engine::eval::PolicyOutcome;
+    /// assert_eq!(PolicyOutcome::from_name("ExplicitDeny"), Some(PolicyOutcome::ExplicitDeny));
+    /// assert_eq!(PolicyOutcome::from_name("Deny"), None);
+    /// ```
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
             "Allow" => Some(PolicyOutcome::Allow),
@@ -62,7 +173,13 @@ impl PolicyOutcome {
         }
     }
 
-    /// The seed tables' wording: `Allow`, `Deny`, `Neither Allow nor Deny`.
+    /// The outcome tables' wording in the API Gateway developer guide: `Allow`, `Deny`,
+    /// `Neither Allow nor Deny`.
+    ///
+    /// ```
+    /// # use policy_engine::eval::PolicyOutcome;
+    /// assert_eq!(PolicyOutcome::ImplicitDeny.table_wording(), "Neither Allow nor Deny");
+    /// ```
     pub fn table_wording(self) -> &'static str {
         match self {
             PolicyOutcome::Allow => "Allow",
@@ -78,8 +195,40 @@ impl fmt::Display for PolicyOutcome {
     }
 }
 
-/// The element of a statement that did not match.
+/// The element of a statement that did not match, in a [`StatementTrace`].
+///
+/// Elements are checked in this order; the trace names the first that failed. New elements
+/// may be added, so a `match` needs a `_` arm.
+///
+/// ```
+/// # use policy_engine::arn::{ApiRef, MethodArn};
+/// # use policy_engine::context::RequestContext;
+/// # use policy_engine::eval::{EvalRequest, PolicyOutcome, INVOKE_ACTION};
+/// # use policy_engine::policy::PolicyDocument;
+/// # use policy_engine::principal::Caller;
+/// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+/// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+/// # let policy = PolicyDocument::parse_resource_policy(r#"{"Version": "2012-10-17", "Statement": [
+/// #     {"Sid": "DenyOutsideVpce", "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+/// #      "Resource": "execute-api:/*", "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}},
+/// #     {"Sid": "AllowPets", "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+/// #      "Resource": "execute-api:/prod/GET/pets"}]}"#, &api)?;
+/// # let arn = MethodArn::for_method(&api, "prod", "GET", "/pets");
+/// # let mut context = RequestContext::new();
+/// # context.set("aws:SourceVpce", "vpce-1a2b3c4d")?;
+/// # let request = EvalRequest { action: INVOKE_ACTION, resource: arn.as_str(),
+/// #     caller: &Caller::Anonymous, owner_account: &api.account_id, context: &context };
+/// use policy_engine::eval::Element;
+///
+/// let trace = policy.explain(&request);
+/// assert_eq!(trace.statements[0].failed, Some(Element::Condition)); // DenyOutsideVpce
+/// let post = MethodArn::for_method(&api, "prod", "POST", "/pets");
+/// let trace = policy.explain(&EvalRequest { resource: post.as_str(), ..request });
+/// assert_eq!(trace.statements[1].failed, Some(Element::Resource)); // AllowPets
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Element {
     /// `Principal` / `NotPrincipal`.
     Principal,
@@ -214,8 +363,34 @@ impl Statement {
     }
 }
 
-/// The result of evaluating one policy or a set of policies, without the trace.
+/// The result of evaluating one policy or a set of policies, without the trace: what
+/// [`PolicyDocument::evaluate`] and [`evaluate_all`] return.
+///
+/// ```
+/// # use policy_engine::arn::{ApiRef, MethodArn};
+/// # use policy_engine::context::RequestContext;
+/// # use policy_engine::eval::{EvalRequest, PolicyOutcome, INVOKE_ACTION};
+/// # use policy_engine::policy::PolicyDocument;
+/// # use policy_engine::principal::Caller;
+/// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+/// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+/// # let policy = PolicyDocument::parse_resource_policy(r#"{"Version": "2012-10-17", "Statement": [
+/// #     {"Sid": "DenyOutsideVpce", "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+/// #      "Resource": "execute-api:/*", "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}},
+/// #     {"Sid": "AllowPets", "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+/// #      "Resource": "execute-api:/prod/GET/pets"}]}"#, &api)?;
+/// # let arn = MethodArn::for_method(&api, "prod", "GET", "/pets");
+/// # let mut context = RequestContext::new();
+/// # context.set("aws:SourceVpce", "vpce-1a2b3c4d")?;
+/// # let request = EvalRequest { action: INVOKE_ACTION, resource: arn.as_str(),
+/// #     caller: &Caller::Anonymous, owner_account: &api.account_id, context: &context };
+/// let evaluation = policy.evaluate(&request);
+/// assert_eq!(evaluation.outcome, PolicyOutcome::Allow);
+/// assert_eq!(evaluation.decided_by, Some((0, 1))); // policy 0, statement 1 ("AllowPets")
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Evaluation {
     /// The outcome.
     pub outcome: PolicyOutcome,
@@ -226,11 +401,61 @@ pub struct Evaluation {
 
 impl PolicyDocument {
     /// Evaluate the policy against a request. Allocates nothing.
+    ///
+    /// ```
+    /// # use policy_engine::arn::{ApiRef, MethodArn};
+    /// # use policy_engine::context::RequestContext;
+    /// # use policy_engine::eval::{EvalRequest, PolicyOutcome, INVOKE_ACTION};
+    /// # use policy_engine::policy::PolicyDocument;
+    /// # use policy_engine::principal::Caller;
+    /// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+    /// # let policy = PolicyDocument::parse_resource_policy(r#"{"Version": "2012-10-17", "Statement": [
+    /// #     {"Sid": "DenyOutsideVpce", "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+    /// #      "Resource": "execute-api:/*", "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}},
+    /// #     {"Sid": "AllowPets", "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+    /// #      "Resource": "execute-api:/prod/GET/pets"}]}"#, &api)?;
+    /// # let arn = MethodArn::for_method(&api, "prod", "GET", "/pets");
+    /// # let mut context = RequestContext::new();
+    /// # context.set("aws:SourceVpce", "vpce-1a2b3c4d")?;
+    /// # let request = EvalRequest { action: INVOKE_ACTION, resource: arn.as_str(),
+    /// #     caller: &Caller::Anonymous, owner_account: &api.account_id, context: &context };
+    /// let mut elsewhere = RequestContext::new();
+    /// elsewhere.set("aws:SourceVpce", "vpce-9f8e7d6c")?; // another endpoint
+    /// let request = EvalRequest { context: &elsewhere, ..request };
+    /// assert_eq!(policy.evaluate(&request).outcome, PolicyOutcome::ExplicitDeny);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn evaluate(&self, req: &EvalRequest<'_>) -> Evaluation {
         evaluate_all(std::slice::from_ref(self), req)
     }
 
-    /// Evaluate and explain every statement.
+    /// Evaluate and explain every statement: the same outcome as
+    /// [`PolicyDocument::evaluate`], with a [`PolicyTrace`].
+    ///
+    /// ```
+    /// # use policy_engine::arn::{ApiRef, MethodArn};
+    /// # use policy_engine::context::RequestContext;
+    /// # use policy_engine::eval::{EvalRequest, PolicyOutcome, INVOKE_ACTION};
+    /// # use policy_engine::policy::PolicyDocument;
+    /// # use policy_engine::principal::Caller;
+    /// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+    /// # let policy = PolicyDocument::parse_resource_policy(r#"{"Version": "2012-10-17", "Statement": [
+    /// #     {"Sid": "DenyOutsideVpce", "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+    /// #      "Resource": "execute-api:/*", "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}},
+    /// #     {"Sid": "AllowPets", "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+    /// #      "Resource": "execute-api:/prod/GET/pets"}]}"#, &api)?;
+    /// # let arn = MethodArn::for_method(&api, "prod", "GET", "/pets");
+    /// # let mut context = RequestContext::new();
+    /// # context.set("aws:SourceVpce", "vpce-1a2b3c4d")?;
+    /// # let request = EvalRequest { action: INVOKE_ACTION, resource: arn.as_str(),
+    /// #     caller: &Caller::Anonymous, owner_account: &api.account_id, context: &context };
+    /// let trace = policy.explain(&request);
+    /// assert_eq!(trace.outcome, policy.evaluate(&request).outcome);
+    /// assert_eq!(trace.statements.len(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn explain(&self, req: &EvalRequest<'_>) -> PolicyTrace {
         explain_all(std::slice::from_ref(self), req)
     }
@@ -238,6 +463,34 @@ impl PolicyDocument {
 
 /// Evaluate a set of policies together (a caller's identity policies): any matching `Deny`
 /// wins, else any matching `Allow`, else an implicit deny. Allocates nothing.
+///
+/// ```
+/// use policy_engine::eval::{evaluate_all, EvalRequest, PolicyOutcome, INVOKE_ACTION};
+/// use policy_engine::context::RequestContext;
+/// use policy_engine::policy::PolicyDocument;
+/// use policy_engine::principal::{Caller, IamCaller};
+///
+/// // Two IAM policies attached to the caller.
+/// let invoke_all = PolicyDocument::parse_identity_policy(r#"{"Statement": {
+///     "Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "arn:aws:execute-api:*:*:*"}}"#)?;
+/// let no_deletes = PolicyDocument::parse_identity_policy(r#"{"Statement": {
+///     "Effect": "Deny", "Action": "execute-api:Invoke", "Resource": "arn:aws:execute-api:*:*:*/*/DELETE/*"}}"#)?;
+/// let policies = [invoke_all, no_deletes];
+///
+/// let caller = Caller::Iam(IamCaller::from_arn("arn:aws:iam::123456789012:user/alice")?);
+/// let context = RequestContext::new();
+/// let request = EvalRequest {
+///     action: INVOKE_ACTION,
+///     resource: "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/DELETE/pets/42",
+///     caller: &caller,
+///     owner_account: "123456789012",
+///     context: &context,
+/// };
+/// let evaluation = evaluate_all(&policies, &request);
+/// assert_eq!(evaluation.outcome, PolicyOutcome::ExplicitDeny);
+/// assert_eq!(evaluation.decided_by, Some((1, 0)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn evaluate_all(policies: &[PolicyDocument], req: &EvalRequest<'_>) -> Evaluation {
     let mut first_allow = None;
     for (pi, policy) in policies.iter().enumerate() {
@@ -269,7 +522,33 @@ pub fn evaluate_all(policies: &[PolicyDocument], req: &EvalRequest<'_>) -> Evalu
     }
 }
 
-/// [`evaluate_all`] with a trace of every statement.
+/// [`evaluate_all`] with a trace of every statement, statements of policy 0 first.
+///
+/// ```
+/// use policy_engine::eval::{explain_all, EvalRequest, PolicyOutcome, INVOKE_ACTION};
+/// use policy_engine::context::RequestContext;
+/// use policy_engine::policy::PolicyDocument;
+/// use policy_engine::principal::Caller;
+///
+/// let policies = [
+///     PolicyDocument::parse_identity_policy(r#"{"Statement": {"Effect": "Allow",
+///         "Action": "execute-api:Invoke", "Resource": "arn:aws:execute-api:*:*:*/prod/GET/*"}}"#)?,
+///     PolicyDocument::parse_identity_policy(r#"{"Statement": {"Effect": "Allow",
+///         "Action": "execute-api:Invoke", "Resource": "arn:aws:execute-api:*:*:*/beta/*"}}"#)?,
+/// ];
+/// let context = RequestContext::new();
+/// let request = EvalRequest {
+///     action: INVOKE_ACTION,
+///     resource: "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/beta/POST/pets",
+///     caller: &Caller::Anonymous,
+///     owner_account: "123456789012",
+///     context: &context,
+/// };
+/// let trace = explain_all(&policies, &request);
+/// assert_eq!(trace.outcome, PolicyOutcome::Allow);
+/// assert_eq!(trace.deciding().map(|s| s.policy), Some(1));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn explain_all(policies: &[PolicyDocument], req: &EvalRequest<'_>) -> PolicyTrace {
     let evaluation = evaluate_all(policies, req);
     let mut statements = Vec::new();
@@ -296,8 +575,39 @@ pub fn explain_all(policies: &[PolicyDocument], req: &EvalRequest<'_>) -> Policy
     }
 }
 
-/// What one statement did for a request.
+/// What one statement did for a request: an entry of [`PolicyTrace::statements`]. Displays as
+/// one line: label, verdict, reason.
+///
+/// ```
+/// # use policy_engine::arn::{ApiRef, MethodArn};
+/// # use policy_engine::context::RequestContext;
+/// # use policy_engine::eval::{EvalRequest, PolicyOutcome, INVOKE_ACTION};
+/// # use policy_engine::policy::PolicyDocument;
+/// # use policy_engine::principal::Caller;
+/// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+/// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+/// # let policy = PolicyDocument::parse_resource_policy(r#"{"Version": "2012-10-17", "Statement": [
+/// #     {"Sid": "DenyOutsideVpce", "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+/// #      "Resource": "execute-api:/*", "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}},
+/// #     {"Sid": "AllowPets", "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+/// #      "Resource": "execute-api:/prod/GET/pets"}]}"#, &api)?;
+/// # let arn = MethodArn::for_method(&api, "prod", "GET", "/pets");
+/// # let mut context = RequestContext::new();
+/// # context.set("aws:SourceVpce", "vpce-1a2b3c4d")?;
+/// # let request = EvalRequest { action: INVOKE_ACTION, resource: arn.as_str(),
+/// #     caller: &Caller::Anonymous, owner_account: &api.account_id, context: &context };
+/// let trace = policy.explain(&request);
+/// let allow = &trace.statements[1];
+/// assert!(allow.matched() && allow.decided);
+/// assert_eq!(
+///     allow.to_string(),
+///     "Statement[1] \"AllowPets\" (Allow): matched, decided: principal \"*\"; action `execute-api:Invoke`; \
+///      resource `arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets`"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StatementTrace {
     /// Index of the policy in the evaluated set (0 for a single policy).
     pub policy: usize,
@@ -317,11 +627,57 @@ pub struct StatementTrace {
 
 impl StatementTrace {
     /// Whether the statement applied to the request.
+    ///
+    /// ```
+    /// # use policy_engine::arn::{ApiRef, MethodArn};
+    /// # use policy_engine::context::RequestContext;
+    /// # use policy_engine::eval::{EvalRequest, PolicyOutcome, INVOKE_ACTION};
+    /// # use policy_engine::policy::PolicyDocument;
+    /// # use policy_engine::principal::Caller;
+    /// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+    /// # let policy = PolicyDocument::parse_resource_policy(r#"{"Version": "2012-10-17", "Statement": [
+    /// #     {"Sid": "DenyOutsideVpce", "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+    /// #      "Resource": "execute-api:/*", "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}},
+    /// #     {"Sid": "AllowPets", "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+    /// #      "Resource": "execute-api:/prod/GET/pets"}]}"#, &api)?;
+    /// # let arn = MethodArn::for_method(&api, "prod", "GET", "/pets");
+    /// # let mut context = RequestContext::new();
+    /// # context.set("aws:SourceVpce", "vpce-1a2b3c4d")?;
+    /// # let request = EvalRequest { action: INVOKE_ACTION, resource: arn.as_str(),
+    /// #     caller: &Caller::Anonymous, owner_account: &api.account_id, context: &context };
+    /// let trace = policy.explain(&request);
+    /// assert!(!trace.statements[0].matched()); // the request came through vpce-1a2b3c4d
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn matched(&self) -> bool {
         self.failed.is_none()
     }
 
-    /// `Statement[1] "DenyOutsideVpce" (Deny)`.
+    /// The statement's index, `Sid` and effect: `Statement[0] "DenyOutsideVpce" (Deny)`.
+    ///
+    /// ```
+    /// # use policy_engine::arn::{ApiRef, MethodArn};
+    /// # use policy_engine::context::RequestContext;
+    /// # use policy_engine::eval::{EvalRequest, PolicyOutcome, INVOKE_ACTION};
+    /// # use policy_engine::policy::PolicyDocument;
+    /// # use policy_engine::principal::Caller;
+    /// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+    /// # let policy = PolicyDocument::parse_resource_policy(r#"{"Version": "2012-10-17", "Statement": [
+    /// #     {"Sid": "DenyOutsideVpce", "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+    /// #      "Resource": "execute-api:/*", "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}},
+    /// #     {"Sid": "AllowPets", "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+    /// #      "Resource": "execute-api:/prod/GET/pets"}]}"#, &api)?;
+    /// # let arn = MethodArn::for_method(&api, "prod", "GET", "/pets");
+    /// # let mut context = RequestContext::new();
+    /// # context.set("aws:SourceVpce", "vpce-1a2b3c4d")?;
+    /// # let request = EvalRequest { action: INVOKE_ACTION, resource: arn.as_str(),
+    /// #     caller: &Caller::Anonymous, owner_account: &api.account_id, context: &context };
+    /// let trace = policy.explain(&request);
+    /// assert_eq!(trace.statements[0].label(), "Statement[0] \"DenyOutsideVpce\" (Deny)");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn label(&self) -> String {
         let sid = self
             .sid
@@ -344,8 +700,38 @@ impl fmt::Display for StatementTrace {
     }
 }
 
-/// A policy's outcome with the account of every statement.
+/// A policy's outcome with the account of every statement, from [`PolicyDocument::explain`]
+/// or [`explain_all`]. Displays as the outcome, then one line per statement.
+///
+/// ```
+/// # use policy_engine::arn::{ApiRef, MethodArn};
+/// # use policy_engine::context::RequestContext;
+/// # use policy_engine::eval::{EvalRequest, PolicyOutcome, INVOKE_ACTION};
+/// # use policy_engine::policy::PolicyDocument;
+/// # use policy_engine::principal::Caller;
+/// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+/// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+/// # let policy = PolicyDocument::parse_resource_policy(r#"{"Version": "2012-10-17", "Statement": [
+/// #     {"Sid": "DenyOutsideVpce", "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+/// #      "Resource": "execute-api:/*", "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}},
+/// #     {"Sid": "AllowPets", "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+/// #      "Resource": "execute-api:/prod/GET/pets"}]}"#, &api)?;
+/// # let arn = MethodArn::for_method(&api, "prod", "GET", "/pets");
+/// # let mut context = RequestContext::new();
+/// # context.set("aws:SourceVpce", "vpce-1a2b3c4d")?;
+/// # let request = EvalRequest { action: INVOKE_ACTION, resource: arn.as_str(),
+/// #     caller: &Caller::Anonymous, owner_account: &api.account_id, context: &context };
+/// let mut elsewhere = RequestContext::new();
+/// elsewhere.set("aws:SourceVpce", "vpce-9f8e7d6c")?;
+/// let trace = policy.explain(&EvalRequest { context: &elsewhere, ..request });
+/// assert_eq!(trace.outcome, PolicyOutcome::ExplicitDeny);
+/// let text = trace.to_string();
+/// assert!(text.starts_with("ExplicitDeny\n  Statement[0] \"DenyOutsideVpce\" (Deny): matched, decided"));
+/// assert!(text.contains("StringNotEquals `aws:SourceVpce`: request value `vpce-9f8e7d6c` vs [`vpce-1a2b3c4d`] → true"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PolicyTrace {
     /// The outcome.
     pub outcome: PolicyOutcome,
@@ -354,7 +740,31 @@ pub struct PolicyTrace {
 }
 
 impl PolicyTrace {
-    /// The statement that decided the outcome, if any.
+    /// The statement that decided the outcome: the first applying `Deny`, else the first
+    /// applying `Allow`; `None` for an implicit deny.
+    ///
+    /// ```
+    /// # use policy_engine::arn::{ApiRef, MethodArn};
+    /// # use policy_engine::context::RequestContext;
+    /// # use policy_engine::eval::{EvalRequest, PolicyOutcome, INVOKE_ACTION};
+    /// # use policy_engine::policy::PolicyDocument;
+    /// # use policy_engine::principal::Caller;
+    /// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+    /// # let policy = PolicyDocument::parse_resource_policy(r#"{"Version": "2012-10-17", "Statement": [
+    /// #     {"Sid": "DenyOutsideVpce", "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+    /// #      "Resource": "execute-api:/*", "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}},
+    /// #     {"Sid": "AllowPets", "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+    /// #      "Resource": "execute-api:/prod/GET/pets"}]}"#, &api)?;
+    /// # let arn = MethodArn::for_method(&api, "prod", "GET", "/pets");
+    /// # let mut context = RequestContext::new();
+    /// # context.set("aws:SourceVpce", "vpce-1a2b3c4d")?;
+    /// # let request = EvalRequest { action: INVOKE_ACTION, resource: arn.as_str(),
+    /// #     caller: &Caller::Anonymous, owner_account: &api.account_id, context: &context };
+    /// let trace = policy.explain(&request);
+    /// assert_eq!(trace.deciding().map(|s| s.index), Some(1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn deciding(&self) -> Option<&StatementTrace> {
         self.statements.iter().find(|s| s.decided)
     }
@@ -471,7 +881,24 @@ fn describe_mismatch(statement: &Statement, m: Mismatch, req: &EvalRequest<'_>) 
     }
 }
 
-/// Keys a policy's conditions read; for lints and for showing which request values mattered.
+/// Keys a policy's conditions read, each once, in document order; for lints and for showing
+/// which request values mattered. (Policy variables are not included; see
+/// [`PolicyDocument::keys_read`].)
+///
+/// ```
+/// use policy_engine::eval::condition_keys;
+/// use policy_engine::policy::PolicyDocument;
+///
+/// let policy = PolicyDocument::parse_identity_policy(r#"{"Statement": [
+///     {"Effect": "Allow", "Action": "*", "Resource": "*",
+///      "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}},
+///     {"Effect": "Deny", "Action": "*", "Resource": "*",
+///      "Condition": {"NotIpAddress": {"aws:SourceIp": "192.0.2.0/25"}, "Bool": {"aws:SecureTransport": "false"}}}
+/// ]}"#)?;
+/// let keys: Vec<String> = condition_keys(&policy).iter().map(|k| k.to_string()).collect();
+/// assert_eq!(keys, ["aws:SourceIp", "aws:SecureTransport"]);
+/// # Ok::<(), policy_engine::error::PolicyError>(())
+/// ```
 pub fn condition_keys(policy: &PolicyDocument) -> Vec<ContextKey> {
     let mut keys: Vec<ContextKey> = Vec::new();
     for s in policy.statements.iter() {

@@ -13,6 +13,27 @@
 //!
 //! [`Shape`] and [`Pattern::could_match`] / [`Pattern::covers`] answer static questions about
 //! a pattern (could it name any method of this API? every one?) for the lints.
+//!
+//! Where patterns come from: a policy's `Action` / `NotAction` (case-insensitive) and
+//! `Resource` / `NotResource` elements, compiled by [`crate::policy`] and reachable through
+//! [`PatternSet::patterns`](crate::policy::PatternSet::patterns), and the values of the
+//! `StringLike` and `Arn*` condition operators ([`crate::condition`]). At evaluation
+//! ([`crate::eval`]) the request's method ARN is matched against them, with policy variables
+//! read from the request's [`RequestContext`](crate::context::RequestContext).
+//!
+//! ```
+//! use policy_engine::glob::{CaseMode, Pattern, Wildcards};
+//!
+//! let resource = Pattern::compile(
+//!     "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*/GET/pets/*",
+//!     Wildcards::On,
+//!     CaseMode::Sensitive,
+//!     true,
+//! );
+//! // `*` spans `/`: every pet, at any depth, on any stage.
+//! assert!(resource.matches("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets/42/toys"));
+//! assert!(!resource.matches("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/POST/pets/42"));
+//! ```
 
 use std::fmt;
 
@@ -25,6 +46,15 @@ pub use analysis::Shape;
 use bits::{BitProgram, BitUnit, LONG_PATTERN_UNITS};
 
 /// How characters are compared.
+///
+/// ```
+/// use policy_engine::glob::{CaseMode, Pattern, Wildcards};
+///
+/// let action = Pattern::compile("execute-api:Invoke", Wildcards::On, CaseMode::Insensitive, false);
+/// assert!(action.matches("EXECUTE-API:invoke"));
+/// let value = Pattern::compile("Admins", Wildcards::Off, CaseMode::Sensitive, false);
+/// assert!(!value.matches("admins"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CaseMode {
     /// Exact comparison (resources, ARNs, `StringEquals`, `StringLike`).
@@ -34,6 +64,15 @@ pub enum CaseMode {
 }
 
 /// Whether `*` and `?` are wildcards or plain characters.
+///
+/// ```
+/// use policy_engine::glob::{CaseMode, Pattern, Wildcards};
+///
+/// let like = Pattern::compile("team-*", Wildcards::On, CaseMode::Sensitive, false);
+/// assert!(like.matches("team-blue"));
+/// let equals = Pattern::compile("team-*", Wildcards::Off, CaseMode::Sensitive, false);
+/// assert!(!equals.matches("team-blue") && equals.matches("team-*"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Wildcards {
     /// `*` and `?` match runs and single characters (`Resource`, `Action`, `StringLike`).
@@ -43,6 +82,16 @@ pub enum Wildcards {
 }
 
 /// A policy variable inside a pattern: `${aws:username}` or `${aws:username, 'anonymous'}`.
+///
+/// ```
+/// use policy_engine::glob::{CaseMode, Pattern, Wildcards};
+///
+/// let p = Pattern::compile("users/${aws:username, 'anonymous'}/*", Wildcards::On, CaseMode::Sensitive, true);
+/// let variable = p.variables().next().ok_or("no variable")?;
+/// assert_eq!(variable.key.to_string(), "aws:username");
+/// assert_eq!(variable.default.as_deref(), Some("anonymous"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Variable {
     /// The condition key whose request value replaces the variable.
@@ -52,13 +101,55 @@ pub struct Variable {
 }
 
 /// Looks up the value of a policy variable in a request.
+///
+/// [`RequestContext`](crate::context::RequestContext) is the implementation evaluation uses;
+/// implement it to resolve variables from elsewhere.
+///
+/// ```
+/// use policy_engine::context::ContextKey;
+/// use policy_engine::glob::{CaseMode, Pattern, VariableSource, Wildcards};
+///
+/// struct Alice;
+/// impl VariableSource for Alice {
+///     fn variable_value(&self, key: &ContextKey) -> Option<&str> {
+///         (key.as_str() == "aws:username").then_some("alice")
+///     }
+/// }
+///
+/// let p = Pattern::compile("home/${aws:username}/*", Wildcards::On, CaseMode::Sensitive, true);
+/// assert_eq!(p.matches_with("home/alice/notes", &Alice), Ok(true));
+/// assert_eq!(p.matches_with("home/bob/notes", &Alice), Ok(false));
+/// ```
 pub trait VariableSource {
     /// The request's single value for `key`, or `None` when the key is absent or multi-valued.
+    ///
+    /// ```
+    /// use policy_engine::context::{ContextKey, ContextValue, RequestContext};
+    /// use policy_engine::glob::VariableSource;
+    ///
+    /// let mut context = RequestContext::new();
+    /// context.set("aws:username", "alice")?;
+    /// context.insert(&ContextKey::new("aws:TagKeys"), ContextValue::multi(["a", "b"]))?;
+    /// assert_eq!(context.variable_value(&ContextKey::new("aws:username")), Some("alice"));
+    /// assert_eq!(context.variable_value(&ContextKey::new("aws:TagKeys")), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     fn variable_value(&self, key: &ContextKey) -> Option<&str>;
 }
 
-/// Why a pattern could not be matched at all.
+/// Why a pattern could not be matched at all: IAM makes a pattern whose variable the request
+/// lacks (with no default) match nothing, so a statement using it does not apply.
+///
+/// ```
+/// use policy_engine::context::RequestContext;
+/// use policy_engine::glob::{CaseMode, Pattern, Wildcards};
+///
+/// let p = Pattern::compile("home/${aws:username}/*", Wildcards::On, CaseMode::Sensitive, true);
+/// let err = p.matches_with("home/alice/notes", &RequestContext::new()).unwrap_err();
+/// assert_eq!(err.key.to_string(), "aws:username");
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UnresolvedVariable {
     /// The variable whose key the request does not carry (and which has no default).
     pub key: ContextKey,
@@ -73,6 +164,18 @@ enum Unit {
 }
 
 /// A compiled IAM wildcard pattern.
+///
+/// Compile once, match many times: matching allocates nothing and is never exponential (see
+/// the [module docs](crate::glob)).
+///
+/// ```
+/// use policy_engine::glob::{CaseMode, Pattern, Wildcards};
+///
+/// let p = Pattern::compile("arn:aws:execute-api:*:*:*/prod/GET/pets/??", Wildcards::On, CaseMode::Sensitive, true);
+/// assert!(p.matches("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets/42"));
+/// assert!(!p.matches("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets/123"));
+/// assert_eq!(p.to_string(), "arn:aws:execute-api:*:*:*/prod/GET/pets/??");
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pattern {
     source: Box<str>,
@@ -96,6 +199,15 @@ pub struct Pattern {
 impl Pattern {
     /// Compile `source`. With `variables` set (policy `Version` 2012-10-17), `${key}` is a policy
     /// variable and `${*}`, `${?}`, `${$}` are the literal `*`, `?`, `$`; otherwise `${` is text.
+    ///
+    /// ```
+    /// # use policy_engine::glob::{CaseMode, Pattern, Wildcards};
+    /// let escaped = Pattern::compile("price-${$}${*}", Wildcards::On, CaseMode::Sensitive, true);
+    /// assert!(escaped.matches("price-$*") && !escaped.matches("price-$9"));
+    /// // Version 2008-10-17: no variables.
+    /// let old = Pattern::compile("${aws:username}", Wildcards::On, CaseMode::Sensitive, false);
+    /// assert!(old.matches("${aws:username}"));
+    /// ```
     pub fn compile(source: &str, wildcards: Wildcards, case: CaseMode, variables: bool) -> Self {
         let mut units = Vec::new();
         let mut rest = source;
@@ -174,16 +286,34 @@ impl Pattern {
     }
 
     /// The pattern as written in the policy.
+    ///
+    /// ```
+    /// # use policy_engine::glob::{CaseMode, Pattern, Wildcards};
+    /// let p = Pattern::compile("execute-api:*", Wildcards::On, CaseMode::Insensitive, false);
+    /// assert_eq!(p.as_str(), "execute-api:*");
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.source
     }
 
     /// Whether the pattern is a lone `*`, matching every string.
+    ///
+    /// ```
+    /// # use policy_engine::glob::{CaseMode, Pattern, Wildcards};
+    /// assert!(Pattern::compile("*", Wildcards::On, CaseMode::Sensitive, true).is_match_all());
+    /// assert!(!Pattern::compile("*", Wildcards::Off, CaseMode::Sensitive, true).is_match_all());
+    /// ```
     pub fn is_match_all(&self) -> bool {
         self.prefix.is_empty() && matches!(&*self.units, [Unit::AnyRun])
     }
 
     /// Whether the pattern contains policy variables.
+    ///
+    /// ```
+    /// # use policy_engine::glob::{CaseMode, Pattern, Wildcards};
+    /// assert!(Pattern::compile("${aws:SourceIp}", Wildcards::On, CaseMode::Sensitive, true).has_variables());
+    /// assert!(!Pattern::compile("${*}", Wildcards::On, CaseMode::Sensitive, true).has_variables());
+    /// ```
     pub fn has_variables(&self) -> bool {
         self.units.iter().any(|u| matches!(u, Unit::Var(_)))
     }
@@ -196,6 +326,13 @@ impl Pattern {
     }
 
     /// The policy variables in the pattern, in order.
+    ///
+    /// ```
+    /// # use policy_engine::glob::{CaseMode, Pattern, Wildcards};
+    /// let p = Pattern::compile("${aws:PrincipalAccount}/${aws:username}", Wildcards::On, CaseMode::Sensitive, true);
+    /// let keys: Vec<String> = p.variables().map(|v| v.key.to_string()).collect();
+    /// assert_eq!(keys, ["aws:PrincipalAccount", "aws:username"]);
+    /// ```
     pub fn variables(&self) -> impl Iterator<Item = &Variable> {
         self.units.iter().filter_map(|u| match u {
             Unit::Var(v) => Some(v),
@@ -203,13 +340,41 @@ impl Pattern {
         })
     }
 
-    /// Match a pattern that has no variables (variables would count as unresolved).
+    /// Match a pattern that has no variables (a pattern with variables that lack a default
+    /// matches nothing here; use [`Pattern::matches_with`]).
+    ///
+    /// ```
+    /// # use policy_engine::glob::{CaseMode, Pattern, Wildcards};
+    /// let p = Pattern::compile("*/GET/pets", Wildcards::On, CaseMode::Sensitive, true);
+    /// assert!(p.matches("a1b2c3d4e5/prod/GET/pets"));
+    /// let v = Pattern::compile("${aws:username}", Wildcards::On, CaseMode::Sensitive, true);
+    /// assert!(!v.matches("${aws:username}"));
+    /// ```
     pub fn matches(&self, text: &str) -> bool {
         self.matches_with(text, &NoVariables).unwrap_or(false)
     }
 
     /// Match `text`, resolving variables from `vars`. An absent variable without a default
-    /// makes the whole pattern unmatchable, as IAM specifies.
+    /// makes the whole pattern unmatchable, as IAM specifies. A variable's value is literal
+    /// text: a `*` in it is not a wildcard.
+    ///
+    /// # Errors
+    ///
+    /// [`UnresolvedVariable`] when `vars` lacks a variable that has no default.
+    ///
+    /// ```
+    /// # use policy_engine::glob::{CaseMode, Pattern, Wildcards};
+    /// use policy_engine::context::RequestContext;
+    ///
+    /// let p = Pattern::compile("arn:aws:execute-api:*:*:*/*/GET/tenants/${custom:tenant}/*",
+    ///     Wildcards::On, CaseMode::Sensitive, true);
+    /// let mut context = RequestContext::new();
+    /// context.set("custom:tenant", "acme")?;
+    /// let arn = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/tenants/acme/orders";
+    /// assert_eq!(p.matches_with(arn, &context), Ok(true));
+    /// assert!(p.matches_with(arn, &RequestContext::new()).is_err());
+    /// # Ok::<(), policy_engine::context::ContextError>(())
+    /// ```
     #[inline]
     pub fn matches_with(
         &self,

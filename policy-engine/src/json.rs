@@ -4,6 +4,25 @@
 //! [`crate::scenario`]) read untyped JSON by hand rather than through `serde` derives, so every
 //! error can name the exact element that is wrong (`Statement[1].Condition.IpAddress`) and the
 //! fix, and so unknown or misspelled elements are rejected instead of silently ignored.
+//!
+//! [`JsonPath`] is the location every [`PolicyError`](crate::error::PolicyError) and
+//! [`FileError`] carries; [`parse_strict`] refuses duplicate member names, which would
+//! otherwise let `{"Effect": "Deny", "Effect": "Allow"}` read as an allow; [`Fields`] is the
+//! strict object reader the file parsers share.
+//!
+//! ```
+//! use policy_engine::json::{parse_strict, Fields, JsonPath};
+//!
+//! let value = parse_strict(r#"{"name": "get pets", "expect": "Allow"}"#)?;
+//! let fields = Fields::read("cases.json", &value, JsonPath::root(), &["name", "expect"], |_| false)?;
+//! assert_eq!(fields.required("expect")?, "Allow");
+//!
+//! let typo = parse_strict(r#"{"name": "get pets", "expcet": "Allow"}"#)?;
+//! let err = Fields::read("cases.json", &typo, JsonPath::root(), &["name", "expect"], |_| false)
+//!     .unwrap_err();
+//! assert_eq!(err.to_string(), "cases.json: unknown field `expcet`: did you mean `expect`? (at `expcet`)");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::fmt;
 
@@ -11,16 +30,37 @@ use serde_json::{Map, Value};
 use thiserror::Error;
 
 /// A location inside a JSON document, such as `Statement[1].Condition.IpAddress.aws:SourceIp`.
+///
+/// Built up member by member; displays as written in error messages (`$` for the root).
+///
+/// ```
+/// use policy_engine::json::JsonPath;
+///
+/// let path = JsonPath::root().key("Statement").index(1).key("Condition");
+/// assert_eq!(path.to_string(), "Statement[1].Condition");
+/// assert_eq!(JsonPath::root().to_string(), "$");
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct JsonPath(String);
 
 impl JsonPath {
     /// The document root (displayed as `$`).
+    ///
+    /// ```
+    /// # use policy_engine::json::JsonPath;
+    /// assert_eq!(JsonPath::root().as_str(), "");
+    /// ```
     pub fn root() -> Self {
         Self(String::new())
     }
 
     /// The path of member `key` of the object at this path.
+    ///
+    /// ```
+    /// # use policy_engine::json::JsonPath;
+    /// let path = JsonPath::root().key("Condition").key("aws:SourceIp");
+    /// assert_eq!(path.as_str(), "Condition.aws:SourceIp");
+    /// ```
     pub fn key(&self, key: &str) -> Self {
         if self.0.is_empty() {
             Self(key.to_owned())
@@ -30,11 +70,21 @@ impl JsonPath {
     }
 
     /// The path of element `index` of the array at this path.
+    ///
+    /// ```
+    /// # use policy_engine::json::JsonPath;
+    /// assert_eq!(JsonPath::root().key("Statement").index(0).as_str(), "Statement[0]");
+    /// ```
     pub fn index(&self, index: usize) -> Self {
         Self(format!("{}[{index}]", self.0))
     }
 
     /// The path as text; empty for the root.
+    ///
+    /// ```
+    /// # use policy_engine::json::JsonPath;
+    /// assert_eq!(JsonPath::root().key("Version").as_str(), "Version");
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -57,6 +107,20 @@ impl fmt::Display for JsonPath {
 /// duplicate names, and a document that says two things is refused here rather than guessed
 /// at: the error names the member and the line and column of the second one. Nesting deeper
 /// than `serde_json`'s limit (128) is an error too, never a stack overflow.
+///
+/// # Errors
+///
+/// `serde_json`'s error for text that is not JSON, for a duplicate member name, or for nesting
+/// beyond the limit.
+///
+/// ```
+/// use policy_engine::json::parse_strict;
+///
+/// assert_eq!(parse_strict(r#"{"Effect": "Deny"}"#)?["Effect"], "Deny");
+/// let err = parse_strict(r#"{"Effect": "Deny", "Effect": "Allow"}"#).unwrap_err();
+/// assert!(err.to_string().starts_with("duplicate member `Effect`"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 pub fn parse_strict(text: &str) -> Result<Value, serde_json::Error> {
     serde_json::from_str::<StrictValue>(text).map(|v| v.0)
 }
@@ -132,6 +196,14 @@ impl<'de> serde::de::Visitor<'de> for StrictVisitor {
 }
 
 /// The JSON type of a value, as a user would name it in an error message.
+///
+/// ```
+/// use policy_engine::json::type_name;
+/// use serde_json::json;
+///
+/// assert_eq!(type_name(&json!(["execute-api:Invoke"])), "an array");
+/// assert_eq!(type_name(&json!(null)), "null");
+/// ```
 pub fn type_name(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
@@ -145,6 +217,20 @@ pub fn type_name(value: &Value) -> &'static str {
 
 /// Values given either as one item or as an array of items (IAM's `"a"` or `["a", "b"]`),
 /// each with its own path.
+///
+/// ```
+/// use policy_engine::json::{one_or_many, JsonPath};
+/// use serde_json::json;
+///
+/// let at = JsonPath::root().key("Action");
+/// let one = json!("execute-api:Invoke");
+/// assert_eq!(one_or_many(&one, &at), vec![(&one, at.clone())]);
+///
+/// let many = json!(["execute-api:Invoke", "execute-api:ManageConnections"]);
+/// let items = one_or_many(&many, &at);
+/// assert_eq!(items[1].0, "execute-api:ManageConnections");
+/// assert_eq!(items[1].1.as_str(), "Action[1]");
+/// ```
 pub fn one_or_many<'v>(value: &'v Value, path: &JsonPath) -> Vec<(&'v Value, JsonPath)> {
     match value {
         Value::Array(items) => items
@@ -158,6 +244,14 @@ pub fn one_or_many<'v>(value: &'v Value, path: &JsonPath) -> Vec<(&'v Value, Jso
 
 /// The known name closest to `given` (by edit distance, ignoring case), if it is close enough
 /// to be a plausible misspelling; used for "did you mean" hints.
+///
+/// ```
+/// use policy_engine::json::suggest;
+///
+/// let known = ["Effect", "Action", "Resource", "Condition"];
+/// assert_eq!(suggest("Resources", &known), Some("Resource"));
+/// assert_eq!(suggest("Banana", &known), None);
+/// ```
 pub fn suggest<'k>(given: &str, known: &[&'k str]) -> Option<&'k str> {
     let given_lower = given.to_ascii_lowercase();
     known
@@ -191,6 +285,17 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// The first member of `object` whose name is not in `allowed` (members for which `is_note`
 /// holds are allowed too), with a hint for the error message: "did you mean `X`?" for a likely
 /// misspelling, else the list of known names. Shared by every strict reader in the project.
+///
+/// ```
+/// use policy_engine::json::unknown_member;
+/// use serde_json::json;
+///
+/// let statement = json!({"Effect": "Allow", "Actions": "*", "//": "a note"});
+/// let object = statement.as_object().ok_or("not an object")?;
+/// let unknown = unknown_member(object, &["Effect", "Action"], |name| name.starts_with("//"));
+/// assert_eq!(unknown, Some(("Actions", "did you mean `Action`?".to_owned())));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn unknown_member<'m>(
     object: &'m Map<String, Value>,
     allowed: &[&str],
@@ -209,6 +314,18 @@ pub fn unknown_member<'m>(
 }
 
 /// Iterate an object's members, each with its path.
+///
+/// ```
+/// use policy_engine::json::{members, JsonPath};
+/// use serde_json::json;
+///
+/// let block = json!({"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}});
+/// let object = block.as_object().ok_or("not an object")?;
+/// let at = JsonPath::root().key("Condition");
+/// let (name, _value, path) = members(object, &at).next().ok_or("empty")?;
+/// assert_eq!((name, path.as_str()), ("IpAddress", "Condition.IpAddress"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn members<'v>(
     object: &'v Map<String, Value>,
     path: &'v JsonPath,
@@ -220,6 +337,14 @@ pub fn members<'v>(
 
 /// A problem in a JSON file (a scenario file, a rules file), located by the file's name and,
 /// when the file was readable JSON, the JSON path of the bad field.
+///
+/// ```
+/// use policy_engine::json::{FileError, JsonPath};
+///
+/// let at = JsonPath::root().key("cases").index(3).key("expect");
+/// let err = FileError::new("pets.json", Some(&at), "expected `Allow`, `Deny` or a status");
+/// assert_eq!(err.to_string(), "pets.json: expected `Allow`, `Deny` or a status (at `cases[3].expect`)");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("{file}: {problem}{}", located(.path))]
 pub struct FileError {
@@ -236,6 +361,12 @@ fn located(path: &Option<JsonPath>) -> String {
 
 impl FileError {
     /// A problem at `path` of `file` (`None`: the file as a whole).
+    ///
+    /// ```
+    /// # use policy_engine::json::FileError;
+    /// let err = FileError::new("pets.json", None, "not valid JSON");
+    /// assert_eq!(err.to_string(), "pets.json: not valid JSON");
+    /// ```
     pub fn new(file: &str, path: Option<&JsonPath>, problem: impl Into<String>) -> Self {
         Self {
             file: file.to_owned(),
@@ -245,16 +376,33 @@ impl FileError {
     }
 
     /// The file.
+    ///
+    /// ```
+    /// # use policy_engine::json::FileError;
+    /// assert_eq!(FileError::new("pets.json", None, "empty").file(), "pets.json");
+    /// ```
     pub fn file(&self) -> &str {
         &self.file
     }
 
     /// The JSON path of the bad field, if the file was readable JSON.
+    ///
+    /// ```
+    /// # use policy_engine::json::{FileError, JsonPath};
+    /// let err = FileError::new("pets.json", Some(&JsonPath::root().key("api")), "missing");
+    /// assert_eq!(err.path().map(JsonPath::as_str), Some("api"));
+    /// ```
     pub fn path(&self) -> Option<&JsonPath> {
         self.path.as_ref()
     }
 
     /// What is wrong, without the file and path.
+    ///
+    /// ```
+    /// # use policy_engine::json::{FileError, JsonPath};
+    /// let err = FileError::new("pets.json", Some(&JsonPath::root().key("api")), "missing");
+    /// assert_eq!(err.problem(), "missing");
+    /// ```
     pub fn problem(&self) -> &str {
         &self.problem
     }
@@ -263,6 +411,18 @@ impl FileError {
 /// A strict reader over one JSON object of a file: every getter checks the member's type and
 /// reports a [`FileError`] naming the file and the member's path. Shared by the scenario-file
 /// and rules-file parsers so both read, and complain, the same way.
+///
+/// ```
+/// use policy_engine::json::{parse_strict, Fields, JsonPath};
+///
+/// let value = parse_strict(r#"{"method": "GET", "path": "/pets", "ttl": 300}"#)?;
+/// let request = Fields::read("case.json", &value, JsonPath::root(), &["method", "path", "ttl"], |_| false)?;
+/// assert_eq!(request.required("method")?, "GET");
+/// assert_eq!(request.integer("ttl")?, Some(300));
+/// let err = request.boolean("path").unwrap_err();
+/// assert_eq!(err.to_string(), "case.json: expected true or false, found a string (at `path`)");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Fields<'a> {
     file: &'a str,
@@ -273,6 +433,18 @@ pub struct Fields<'a> {
 impl<'a> Fields<'a> {
     /// Read `value` at `path` as an object whose members are all in `allowed` (or notes, as
     /// `is_note` says); an unknown member is an error with a did-you-mean hint.
+    ///
+    /// # Errors
+    ///
+    /// When `value` is not an object, or has a member not in `allowed` that is not a note.
+    ///
+    /// ```
+    /// # use policy_engine::json::{Fields, JsonPath};
+    /// let value = serde_json::json!({"name": "x", "//": "comment"});
+    /// let is_note = |k: &str| k.starts_with("//");
+    /// assert!(Fields::read("f.json", &value, JsonPath::root(), &["name"], is_note).is_ok());
+    /// assert!(Fields::read("f.json", &value, JsonPath::root(), &["name"], |_| false).is_err());
+    /// ```
     pub fn read(
         file: &'a str,
         value: &'a Value,
@@ -291,6 +463,20 @@ impl<'a> Fields<'a> {
     }
 
     /// Read `value` at `path` as an object with any members (a map keyed by user names).
+    ///
+    /// # Errors
+    ///
+    /// When `value` is not an object.
+    ///
+    /// ```
+    /// # use policy_engine::json::{Fields, JsonPath};
+    /// let value = serde_json::json!({"Authorization": "Bearer abc"});
+    /// let headers = Fields::any("f.json", &value, JsonPath::root().key("headers"))?;
+    /// assert!(headers.contains("Authorization"));
+    /// let err = Fields::any("f.json", &serde_json::json!([]), JsonPath::root()).unwrap_err();
+    /// assert_eq!(err.problem(), "expected an object, found an array");
+    /// # Ok::<(), policy_engine::json::FileError>(())
+    /// ```
     pub fn any(file: &'a str, value: &'a Value, path: JsonPath) -> Result<Self, FileError> {
         match value {
             Value::Object(map) => Ok(Self { file, map, path }),
@@ -302,27 +488,67 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// An error at `at` in this file.
+    /// An error at `at` in this file, for checks beyond the member's type.
+    ///
+    /// ```
+    /// # use policy_engine::json::{Fields, JsonPath};
+    /// let value = serde_json::json!({"ttl": 4000});
+    /// let fields = Fields::any("f.json", &value, JsonPath::root())?;
+    /// let err = fields.err(&fields.path().key("ttl"), "above 3600");
+    /// assert_eq!(err.to_string(), "f.json: above 3600 (at `ttl`)");
+    /// # Ok::<(), policy_engine::json::FileError>(())
+    /// ```
     pub fn err(&self, at: &JsonPath, problem: impl Into<String>) -> FileError {
         FileError::new(self.file, Some(at), problem)
     }
 
     /// The object's path.
+    ///
+    /// ```
+    /// # use policy_engine::json::{Fields, JsonPath};
+    /// let value = serde_json::json!({});
+    /// let fields = Fields::any("f.json", &value, JsonPath::root().key("api"))?;
+    /// assert_eq!(fields.path().as_str(), "api");
+    /// # Ok::<(), policy_engine::json::FileError>(())
+    /// ```
     pub fn path(&self) -> &JsonPath {
         &self.path
     }
 
     /// The members.
+    ///
+    /// ```
+    /// # use policy_engine::json::{Fields, JsonPath};
+    /// let value = serde_json::json!({"a": 1, "b": 2});
+    /// assert_eq!(Fields::any("f.json", &value, JsonPath::root())?.map().len(), 2);
+    /// # Ok::<(), policy_engine::json::FileError>(())
+    /// ```
     pub fn map(&self) -> &'a Map<String, Value> {
         self.map
     }
 
     /// Member `key`, untyped.
+    ///
+    /// ```
+    /// # use policy_engine::json::{Fields, JsonPath};
+    /// let value = serde_json::json!({"policy": {"Version": "2012-10-17"}});
+    /// let fields = Fields::any("f.json", &value, JsonPath::root())?;
+    /// assert!(fields.get("policy").is_some_and(|p| p.is_object()));
+    /// # Ok::<(), policy_engine::json::FileError>(())
+    /// ```
     pub fn get(&self, key: &str) -> Option<&'a Value> {
         self.map.get(key)
     }
 
     /// Whether member `key` is present.
+    ///
+    /// ```
+    /// # use policy_engine::json::{Fields, JsonPath};
+    /// let value = serde_json::json!({"stage": "prod"});
+    /// let fields = Fields::any("f.json", &value, JsonPath::root())?;
+    /// assert!(fields.contains("stage") && !fields.contains("path"));
+    /// # Ok::<(), policy_engine::json::FileError>(())
+    /// ```
     pub fn contains(&self, key: &str) -> bool {
         self.map.contains_key(key)
     }
@@ -335,6 +561,20 @@ impl<'a> Fields<'a> {
     }
 
     /// Member `key` as a string, if present.
+    ///
+    /// # Errors
+    ///
+    /// When the member is present but not a string.
+    ///
+    /// ```
+    /// # use policy_engine::json::{Fields, JsonPath};
+    /// let value = serde_json::json!({"stage": "prod", "ttl": 300});
+    /// let fields = Fields::any("f.json", &value, JsonPath::root())?;
+    /// assert_eq!(fields.string("stage")?, Some("prod"));
+    /// assert_eq!(fields.string("path")?, None);
+    /// assert!(fields.string("ttl").is_err());
+    /// # Ok::<(), policy_engine::json::FileError>(())
+    /// ```
     pub fn string(&self, key: &str) -> Result<Option<&'a str>, FileError> {
         match self.map.get(key) {
             None => Ok(None),
@@ -344,6 +584,19 @@ impl<'a> Fields<'a> {
     }
 
     /// Member `key` as a non-empty string; absent or empty is an error.
+    ///
+    /// # Errors
+    ///
+    /// When the member is absent, empty or not a string.
+    ///
+    /// ```
+    /// # use policy_engine::json::{Fields, JsonPath};
+    /// let value = serde_json::json!({"stage": ""});
+    /// let fields = Fields::any("f.json", &value, JsonPath::root())?;
+    /// assert_eq!(fields.required("stage").unwrap_err().problem(), "`stage` must not be empty");
+    /// assert_eq!(fields.required("path").unwrap_err().problem(), "missing required field `path`");
+    /// # Ok::<(), policy_engine::json::FileError>(())
+    /// ```
     pub fn required(&self, key: &str) -> Result<&'a str, FileError> {
         match self.string(key)? {
             Some(s) if !s.is_empty() => Ok(s),
@@ -353,6 +606,18 @@ impl<'a> Fields<'a> {
     }
 
     /// Member `key` as a boolean, if present.
+    ///
+    /// # Errors
+    ///
+    /// When the member is present but not `true` or `false`.
+    ///
+    /// ```
+    /// # use policy_engine::json::{Fields, JsonPath};
+    /// let value = serde_json::json!({"signed": true});
+    /// let fields = Fields::any("f.json", &value, JsonPath::root())?;
+    /// assert_eq!(fields.boolean("signed")?, Some(true));
+    /// # Ok::<(), policy_engine::json::FileError>(())
+    /// ```
     pub fn boolean(&self, key: &str) -> Result<Option<bool>, FileError> {
         match self.map.get(key) {
             None => Ok(None),
@@ -362,6 +627,19 @@ impl<'a> Fields<'a> {
     }
 
     /// Member `key` as a whole number, if present.
+    ///
+    /// # Errors
+    ///
+    /// When the member is present but not a number, or not a whole one that fits an `i64`.
+    ///
+    /// ```
+    /// # use policy_engine::json::{Fields, JsonPath};
+    /// let value = serde_json::json!({"at": 1767225600, "ttl": 2.5});
+    /// let fields = Fields::any("f.json", &value, JsonPath::root())?;
+    /// assert_eq!(fields.integer("at")?, Some(1_767_225_600));
+    /// assert_eq!(fields.integer("ttl").unwrap_err().problem(), "expected a whole number, found `2.5`");
+    /// # Ok::<(), policy_engine::json::FileError>(())
+    /// ```
     pub fn integer(&self, key: &str) -> Result<Option<i64>, FileError> {
         match self.map.get(key) {
             None => Ok(None),
@@ -376,6 +654,20 @@ impl<'a> Fields<'a> {
     }
 
     /// Member `key` as one non-empty string or an array of them; absent is empty.
+    ///
+    /// # Errors
+    ///
+    /// When the member, or an element of it, is not a non-empty string.
+    ///
+    /// ```
+    /// # use policy_engine::json::{Fields, JsonPath};
+    /// let value = serde_json::json!({"one": "GET", "many": ["GET", "POST"]});
+    /// let fields = Fields::any("f.json", &value, JsonPath::root())?;
+    /// assert_eq!(fields.strings("one")?, ["GET"]);
+    /// assert_eq!(fields.strings("many")?, ["GET", "POST"]);
+    /// assert!(fields.strings("absent")?.is_empty());
+    /// # Ok::<(), policy_engine::json::FileError>(())
+    /// ```
     pub fn strings(&self, key: &str) -> Result<Vec<String>, FileError> {
         let Some(value) = self.map.get(key) else {
             return Ok(Vec::new());
@@ -393,6 +685,21 @@ impl<'a> Fields<'a> {
     }
 
     /// Member `key` as an object of strings (headers, query parameters); absent is empty.
+    ///
+    /// # Errors
+    ///
+    /// When the member is not an object, or one of its values is not a string.
+    ///
+    /// ```
+    /// # use policy_engine::json::{Fields, JsonPath};
+    /// let value = serde_json::json!({"headers": {"Authorization": "Bearer abc"}});
+    /// let fields = Fields::any("f.json", &value, JsonPath::root())?;
+    /// assert_eq!(
+    ///     fields.string_map("headers")?,
+    ///     [("Authorization".to_owned(), "Bearer abc".to_owned())]
+    /// );
+    /// # Ok::<(), policy_engine::json::FileError>(())
+    /// ```
     pub fn string_map(&self, key: &str) -> Result<Vec<(String, String)>, FileError> {
         let Some(value) = self.map.get(key) else {
             return Ok(Vec::new());
@@ -413,6 +720,20 @@ impl<'a> Fields<'a> {
     }
 
     /// Member `key` as a nested strict object, if present.
+    ///
+    /// # Errors
+    ///
+    /// As [`Fields::read`], for the member's value.
+    ///
+    /// ```
+    /// # use policy_engine::json::{Fields, JsonPath};
+    /// let value = serde_json::json!({"request": {"method": "GET", "path": "/pets"}});
+    /// let fields = Fields::any("f.json", &value, JsonPath::root())?;
+    /// let request = fields.object("request", &["method", "path"], |_| false)?.ok_or("absent")?;
+    /// assert_eq!(request.path().as_str(), "request");
+    /// assert_eq!(request.required("path")?, "/pets");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn object(
         &self,
         key: &str,

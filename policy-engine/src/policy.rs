@@ -11,6 +11,49 @@
 //! `aws apigateway get-rest-api` returns). In resource policies, the abbreviated resources
 //! `execute-api:/stage/VERB/path` and `execute-api:/*` are expanded with the API's partition,
 //! region, account and id, as API Gateway does when the policy is saved.
+//!
+//! Where this sits in the model:
+//! 1. a policy's JSON is parsed and compiled once into a [`PolicyDocument`] — the API's
+//!    resource policy with [`PolicyDocument::parse_resource_policy`], a caller's IAM policies
+//!    or a Lambda authorizer's `policyDocument` with [`PolicyDocument::parse_identity_policy`];
+//! 2. it is evaluated against a request ([`EvalRequest`](crate::eval::EvalRequest): action,
+//!    method ARN, caller, context) by [`PolicyDocument::evaluate`], or by
+//!    [`PolicyDocument::explain`] for the per-statement trace;
+//! 3. that gives a [`PolicyOutcome`](crate::eval::PolicyOutcome) — `Allow`, `ExplicitDeny` or
+//!    `ImplicitDeny` — which [`crate::decision`] combines with the other layer's outcome by
+//!    API Gateway's Table A (same account) or Table B (cross-account) into the gateway's
+//!    decision.
+//!
+//! ```
+//! use policy_engine::arn::ApiRef;
+//! use policy_engine::policy::{Effect, PolicyDocument};
+//!
+//! let api = ApiRef {
+//!     partition: "aws".into(),
+//!     region: "us-east-1".into(),
+//!     account_id: "123456789012".into(),
+//!     api_id: "a1b2c3d4e5".into(),
+//! };
+//! // Only calls through VPC endpoint vpce-1a2b3c4d (the developer guide's private API example).
+//! let policy = PolicyDocument::parse_resource_policy(r#"{
+//!     "Version": "2012-10-17",
+//!     "Statement": [
+//!         {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+//!          "Resource": "execute-api:/*",
+//!          "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}},
+//!         {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+//!          "Resource": "execute-api:/*"}
+//!     ]
+//! }"#, &api)?;
+//!
+//! assert_eq!(policy.statements().len(), 2);
+//! assert_eq!(policy.statements()[0].effect(), Effect::Deny);
+//! assert_eq!(
+//!     policy.statements()[0].resources().patterns()[0].as_str(),
+//!     "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*"
+//! );
+//! # Ok::<(), policy_engine::error::PolicyError>(())
+//! ```
 
 use serde_json::{Map, Value};
 
@@ -23,7 +66,23 @@ use crate::json::{self, JsonPath};
 use crate::principal::Principals;
 
 /// Where a policy is attached; it decides which elements are required or forbidden.
+///
+/// More kinds may be added as API Gateway's access control grows (a VPC endpoint policy is
+/// another layer of private APIs), so a `match` needs a `_` arm.
+///
+/// ```
+/// use policy_engine::policy::{PolicyDocument, PolicyKind};
+///
+/// let text = r#"{"Statement": {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": "*"}}"#;
+/// assert_eq!(PolicyDocument::parse_identity_policy(text)?.kind(), PolicyKind::Identity);
+///
+/// // Without a principal it cannot be a resource policy.
+/// let value: serde_json::Value = serde_json::from_str(text)?;
+/// assert!(PolicyDocument::from_json(&value, PolicyKind::Resource, None).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PolicyKind {
     /// An API Gateway resource policy: needs `Principal` or `NotPrincipal`.
     Resource,
@@ -31,7 +90,18 @@ pub enum PolicyKind {
     Identity,
 }
 
-/// The policy language version.
+/// The policy language version, from the `Version` element.
+///
+/// ```
+/// use policy_engine::policy::{PolicyDocument, Version};
+///
+/// let policy = PolicyDocument::parse_identity_policy(
+///     r#"{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}"#,
+/// )?;
+/// assert_eq!(policy.version(), Version::Unspecified);
+/// assert!(!policy.version().supports_variables());
+/// # Ok::<(), policy_engine::error::PolicyError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Version {
     /// `2012-10-17`: the current language, with policy variables.
@@ -44,12 +114,28 @@ pub enum Version {
 
 impl Version {
     /// Whether `${...}` policy variables are recognised.
+    ///
+    /// ```
+    /// # use policy_engine::policy::Version;
+    /// assert!(Version::V2012_10_17.supports_variables());
+    /// assert!(!Version::V2008_10_17.supports_variables());
+    /// ```
     pub fn supports_variables(self) -> bool {
         self == Version::V2012_10_17
     }
 }
 
-/// `Allow` or `Deny`.
+/// A statement's effect: `Allow` or `Deny`.
+///
+/// ```
+/// use policy_engine::policy::{Effect, PolicyDocument};
+///
+/// let policy = PolicyDocument::parse_identity_policy(
+///     r#"{"Statement": {"Effect": "Deny", "Action": "execute-api:Invoke", "Resource": "*"}}"#,
+/// )?;
+/// assert_eq!(policy.statements()[0].effect(), Effect::Deny);
+/// # Ok::<(), policy_engine::error::PolicyError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Effect {
     /// Grants access when the statement matches.
@@ -59,7 +145,12 @@ pub enum Effect {
 }
 
 impl Effect {
-    /// `Allow` or `Deny`.
+    /// `Allow` or `Deny`, as policies spell it.
+    ///
+    /// ```
+    /// # use policy_engine::policy::Effect;
+    /// assert_eq!(Effect::Allow.name(), "Allow");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Effect::Allow => "Allow",
@@ -69,6 +160,24 @@ impl Effect {
 }
 
 /// The principal element of a resource-policy statement.
+///
+/// ```
+/// use policy_engine::policy::{PolicyDocument, PrincipalClause};
+/// use policy_engine::principal::{Caller, PrincipalMatch};
+/// # use policy_engine::arn::ApiRef;
+/// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+/// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+///
+/// let policy = PolicyDocument::parse_resource_policy(r#"{"Statement": {
+///     "Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:role/admin"},
+///     "Action": "execute-api:Invoke", "Resource": "execute-api:/*/DELETE/*"}}"#, &api)?;
+/// let Some(PrincipalClause::NotPrincipal(excluded)) = policy.statements()[0].principal() else {
+///     unreachable!("the statement has a NotPrincipal")
+/// };
+/// // Anonymous callers are not the admin role, so the deny applies to them.
+/// assert_eq!(excluded.match_caller(&Caller::Anonymous, &api.account_id), PrincipalMatch::NoMatch);
+/// # Ok::<(), policy_engine::error::PolicyError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum PrincipalClause {
     /// `Principal`: the statement applies to these callers.
@@ -78,6 +187,18 @@ pub enum PrincipalClause {
 }
 
 /// A list of patterns, or its negation (`Action` / `NotAction`, `Resource` / `NotResource`).
+///
+/// ```
+/// use policy_engine::policy::PolicyDocument;
+///
+/// let policy = PolicyDocument::parse_identity_policy(r#"{"Statement": {"Effect": "Allow",
+///     "NotAction": "execute-api:ManageConnections", "Resource": ["arn:aws:execute-api:*:*:*/prod/*", "arn:aws:execute-api:*:*:*/beta/*"]}}"#)?;
+/// let statement = &policy.statements()[0];
+/// assert!(statement.actions().is_negated());
+/// assert!(!statement.resources().is_negated());
+/// assert_eq!(statement.resources().patterns().len(), 2);
+/// # Ok::<(), policy_engine::error::PolicyError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct PatternSet {
     negated: bool,
@@ -86,17 +207,54 @@ pub struct PatternSet {
 
 impl PatternSet {
     /// Whether this is the `Not...` form.
+    ///
+    /// ```
+    /// # use policy_engine::policy::PolicyDocument;
+    /// let policy = PolicyDocument::parse_identity_policy(r#"{"Statement": {"Effect": "Deny",
+    ///     "Action": "*", "NotResource": "arn:aws:execute-api:*:*:*/prod/GET/health"}}"#)?;
+    /// assert!(policy.statements()[0].resources().is_negated());
+    /// # Ok::<(), policy_engine::error::PolicyError>(())
+    /// ```
     pub fn is_negated(&self) -> bool {
         self.negated
     }
 
     /// The compiled patterns, as written (resources after abbreviation expansion).
+    ///
+    /// ```
+    /// # use policy_engine::policy::PolicyDocument;
+    /// # use policy_engine::arn::ApiRef;
+    /// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+    /// let policy = PolicyDocument::parse_resource_policy(r#"{"Statement": {"Effect": "Allow",
+    ///     "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/prod/GET/pets"}}"#, &api)?;
+    /// let resources = policy.statements()[0].resources().patterns();
+    /// assert_eq!(resources[0].as_str(), "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets");
+    /// # Ok::<(), policy_engine::error::PolicyError>(())
+    /// ```
     pub fn patterns(&self) -> &[Pattern] {
         &self.patterns
     }
 }
 
-/// One statement of a policy.
+/// One statement of a policy, compiled: what [`PolicyDocument::statements`] lists, and what
+/// each entry of an evaluation trace ([`StatementTrace`](crate::eval::StatementTrace))
+/// reports on.
+///
+/// ```
+/// use policy_engine::policy::{Effect, PolicyDocument};
+///
+/// let policy = PolicyDocument::parse_identity_policy(r#"{"Version": "2012-10-17", "Statement": [{
+///     "Sid": "PetsFromTheOffice", "Effect": "Allow", "Action": "execute-api:Invoke",
+///     "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*/GET/pets",
+///     "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]}"#)?;
+/// let statement = &policy.statements()[0];
+/// assert_eq!(statement.sid(), Some("PetsFromTheOffice"));
+/// assert_eq!(statement.effect(), Effect::Allow);
+/// assert!(statement.principal().is_none()); // identity policies have none
+/// assert_eq!(statement.conditions().len(), 1);
+/// # Ok::<(), policy_engine::error::PolicyError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Statement {
     pub(crate) sid: Option<String>,
@@ -112,37 +270,128 @@ pub struct Statement {
 
 impl Statement {
     /// The `Sid`, if any.
+    ///
+    /// ```
+    /// # use policy_engine::policy::PolicyDocument;
+    /// let policy = PolicyDocument::parse_identity_policy(
+    ///     r#"{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}"#)?;
+    /// assert_eq!(policy.statements()[0].sid(), None);
+    /// # Ok::<(), policy_engine::error::PolicyError>(())
+    /// ```
     pub fn sid(&self) -> Option<&str> {
         self.sid.as_deref()
     }
 
     /// The effect.
+    ///
+    /// ```
+    /// # use policy_engine::policy::{Effect, PolicyDocument};
+    /// let policy = PolicyDocument::parse_identity_policy(
+    ///     r#"{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}"#)?;
+    /// assert_eq!(policy.statements()[0].effect(), Effect::Allow);
+    /// # Ok::<(), policy_engine::error::PolicyError>(())
+    /// ```
     pub fn effect(&self) -> Effect {
         self.effect
     }
 
-    /// The principal element (resource policies only).
+    /// The principal element (resource policies only; `None` in identity policies).
+    ///
+    /// ```
+    /// # use policy_engine::policy::{PolicyDocument, PrincipalClause};
+    /// # use policy_engine::arn::ApiRef;
+    /// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+    /// let policy = PolicyDocument::parse_resource_policy(r#"{"Statement": {"Effect": "Allow",
+    ///     "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*"}}"#, &api)?;
+    /// assert!(matches!(
+    ///     policy.statements()[0].principal(),
+    ///     Some(PrincipalClause::Principal(p)) if p.names_everyone()
+    /// ));
+    /// # Ok::<(), policy_engine::error::PolicyError>(())
+    /// ```
     pub fn principal(&self) -> Option<&PrincipalClause> {
         self.principal.as_ref()
     }
 
-    /// `Action` or `NotAction`.
+    /// `Action` or `NotAction`. Action patterns match case-insensitively.
+    ///
+    /// ```
+    /// # use policy_engine::policy::PolicyDocument;
+    /// let policy = PolicyDocument::parse_identity_policy(
+    ///     r#"{"Statement": {"Effect": "Allow", "Action": "execute-api:*", "Resource": "*"}}"#)?;
+    /// assert!(policy.statements()[0].actions().patterns()[0].matches("EXECUTE-API:Invoke"));
+    /// # Ok::<(), policy_engine::error::PolicyError>(())
+    /// ```
     pub fn actions(&self) -> &PatternSet {
         &self.actions
     }
 
     /// `Resource` or `NotResource`.
+    ///
+    /// ```
+    /// # use policy_engine::policy::PolicyDocument;
+    /// let policy = PolicyDocument::parse_identity_policy(r#"{"Statement": {"Effect": "Allow",
+    ///     "Action": "execute-api:Invoke", "Resource": "arn:aws:execute-api:*:*:*/prod/GET/*"}}"#)?;
+    /// let resource = &policy.statements()[0].resources().patterns()[0];
+    /// assert!(resource.matches("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"));
+    /// # Ok::<(), policy_engine::error::PolicyError>(())
+    /// ```
     pub fn resources(&self) -> &PatternSet {
         &self.resources
     }
 
-    /// The conditions, flattened (operator × key), all of which must hold.
+    /// The conditions, flattened (operator × key) in document order, all of which must hold.
+    ///
+    /// ```
+    /// # use policy_engine::policy::PolicyDocument;
+    /// let policy = PolicyDocument::parse_identity_policy(r#"{"Statement": {"Effect": "Allow",
+    ///     "Action": "*", "Resource": "*", "Condition": {
+    ///         "IpAddress": {"aws:SourceIp": "192.0.2.0/24"},
+    ///         "DateLessThan": {"aws:CurrentTime": "2026-12-31T23:59:59Z"}}}}"#)?;
+    /// let keys: Vec<&str> = policy.statements()[0].conditions().iter().map(|c| c.key_source()).collect();
+    /// assert_eq!(keys, ["aws:SourceIp", "aws:CurrentTime"]);
+    /// # Ok::<(), policy_engine::error::PolicyError>(())
+    /// ```
     pub fn conditions(&self) -> &[Condition] {
         &self.conditions
     }
 }
 
-/// A parsed, compiled IAM policy document.
+/// A parsed, compiled IAM policy document: parse once, evaluate many times.
+///
+/// Equality compares meaning, not text: the same policy written as an object or as the
+/// `get-rest-api` string, or with a single statement object instead of a list, is equal.
+///
+/// ```
+/// use policy_engine::arn::{ApiRef, MethodArn};
+/// use policy_engine::context::RequestContext;
+/// use policy_engine::eval::{EvalRequest, PolicyOutcome, INVOKE_ACTION};
+/// use policy_engine::policy::PolicyDocument;
+/// use policy_engine::principal::Caller;
+///
+/// let api = ApiRef {
+///     partition: "aws".into(),
+///     region: "us-east-1".into(),
+///     account_id: "123456789012".into(),
+///     api_id: "a1b2c3d4e5".into(),
+/// };
+/// let policy = PolicyDocument::parse_resource_policy(r#"{"Version": "2012-10-17", "Statement": [{
+///     "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+///     "Resource": "execute-api:/prod/GET/pets"}]}"#, &api)?;
+///
+/// let context = RequestContext::new();
+/// let outcome = |arn: &MethodArn| policy.evaluate(&EvalRequest {
+///     action: INVOKE_ACTION,
+///     resource: arn.as_str(),
+///     caller: &Caller::Anonymous,
+///     owner_account: &api.account_id,
+///     context: &context,
+/// }).outcome;
+/// assert_eq!(outcome(&MethodArn::for_method(&api, "prod", "GET", "/pets")), PolicyOutcome::Allow);
+/// assert_eq!(outcome(&MethodArn::for_method(&api, "prod", "POST", "/pets")), PolicyOutcome::ImplicitDeny);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct PolicyDocument {
     pub(crate) kind: PolicyKind,
@@ -190,18 +439,83 @@ const STATEMENT_ELEMENTS: [&str; 9] = [
 
 impl PolicyDocument {
     /// Parse an API Gateway resource policy for `api`: JSON text of an object, or of a string
-    /// holding the object (the `get-rest-api` form).
+    /// holding the object (the `get-rest-api` form). Abbreviated `execute-api:/...` resources
+    /// are expanded with `api`.
+    ///
+    /// # Errors
+    ///
+    /// A [`PolicyError`] for text that is not JSON, and for anything IAM or API Gateway would
+    /// refuse: unknown elements, a statement without `Principal`, invalid ARNs, CIDRs, dates or
+    /// operators.
+    ///
+    /// ```
+    /// # use policy_engine::policy::PolicyDocument;
+    /// # use policy_engine::arn::ApiRef;
+    /// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+    /// let object = r#"{"Statement": {"Effect": "Allow", "Principal": "*",
+    ///     "Action": "execute-api:Invoke", "Resource": "execute-api:/*"}}"#;
+    /// // What `aws apigateway get-rest-api` returns: the same policy, as an escaped string.
+    /// let from_get_rest_api = r#""{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"execute-api:Invoke\",\"Resource\":\"execute-api:/*\"}}""#;
+    /// assert_eq!(
+    ///     PolicyDocument::parse_resource_policy(object, &api)?,
+    ///     PolicyDocument::parse_resource_policy(from_get_rest_api, &api)?,
+    /// );
+    /// # Ok::<(), policy_engine::error::PolicyError>(())
+    /// ```
     pub fn parse_resource_policy(text: &str, api: &ApiRef) -> Result<Self, PolicyError> {
         Self::from_json(&parse_text(text)?, PolicyKind::Resource, Some(api))
     }
 
     /// Parse an IAM identity policy or a Lambda authorizer's `policyDocument`.
+    ///
+    /// # Errors
+    ///
+    /// A [`PolicyError`] as for [`PolicyDocument::parse_resource_policy`]; in addition a
+    /// `Principal` is refused, and so is an abbreviated `execute-api:/...` resource (there is
+    /// no API to expand it with).
+    ///
+    /// ```
+    /// # use policy_engine::policy::PolicyDocument;
+    /// // What a Lambda authorizer returns as `policyDocument`.
+    /// let policy = PolicyDocument::parse_identity_policy(r#"{
+    ///     "Version": "2012-10-17",
+    ///     "Statement": [{"Action": "execute-api:Invoke", "Effect": "Allow",
+    ///                    "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"}]
+    /// }"#)?;
+    /// assert_eq!(policy.statements().len(), 1);
+    /// assert!(PolicyDocument::parse_identity_policy(
+    ///     r#"{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "execute-api:/*"}}"#
+    /// ).is_err());
+    /// # Ok::<(), policy_engine::error::PolicyError>(())
+    /// ```
     pub fn parse_identity_policy(text: &str) -> Result<Self, PolicyError> {
         Self::from_json(&parse_text(text)?, PolicyKind::Identity, None)
     }
 
     /// Parse an already-decoded JSON value (an object, or a string holding one). `api` is
     /// needed to expand abbreviated `execute-api:/...` resources in resource policies.
+    ///
+    /// # Errors
+    ///
+    /// A [`PolicyError`] as for [`PolicyDocument::parse_resource_policy`] and
+    /// [`PolicyDocument::parse_identity_policy`], by `kind`.
+    ///
+    /// ```
+    /// use policy_engine::policy::{PolicyDocument, PolicyKind};
+    /// use serde_json::json;
+    ///
+    /// let authorizer_output = json!({
+    ///     "principalId": "user|a1b2c3",
+    ///     "policyDocument": {
+    ///         "Version": "2012-10-17",
+    ///         "Statement": [{"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": "*"}]
+    ///     }
+    /// });
+    /// let policy = PolicyDocument::from_json(&authorizer_output["policyDocument"], PolicyKind::Identity, None)?;
+    /// assert_eq!(policy.kind(), PolicyKind::Identity);
+    /// # Ok::<(), policy_engine::error::PolicyError>(())
+    /// ```
     pub fn from_json(
         value: &Value,
         kind: PolicyKind,
@@ -296,7 +610,21 @@ impl PolicyDocument {
     }
 
     /// The documented request keys the policy reads: its condition keys and the keys of its
-    /// policy variables.
+    /// policy variables. Keys outside [`KnownKey`](crate::context::KnownKey) are not counted.
+    ///
+    /// ```
+    /// # use policy_engine::policy::PolicyDocument;
+    /// use policy_engine::context::KnownKey;
+    ///
+    /// let policy = PolicyDocument::parse_identity_policy(r#"{"Version": "2012-10-17", "Statement": {
+    ///     "Effect": "Allow", "Action": "execute-api:Invoke",
+    ///     "Resource": "arn:aws:execute-api:*:*:*/*/GET/users/${aws:username}",
+    ///     "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}}"#)?;
+    /// let keys = policy.keys_read();
+    /// assert!(keys.contains(KnownKey::SourceIp) && keys.contains(KnownKey::Username));
+    /// assert!(!keys.contains(KnownKey::SourceVpce));
+    /// # Ok::<(), policy_engine::error::PolicyError>(())
+    /// ```
     pub fn keys_read(&self) -> KnownKeys {
         self.keys_read
     }
@@ -304,12 +632,42 @@ impl PolicyDocument {
     /// The policy's length in characters as API Gateway stores it: minified JSON, with the
     /// abbreviated `execute-api:/...` resources expanded. The lints hold it against the
     /// resource-policy size quota (counting the expanded form is the cautious reading).
+    ///
+    /// ```
+    /// # use policy_engine::policy::PolicyDocument;
+    /// # use policy_engine::arn::ApiRef;
+    /// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+    /// let text = r#"{
+    ///     "Version": "2012-10-17",
+    ///     "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+    ///                    "Resource": "execute-api:/*"}]
+    /// }"#;
+    /// let policy = PolicyDocument::parse_resource_policy(text, &api)?;
+    /// // Whitespace is not counted; the expanded resource is.
+    /// assert_eq!(policy.stored_chars(), policy.to_json().to_string().chars().count());
+    /// # Ok::<(), policy_engine::error::PolicyError>(())
+    /// ```
     pub fn stored_chars(&self) -> usize {
         self.source.stored_chars
     }
 
     /// The JSON path of statement `index` in the document as written, for a policy found at
     /// `at` in its file: `Statement[1]`, or `Statement` when the element was a single object.
+    ///
+    /// ```
+    /// # use policy_engine::policy::PolicyDocument;
+    /// use policy_engine::json::JsonPath;
+    ///
+    /// let single = PolicyDocument::parse_identity_policy(
+    ///     r#"{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}"#)?;
+    /// assert_eq!(single.statement_path(&JsonPath::root(), 0).as_str(), "Statement");
+    /// let listed = PolicyDocument::parse_identity_policy(
+    ///     r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#)?;
+    /// let at = JsonPath::root().key("resourcePolicy");
+    /// assert_eq!(listed.statement_path(&at, 0).as_str(), "resourcePolicy.Statement[0]");
+    /// # Ok::<(), policy_engine::error::PolicyError>(())
+    /// ```
     pub fn statement_path(&self, at: &JsonPath, index: usize) -> JsonPath {
         let statements = at.key("Statement");
         if self.source.statement_list {
@@ -320,26 +678,80 @@ impl PolicyDocument {
     }
 
     /// Whether this is a resource or an identity policy.
+    ///
+    /// ```
+    /// # use policy_engine::policy::{PolicyDocument, PolicyKind};
+    /// # use policy_engine::arn::ApiRef;
+    /// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+    /// let policy = PolicyDocument::parse_resource_policy(r#"{"Statement": {"Effect": "Allow",
+    ///     "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*"}}"#, &api)?;
+    /// assert_eq!(policy.kind(), PolicyKind::Resource);
+    /// # Ok::<(), policy_engine::error::PolicyError>(())
+    /// ```
     pub fn kind(&self) -> PolicyKind {
         self.kind
     }
 
     /// The language version.
+    ///
+    /// ```
+    /// # use policy_engine::policy::{PolicyDocument, Version};
+    /// let policy = PolicyDocument::parse_identity_policy(r#"{"Version": "2012-10-17",
+    ///     "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}"#)?;
+    /// assert_eq!(policy.version(), Version::V2012_10_17);
+    /// # Ok::<(), policy_engine::error::PolicyError>(())
+    /// ```
     pub fn version(&self) -> Version {
         self.version
     }
 
     /// The `Id`, if any.
+    ///
+    /// ```
+    /// # use policy_engine::policy::PolicyDocument;
+    /// let policy = PolicyDocument::parse_identity_policy(r#"{"Id": "pets-readers",
+    ///     "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}"#)?;
+    /// assert_eq!(policy.id(), Some("pets-readers"));
+    /// # Ok::<(), policy_engine::error::PolicyError>(())
+    /// ```
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
 
-    /// The statements in document order.
+    /// The statements in document order (a single statement object gives one).
+    ///
+    /// ```
+    /// # use policy_engine::policy::PolicyDocument;
+    /// let policy = PolicyDocument::parse_identity_policy(r#"{"Statement": [
+    ///     {"Sid": "A", "Effect": "Allow", "Action": "*", "Resource": "*"},
+    ///     {"Sid": "B", "Effect": "Deny", "Action": "*", "Resource": "*"}]}"#)?;
+    /// let sids: Vec<_> = policy.statements().iter().filter_map(|s| s.sid()).collect();
+    /// assert_eq!(sids, ["A", "B"]);
+    /// # Ok::<(), policy_engine::error::PolicyError>(())
+    /// ```
     pub fn statements(&self) -> &[Statement] {
         &self.statements
     }
 
     /// The policy as IAM JSON, resources expanded (what API Gateway stores and returns).
+    ///
+    /// ```
+    /// # use policy_engine::policy::PolicyDocument;
+    /// # use policy_engine::arn::ApiRef;
+    /// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+    /// let policy = PolicyDocument::parse_resource_policy(r#"{"Statement": {"Effect": "Allow",
+    ///     "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/prod/*"}}"#, &api)?;
+    /// let json = policy.to_json();
+    /// assert_eq!(
+    ///     json["Statement"][0]["Resource"],
+    ///     "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/*"
+    /// );
+    /// // It reads back as the same policy.
+    /// assert_eq!(PolicyDocument::parse_resource_policy(&json.to_string(), &api)?, policy);
+    /// # Ok::<(), policy_engine::error::PolicyError>(())
+    /// ```
     pub fn to_json(&self) -> Value {
         let mut doc = Map::new();
         match self.version {

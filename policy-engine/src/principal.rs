@@ -1,15 +1,31 @@
 //! Who is calling ([`Caller`]) and whom a resource policy's `Principal` names ([`Principals`]).
 //!
 //! API Gateway callers are either anonymous to IAM (no authorization, or a Lambda / Cognito
-//! authorizer: only `"Principal": "*"` matches them — the seed: with an AWS principal,
-//! "authorization fails for all resources not secured with AWS_IAM") or IAM identities that
-//! signed the request with SigV4 (`AWS_IAM`).
+//! authorizer: only `"Principal": "*"` matches them — as the API Gateway developer guide puts
+//! it, with an AWS principal "authorization fails for all resources not secured with AWS_IAM")
+//! or IAM identities that signed the request with SigV4 (`AWS_IAM`).
+//!
+//! The [`Caller`] is part of every [`EvalRequest`](crate::eval::EvalRequest); only resource
+//! policies look at it, through each statement's
+//! [`PrincipalClause`](crate::policy::PrincipalClause). Identity policies and authorizer
+//! policies have no principal: they apply to whoever they are attached to.
 //!
 //! Account principals (`"123456789012"`, `arn:aws:iam::123456789012:root`): for a caller from
 //! another account they match every identity of that account; for a caller from the API owner's
 //! own account an `Allow` naming the owner's account *delegates* to the caller's IAM policies,
 //! as IAM treats it, and grants nothing by itself. A `Deny` naming an account applies to every
 //! identity in it.
+//!
+//! ```
+//! use policy_engine::principal::{IamCaller, PrincipalType};
+//!
+//! let caller = IamCaller::from_arn("arn:aws:sts::111122223333:assumed-role/developer/alice")?;
+//! assert_eq!(caller.kind(), PrincipalType::AssumedRole);
+//! assert_eq!(caller.account(), "111122223333");
+//! // `aws:PrincipalArn` names the role, not the session.
+//! assert_eq!(caller.principal_arn(), "arn:aws:iam::111122223333:role/developer");
+//! # Ok::<(), policy_engine::principal::CallerArnError>(())
+//! ```
 
 use std::fmt;
 
@@ -21,6 +37,18 @@ use crate::error::{PolicyError, PolicyErrorKind};
 use crate::json::{self, JsonPath};
 
 /// The kind of IAM identity behind a caller, as `aws:PrincipalType` reports it.
+///
+/// New kinds may be added as IAM grows, so a `match` needs a `_` arm.
+///
+/// ```
+/// use policy_engine::principal::{IamCaller, PrincipalType};
+///
+/// let user = IamCaller::from_arn("arn:aws:iam::111122223333:user/alice")?;
+/// assert_eq!(user.kind(), PrincipalType::User);
+/// let root = IamCaller::from_arn("arn:aws:iam::111122223333:root")?;
+/// assert_eq!(root.kind(), PrincipalType::Account);
+/// # Ok::<(), policy_engine::principal::CallerArnError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PrincipalType {
@@ -36,6 +64,11 @@ pub enum PrincipalType {
 
 impl PrincipalType {
     /// The value of `aws:PrincipalType`.
+    ///
+    /// ```
+    /// # use policy_engine::principal::PrincipalType;
+    /// assert_eq!(PrincipalType::AssumedRole.name(), "AssumedRole");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             PrincipalType::Account => "Account",
@@ -46,12 +79,32 @@ impl PrincipalType {
     }
 }
 
-/// A caller ARN that is not an IAM identity.
+/// A caller ARN that is not an IAM identity, from [`IamCaller::from_arn`].
+///
+/// ```
+/// use policy_engine::principal::IamCaller;
+///
+/// let err = IamCaller::from_arn("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")
+///     .unwrap_err();
+/// assert!(err.to_string().contains("is not an IAM identity ARN"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("`{0}` is not an IAM identity ARN: give a role (`arn:aws:iam::111122223333:role/name`), an assumed-role session (`arn:aws:sts::111122223333:assumed-role/name/session`), a user or an account root ARN")]
 pub struct CallerArnError(String);
 
-/// An IAM identity that signed the request (SigV4).
+/// An IAM identity that signed the request (SigV4): what [`Caller::Iam`] holds.
+///
+/// The simulated gateway derives the IAM condition keys (`aws:PrincipalArn`,
+/// `aws:PrincipalAccount`, `aws:PrincipalType`, `aws:username`) from it.
+///
+/// ```
+/// use policy_engine::principal::IamCaller;
+///
+/// let caller = IamCaller::from_arn("arn:aws:iam::111122223333:user/division/alice")?;
+/// assert_eq!(caller.user_name(), Some("alice"));
+/// assert_eq!(caller.principal_arn(), caller.arn());
+/// # Ok::<(), policy_engine::principal::CallerArnError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct IamCaller {
     arn: String,
@@ -67,6 +120,20 @@ pub struct IamCaller {
 impl IamCaller {
     /// Read a caller from its ARN: a role, an assumed-role session, a user, a federated user or
     /// the account root.
+    ///
+    /// # Errors
+    ///
+    /// [`CallerArnError`] for an ARN of another kind (another service's resource, a group, a
+    /// malformed account id).
+    ///
+    /// ```
+    /// # use policy_engine::principal::{IamCaller, PrincipalType};
+    /// let federated = IamCaller::from_arn("arn:aws:sts::111122223333:federated-user/bob")?;
+    /// assert_eq!(federated.kind(), PrincipalType::FederatedUser);
+    /// assert!(IamCaller::from_arn("arn:aws:iam::111122223333:group/admins").is_err());
+    /// assert!(IamCaller::from_arn("arn:aws:iam::1111:user/alice").is_err());
+    /// # Ok::<(), policy_engine::principal::CallerArnError>(())
+    /// ```
     pub fn from_arn(arn: &str) -> Result<Self, CallerArnError> {
         let bad = || CallerArnError(arn.to_owned());
         let parts = ArnParts::parse(arn).ok_or_else(bad)?;
@@ -107,22 +174,52 @@ impl IamCaller {
     }
 
     /// The ARN as given.
+    ///
+    /// ```
+    /// # use policy_engine::principal::IamCaller;
+    /// let arn = "arn:aws:sts::111122223333:assumed-role/developer/alice";
+    /// assert_eq!(IamCaller::from_arn(arn)?.arn(), arn);
+    /// # Ok::<(), policy_engine::principal::CallerArnError>(())
+    /// ```
     pub fn arn(&self) -> &str {
         &self.arn
     }
 
-    /// The caller's account id.
+    /// The caller's account id: compared with the API owner's to choose Table A or Table B
+    /// ([`crate::decision`]).
+    ///
+    /// ```
+    /// # use policy_engine::principal::IamCaller;
+    /// let caller = IamCaller::from_arn("arn:aws:iam::111122223333:role/developer")?;
+    /// assert_eq!(caller.account(), "111122223333");
+    /// # Ok::<(), policy_engine::principal::CallerArnError>(())
+    /// ```
     pub fn account(&self) -> &str {
         &self.account
     }
 
-    /// The identity type.
+    /// The identity type. An IAM role ARN counts as [`PrincipalType::AssumedRole`]: only a
+    /// session of it can sign a request.
+    ///
+    /// ```
+    /// # use policy_engine::principal::{IamCaller, PrincipalType};
+    /// let role = IamCaller::from_arn("arn:aws:iam::111122223333:role/developer")?;
+    /// assert_eq!(role.kind(), PrincipalType::AssumedRole);
+    /// # Ok::<(), policy_engine::principal::CallerArnError>(())
+    /// ```
     pub fn kind(&self) -> PrincipalType {
         self.kind
     }
 
     /// The value of `aws:PrincipalArn`: for a role session, the role's ARN (IAM reports the
     /// role, not the session; a role path cannot be recovered from a session ARN).
+    ///
+    /// ```
+    /// # use policy_engine::principal::IamCaller;
+    /// let session = IamCaller::from_arn("arn:aws:sts::111122223333:assumed-role/developer/alice")?;
+    /// assert_eq!(session.principal_arn(), "arn:aws:iam::111122223333:role/developer");
+    /// # Ok::<(), policy_engine::principal::CallerArnError>(())
+    /// ```
     pub fn principal_arn(&self) -> String {
         match (&self.role_name, self.arn.contains(":assumed-role/")) {
             (Some(role), true) => {
@@ -133,12 +230,31 @@ impl IamCaller {
     }
 
     /// The value of `aws:username` (IAM users only).
+    ///
+    /// ```
+    /// # use policy_engine::principal::IamCaller;
+    /// assert_eq!(IamCaller::from_arn("arn:aws:iam::111122223333:user/alice")?.user_name(), Some("alice"));
+    /// assert_eq!(IamCaller::from_arn("arn:aws:iam::111122223333:role/developer")?.user_name(), None);
+    /// # Ok::<(), policy_engine::principal::CallerArnError>(())
+    /// ```
     pub fn user_name(&self) -> Option<&str> {
         self.user_name.as_deref()
     }
 }
 
-/// The caller of an API method, as resource-policy principals see it.
+/// The caller of an API method, as resource-policy principals see it: the `caller` of an
+/// [`EvalRequest`](crate::eval::EvalRequest).
+///
+/// ```
+/// use policy_engine::principal::{Caller, IamCaller};
+///
+/// // A request through a Lambda authorizer or with no authorization.
+/// let anonymous = Caller::Anonymous;
+/// // A request signed with SigV4 (AWS_IAM authorization).
+/// let signed = Caller::Iam(IamCaller::from_arn("arn:aws:iam::111122223333:user/alice")?);
+/// assert_ne!(anonymous, signed);
+/// # Ok::<(), policy_engine::principal::CallerArnError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Caller {
     /// Not an IAM identity: no authorization, a Lambda authorizer or a Cognito user pool.
@@ -164,7 +280,24 @@ enum AwsPrincipal {
     Exact(String),
 }
 
-/// How a principal list relates to a caller.
+/// How a principal list relates to a caller, from [`Principals::match_caller`].
+///
+/// ```
+/// use policy_engine::policy::{PolicyDocument, PrincipalClause};
+/// use policy_engine::principal::{Caller, PrincipalMatch};
+/// # use policy_engine::arn::ApiRef;
+/// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+/// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+///
+/// let policy = PolicyDocument::parse_resource_policy(r#"{"Statement": {
+///     "Effect": "Allow", "Principal": {"AWS": "111122223333"},
+///     "Action": "execute-api:Invoke", "Resource": "execute-api:/*"}}"#, &api)?;
+/// let Some(PrincipalClause::Principal(principals)) = policy.statements()[0].principal() else {
+///     unreachable!()
+/// };
+/// assert_eq!(principals.match_caller(&Caller::Anonymous, &api.account_id), PrincipalMatch::NoMatch);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PrincipalMatch {
     /// The caller is named (directly, by `*`, or through another account's principal).
@@ -176,7 +309,38 @@ pub enum PrincipalMatch {
     NoMatch,
 }
 
-/// The parsed `Principal` (or `NotPrincipal`) element.
+/// The parsed `Principal` (or `NotPrincipal`) element of a resource-policy statement, from
+/// [`Statement::principal`](crate::policy::Statement::principal).
+///
+/// ```
+/// use policy_engine::arn::ApiRef;
+/// use policy_engine::policy::{PolicyDocument, PrincipalClause};
+/// use policy_engine::principal::{Caller, IamCaller, PrincipalMatch};
+///
+/// let api = ApiRef {
+///     partition: "aws".into(),
+///     region: "us-east-1".into(),
+///     account_id: "123456789012".into(),
+///     api_id: "a1b2c3d4e5".into(),
+/// };
+/// let policy = PolicyDocument::parse_resource_policy(r#"{"Statement": {
+///     "Effect": "Allow",
+///     "Principal": {"AWS": ["arn:aws:iam::111122223333:role/developer", "123456789012"]},
+///     "Action": "execute-api:Invoke", "Resource": "execute-api:/*"}}"#, &api)?;
+/// let Some(PrincipalClause::Principal(principals)) = policy.statements()[0].principal() else {
+///     unreachable!("the statement has a Principal")
+/// };
+///
+/// // A session of the named role, from another account: named.
+/// let session = Caller::Iam(IamCaller::from_arn("arn:aws:sts::111122223333:assumed-role/developer/alice")?);
+/// assert_eq!(principals.match_caller(&session, &api.account_id), PrincipalMatch::Matches);
+///
+/// // A user of the API owner's own account: the owner's account is named, which delegates
+/// // to the user's own IAM policies.
+/// let own = Caller::Iam(IamCaller::from_arn("arn:aws:iam::123456789012:user/bob")?);
+/// assert_eq!(principals.match_caller(&own, &api.account_id), PrincipalMatch::DelegatedToOwnAccount);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Principals {
     /// `"Principal": "*"`.
@@ -255,22 +419,74 @@ impl Principals {
     }
 
     /// The element as written.
+    ///
+    /// ```
+    /// # use policy_engine::{arn::ApiRef, policy::{PolicyDocument, PrincipalClause}};
+    /// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+    /// let policy = PolicyDocument::parse_resource_policy(r#"{"Statement": {"Effect": "Allow",
+    ///     "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*"}}"#, &api)?;
+    /// let Some(PrincipalClause::Principal(p)) = policy.statements()[0].principal() else { unreachable!() };
+    /// assert_eq!(p.source(), &serde_json::json!("*"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn source(&self) -> &Value {
         &self.source
     }
 
     /// Whether the list names every caller: `"*"` or `{"AWS": "*"}`.
+    ///
+    /// ```
+    /// # use policy_engine::{arn::ApiRef, policy::{PolicyDocument, PrincipalClause}};
+    /// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+    /// let policy = PolicyDocument::parse_resource_policy(r#"{"Statement": {"Effect": "Allow",
+    ///     "Principal": {"AWS": "*"}, "Action": "execute-api:Invoke", "Resource": "execute-api:/*"}}"#, &api)?;
+    /// let Some(PrincipalClause::Principal(p)) = policy.statements()[0].principal() else { unreachable!() };
+    /// assert!(p.names_everyone());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn names_everyone(&self) -> bool {
         self.everyone || self.aws.contains(&AwsPrincipal::Any)
     }
 
     /// Whether the list names any `AWS` principal other than `*` (such a statement never
     /// matches a caller that is not an IAM identity).
+    ///
+    /// ```
+    /// # use policy_engine::{arn::ApiRef, policy::{PolicyDocument, PrincipalClause}};
+    /// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+    /// let policy = PolicyDocument::parse_resource_policy(r#"{"Statement": {"Effect": "Allow",
+    ///     "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+    ///     "Action": "execute-api:Invoke", "Resource": "execute-api:/*"}}"#, &api)?;
+    /// let Some(PrincipalClause::Principal(p)) = policy.statements()[0].principal() else { unreachable!() };
+    /// assert!(p.names_iam_identities() && !p.names_everyone());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn names_iam_identities(&self) -> bool {
         self.aws.iter().any(|p| !matches!(p, AwsPrincipal::Any))
     }
 
-    /// How this list relates to `caller` of an API owned by `owner_account`.
+    /// How this list relates to `caller` of an API owned by `owner_account`. A role principal
+    /// matches every session of the role; an account principal every identity of the account
+    /// (for the owner's own account, see [`PrincipalMatch::DelegatedToOwnAccount`]).
+    ///
+    /// ```
+    /// # use policy_engine::{arn::ApiRef, policy::{PolicyDocument, PrincipalClause}};
+    /// use policy_engine::principal::{Caller, IamCaller, PrincipalMatch};
+    /// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+    /// let policy = PolicyDocument::parse_resource_policy(r#"{"Statement": {"Effect": "Allow",
+    ///     "Principal": {"AWS": "111122223333"},
+    ///     "Action": "execute-api:Invoke", "Resource": "execute-api:/*"}}"#, &api)?;
+    /// let Some(PrincipalClause::Principal(p)) = policy.statements()[0].principal() else { unreachable!() };
+    /// let alice = Caller::Iam(IamCaller::from_arn("arn:aws:iam::111122223333:user/alice")?);
+    /// let mallory = Caller::Iam(IamCaller::from_arn("arn:aws:iam::444455556666:user/mallory")?);
+    /// assert_eq!(p.match_caller(&alice, "123456789012"), PrincipalMatch::Matches);
+    /// assert_eq!(p.match_caller(&mallory, "123456789012"), PrincipalMatch::NoMatch);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn match_caller(&self, caller: &Caller, owner_account: &str) -> PrincipalMatch {
         if self.everyone || self.aws.contains(&AwsPrincipal::Any) {
             return PrincipalMatch::Matches;

@@ -1,11 +1,35 @@
 //! Dates as IAM reads them: ISO 8601 (`2026-01-01T00:00:00Z`, `2026-01-01`, with fractions or
 //! offsets) or seconds since the Unix epoch, for the `Date*` operators and `aws:CurrentTime`.
+//!
+//! Both sides of a `Date*` condition go through [`parse_date`]: the policy's values when the
+//! policy is compiled ([`crate::condition`]), and the request's values when the
+//! [`RequestContext`](crate::context::RequestContext) is built
+//! ([`TypedValue::date`](crate::context::TypedValue::date)). Dates are compared as
+//! nanoseconds since the epoch, whatever form each side was written in.
+//!
+//! ```
+//! use policy_engine::time::{format_current_time, parse_date};
+//!
+//! // The same instant written three ways.
+//! let midnight = parse_date("2026-01-01T00:00:00Z");
+//! assert_eq!(parse_date("2026-01-01T01:00:00+01:00"), midnight);
+//! assert_eq!(parse_date("1767225600"), midnight);
+//! assert_eq!(format_current_time(1_767_225_600), "2026-01-01T00:00:00Z");
+//! ```
 
 use time::format_description::well_known::{Iso8601, Rfc3339};
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 /// Nanoseconds since the Unix epoch for an ISO 8601 date/time or an epoch number, or `None`.
 /// A date or time without an offset is read as UTC.
+///
+/// ```
+/// use policy_engine::time::parse_date;
+///
+/// assert_eq!(parse_date("2026-01-01"), Some(1_767_225_600_000_000_000));
+/// assert_eq!(parse_date("2026-01-01T00:00:00.5Z"), Some(1_767_225_600_500_000_000));
+/// assert_eq!(parse_date("vpce-1a2b3c4d"), None);
+/// ```
 pub fn parse_date(text: &str) -> Option<i128> {
     let text = text.trim();
     // Every form below starts with a digit, a sign or a point: reject other text (VPC endpoint
@@ -45,7 +69,15 @@ pub fn parse_date(text: &str) -> Option<i128> {
     None
 }
 
-/// `aws:CurrentTime` text for a Unix time in seconds: `2026-11-21T02:10:34Z`.
+/// `aws:CurrentTime` text for a Unix time in seconds: `2026-11-21T02:10:34Z`. Outside the
+/// years 0 to 9999 it is the number of seconds.
+///
+/// ```
+/// use policy_engine::time::format_current_time;
+///
+/// assert_eq!(format_current_time(951_825_600), "2000-02-29T12:00:00Z");
+/// assert_eq!(format_current_time(253_402_300_800), "253402300800");
+/// ```
 pub fn format_current_time(epoch_seconds: i64) -> String {
     format_rfc3339(epoch_seconds).unwrap_or_else(|| epoch_seconds.to_string())
 }
@@ -97,7 +129,14 @@ pub(crate) fn format_rfc3339(epoch_seconds: i64) -> Option<String> {
     Some(text)
 }
 
-/// The current Unix time in seconds.
+/// The current Unix time in seconds, from the system clock: the request time of a simulation
+/// that does not give one.
+///
+/// ```
+/// use policy_engine::time::now_epoch_seconds;
+///
+/// assert!(now_epoch_seconds() > 1_767_225_600 - 365 * 86_400);
+/// ```
 pub fn now_epoch_seconds() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
 }

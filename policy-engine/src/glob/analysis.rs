@@ -86,6 +86,31 @@ enum Step {
 /// Pieces other than literals never hold `:`. A path parameter's value could, in principle; a
 /// pattern matching a method only through a colon in such a value (`arn:aws:execute-api:*:*:other/*`
 /// against `.../GET/pets/a:b:other/c`) is treated as not matching it, since no policy means that.
+///
+/// Ask a [`Pattern`] about a shape with [`Pattern::could_match`] and [`Pattern::covers`].
+///
+/// ```
+/// use policy_engine::arn::ApiRef;
+/// use policy_engine::glob::{CaseMode, Pattern, Shape, Wildcards};
+///
+/// let api = ApiRef {
+///     partition: "aws".into(),
+///     region: "us-east-1".into(),
+///     account_id: "123456789012".into(),
+///     api_id: "a1b2c3d4e5".into(),
+/// };
+/// let every_method = Shape::every_method(&api);
+/// let resource = |text| Pattern::compile(text, Wildcards::On, CaseMode::Sensitive, true);
+///
+/// // Without stage, verb and path, no method ARN is this string: the statement never applies.
+/// let bare = resource("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/");
+/// assert_eq!(bare.could_match(&every_method), Some(false));
+///
+/// let pets = resource("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*/GET/pets/*");
+/// assert_eq!(pets.could_match(&every_method), Some(true));
+/// assert_eq!(pets.covers(&every_method), Some(false));
+/// assert_eq!(resource("arn:aws:execute-api:*").covers(&every_method), Some(true));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Shape {
     steps: Vec<Step>,
@@ -93,17 +118,43 @@ pub struct Shape {
 
 impl Shape {
     /// The shape holding only the empty string; extend it with the other methods.
+    ///
+    /// ```
+    /// # use policy_engine::glob::{CaseMode, Pattern, Shape, Wildcards};
+    /// let get_anything = Shape::new().literal("GET/").path();
+    /// let p = Pattern::compile("GET/*", Wildcards::On, CaseMode::Sensitive, false);
+    /// assert_eq!(p.covers(&get_anything), Some(true));
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// The ARN prefix of every method of `api`, up to the `/` before the stage.
+    ///
+    /// ```
+    /// # use policy_engine::{arn::ApiRef, glob::{CaseMode, Pattern, Shape, Wildcards}};
+    /// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+    /// let prod = Shape::api_prefix(&api).literal("prod/").segment().literal("/").path();
+    /// let p = Pattern::compile("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/*",
+    ///     Wildcards::On, CaseMode::Sensitive, false);
+    /// assert_eq!(p.covers(&prod), Some(true));
+    /// ```
     pub fn api_prefix(api: &ApiRef) -> Self {
         Self::new().literal(&api.arn_prefix()).literal("/")
     }
 
     /// Every method ARN of `api`: any stage, verb and path (what the lints mean by "a request
     /// to this API").
+    ///
+    /// ```
+    /// # use policy_engine::{arn::ApiRef, glob::{CaseMode, Pattern, Shape, Wildcards}};
+    /// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+    /// let other_api = Pattern::compile("arn:aws:execute-api:us-east-1:123456789012:f6g7h8i9j0/*",
+    ///     Wildcards::On, CaseMode::Sensitive, false);
+    /// assert_eq!(other_api.could_match(&Shape::every_method(&api)), Some(false));
+    /// ```
     pub fn every_method(api: &ApiRef) -> Self {
         Self::api_prefix(api)
             .segment()
@@ -114,12 +165,26 @@ impl Shape {
     }
 
     /// Followed by exactly `text`.
+    ///
+    /// ```
+    /// # use policy_engine::glob::{CaseMode, Pattern, Shape, Wildcards};
+    /// let p = Pattern::compile("prod/GET/pets", Wildcards::On, CaseMode::Sensitive, false);
+    /// assert_eq!(p.covers(&Shape::new().literal("prod/GET/pets")), Some(true));
+    /// ```
     pub fn literal(mut self, text: &str) -> Self {
         self.steps.extend(text.chars().map(Step::Char));
         self
     }
 
     /// Followed by one path segment: one or more characters other than `/` and `:`.
+    ///
+    /// ```
+    /// # use policy_engine::glob::{CaseMode, Pattern, Shape, Wildcards};
+    /// let any_stage = Shape::new().segment().literal("/GET/pets");
+    /// let p = Pattern::compile("prod/GET/pets", Wildcards::On, CaseMode::Sensitive, false);
+    /// assert_eq!(p.could_match(&any_stage), Some(true));
+    /// assert_eq!(p.covers(&any_stage), Some(false));
+    /// ```
     pub fn segment(mut self) -> Self {
         self.steps.push(Step::One(Class::Segment));
         self.steps.push(Step::Many(Class::Segment));
@@ -127,12 +192,24 @@ impl Shape {
     }
 
     /// Followed by a path of any length, possibly empty, without `:`.
+    ///
+    /// ```
+    /// # use policy_engine::glob::{CaseMode, Pattern, Shape, Wildcards};
+    /// let p = Pattern::compile("pets/", Wildcards::On, CaseMode::Sensitive, false);
+    /// assert_eq!(p.could_match(&Shape::new().literal("pets/").path()), Some(true));
+    /// ```
     pub fn path(mut self) -> Self {
         self.steps.push(Step::Many(Class::Path));
         self
     }
 
     /// Followed by a non-empty path without `:`.
+    ///
+    /// ```
+    /// # use policy_engine::glob::{CaseMode, Pattern, Shape, Wildcards};
+    /// let p = Pattern::compile("pets/", Wildcards::On, CaseMode::Sensitive, false);
+    /// assert_eq!(p.could_match(&Shape::new().literal("pets/").nonempty_path()), Some(false));
+    /// ```
     pub fn nonempty_path(mut self) -> Self {
         self.steps.push(Step::One(Class::Path));
         self.steps.push(Step::Many(Class::Path));
@@ -313,6 +390,17 @@ fn representatives(shape: &Shape, flat: &Flat<'_>) -> Vec<char> {
 impl Pattern {
     /// Whether some string of `shape` matches this pattern, policy variables standing for any
     /// text. `None` when the question was too large to answer (never for real policies).
+    ///
+    /// ```
+    /// # use policy_engine::{arn::ApiRef, glob::{CaseMode, Pattern, Shape, Wildcards}};
+    /// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+    /// // Resources are case-sensitive: `get` names no `GET` method of the `prod` stage.
+    /// let p = Pattern::compile("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/get/*",
+    ///     Wildcards::On, CaseMode::Sensitive, false);
+    /// let prod_get = Shape::api_prefix(&api).literal("prod/GET/").path();
+    /// assert_eq!(p.could_match(&prod_get), Some(false));
+    /// ```
     pub fn could_match(&self, shape: &Shape) -> Option<bool> {
         let flat = Flat::new(self);
         if let Some(text) = flat.literal_text() {
@@ -389,6 +477,19 @@ impl Pattern {
 
     /// Whether every string of `shape` matches this pattern. `None` for a pattern with policy
     /// variables (its matches depend on the request), or when the question was too large.
+    ///
+    /// ```
+    /// # use policy_engine::{arn::ApiRef, glob::{CaseMode, Pattern, Shape, Wildcards}};
+    /// # let api = ApiRef { partition: "aws".into(), region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(), api_id: "a1b2c3d4e5".into() };
+    /// let every_method = Shape::every_method(&api);
+    /// let all = Pattern::compile("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*",
+    ///     Wildcards::On, CaseMode::Sensitive, true);
+    /// assert_eq!(all.covers(&every_method), Some(true));
+    /// let per_user = Pattern::compile("arn:aws:execute-api:*:*:*/*/*/${aws:username}/*",
+    ///     Wildcards::On, CaseMode::Sensitive, true);
+    /// assert_eq!(per_user.covers(&every_method), None);
+    /// ```
     pub fn covers(&self, shape: &Shape) -> Option<bool> {
         if self.has_variables() {
             return None;
