@@ -71,7 +71,28 @@ pub mod check;
 pub mod lint;
 mod openapi;
 
+/// The authorizer crate this package runs in scenarios, re-exported so that users name the
+/// same version of it.
+///
+/// ```
+/// use apigw_authz::authorizer::event::{AuthorizerEvent, EventKind};
+///
+/// let event = AuthorizerEvent::from_slice(br#"{"type": "TOKEN", "authorizationToken": "Bearer abc",
+///     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"}"#)?;
+/// assert_eq!(event.kind(), EventKind::RestToken);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub use authorizer;
+/// The policy engine and gateway simulation, re-exported so that users name the same version
+/// of it.
+///
+/// ```
+/// use apigw_authz::policy_engine::arn::MethodArn;
+///
+/// let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+/// assert_eq!(arn.api().api_id, "a1b2c3d4e5");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub use policy_engine;
 
 /// The rules-file authorizer as a simulated Lambda function: the same handler the deployed
