@@ -369,3 +369,8 @@ pub fn run_paths<P: AsRef<Path>>(paths: &[P]) -> Result<RunReport, ScenarioError
 pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
     scenario::load_file_with(path, options())
 }
+
+/// The README's Rust examples, compiled as doctests so they cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

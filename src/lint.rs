@@ -356,13 +356,13 @@ fn lint_policy(
     {
         Ok(p) => p,
         Err(e) => {
-            return Ok(vec![Finding {
-                severity: Severity::Error,
-                code: "invalid-policy",
-                path: at,
-                message: e.to_string(),
-                fix: "correct the policy: API Gateway refuses to save it".to_owned(),
-            }])
+            return Ok(vec![Finding::new(
+                Severity::Error,
+                "invalid-policy",
+                at,
+                e.to_string(),
+                "correct the policy: API Gateway refuses to save it",
+            )])
         }
     };
     let api = Api {
@@ -402,25 +402,23 @@ fn lint_authorizer_output(value: &Value) -> Vec<Finding> {
     let mut findings: Vec<Finding> = setup::result_size(value, &root).into_iter().collect();
     if let Some(policy) = value.get("policyDocument") {
         if let Err(e) = PolicyDocument::from_json(policy, PolicyKind::Identity, None) {
-            findings.push(Finding {
-                severity: Severity::Error,
-                code: "invalid-policy",
-                path: root.key("policyDocument"),
-                message: format!(
-                    "{e}: API Gateway answers 500 to every request given this response"
-                ),
-                fix: "correct the policy the authorizer returns".to_owned(),
-            });
+            findings.push(Finding::new(
+                Severity::Error,
+                "invalid-policy",
+                root.key("policyDocument"),
+                format!("{e}: API Gateway answers 500 to every request given this response"),
+                "correct the policy the authorizer returns",
+            ));
         }
     }
     if value.get("principalId").is_none() && value.get("isAuthorized").is_none() {
-        findings.push(Finding {
-            severity: Severity::Error,
-            code: "invalid-authorizer-output",
-            path: root,
-            message: "the response has no `principalId`: API Gateway answers 500".to_owned(),
-            fix: "return `principalId` with the policy".to_owned(),
-        });
+        findings.push(Finding::new(
+            Severity::Error,
+            "invalid-authorizer-output",
+            root,
+            "the response has no `principalId`: API Gateway answers 500",
+            "return `principalId` with the policy",
+        ));
     }
     findings
 }
@@ -460,14 +458,14 @@ fn rules_policy_size(scenario: &Value, api: &Api, dir: &Path) -> Vec<Finding> {
     } else {
         return Vec::new();
     };
-    vec![Finding {
+    vec![Finding::new(
         severity,
-        code: "rules-policy-size",
-        path: JsonPath::root().key("auth").key("rules"),
-        message: format!(
+        "rules-policy-size",
+        JsonPath::root().key("auth").key("rules"),
+        format!(
             "a caller granted every rule of `{rules_file}` gets a result of about {size} bytes (its policy plus 512 bytes for principalId and context); API Gateway accepts at most {limit}{}",
             if severity == Severity::Error { ": such callers get 500" } else { "" }
         ),
-        fix: "merge routes under wildcards (`GET /pets/*` rather than one route per pet path) so the policy lists fewer ARNs".to_owned(),
-    }]
+        "merge routes under wildcards (`GET /pets/*` rather than one route per pet path) so the policy lists fewer ARNs",
+    )]
 }

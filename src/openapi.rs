@@ -21,22 +21,22 @@ pub(crate) fn lint(
         Err(e) => {
             let path = e.path().cloned().unwrap_or_else(JsonPath::root);
             let ttl = path.as_str().ends_with("authorizerResultTtlInSeconds");
-            Ok(vec![Finding {
-                severity: Severity::Error,
-                code: if ttl {
+            Ok(vec![Finding::new(
+                Severity::Error,
+                if ttl {
                     "ttl-above-maximum"
                 } else {
                     "invalid-openapi"
                 },
                 path,
-                message: e.problem().to_owned(),
-                fix: if ttl {
+                e.problem().to_owned(),
+                if ttl {
                     "set `authorizerResultTtlInSeconds` to at most 3600 (0 turns caching off)"
                         .to_owned()
                 } else {
                     "correct the export: API Gateway refuses to import it as written".to_owned()
                 },
-            }])
+            )])
         }
     }
 }

@@ -71,7 +71,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey};
+use jsonwebtoken::{AlgorithmFamily, DecodingKey};
+
+/// A JWT signing algorithm, for [`JwtSettings::algorithms`] (jsonwebtoken's, re-exported so a
+/// custom authorizer needs no direct dependency on it).
+pub use jsonwebtoken::Algorithm;
 use serde_json::{Map, Value};
 
 use jwks::{KeySet, Lookup, RemoteJwks};

@@ -9,18 +9,15 @@
 //!
 //! Logs are JSON lines (decision, principal, route, reason) — never the token or a secret.
 
-use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use authorizer::boundary::contain_panics;
 use authorizer::event::AuthorizerEvent;
 use authorizer::handler::RulesAuthorizer;
+use authorizer::lambda;
 use authorizer::rules::Config;
 use authorizer::{AuthorizerError, AuthorizerResponse};
 use clap::{Parser, Subcommand};
-use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
-use serde_json::Value;
 
 #[derive(Parser)]
 #[command(
@@ -98,25 +95,13 @@ async fn main() -> ExitCode {
     }
 }
 
-/// One event through the handler, with the decision logged. Lambda mode and local mode both
-/// call this, so the local answer is the Lambda answer. The response is serialized straight
-/// to the wire (no intermediate JSON value). A panic anywhere below — reading the event,
-/// logging, not only the handler, which guards itself — is an error (500).
+/// One event through the rules, with the decision logged. Lambda mode and local mode both run
+/// it through [`authorizer::lambda::answer`] (event parsing, panics contained, limits
+/// checked), so the local answer is the Lambda answer.
 async fn decide(
     authorizer: &RulesAuthorizer,
-    payload: &Value,
+    event: AuthorizerEvent,
 ) -> Result<AuthorizerResponse, AuthorizerError> {
-    contain_panics(decide_unguarded(authorizer, payload)).await
-}
-
-async fn decide_unguarded(
-    authorizer: &RulesAuthorizer,
-    payload: &Value,
-) -> Result<AuthorizerResponse, AuthorizerError> {
-    let event = AuthorizerEvent::from_json(payload).map_err(|e| {
-        tracing::error!(decision = "error", reason = %e, "unusable event");
-        AuthorizerError::internal(e.to_string())
-    })?;
     let route = event
         .route_key()
         .map(str::to_owned)
@@ -153,19 +138,7 @@ async fn decide_unguarded(
 }
 
 async fn serve(authorizer: &RulesAuthorizer) -> ExitCode {
-    let handler = service_fn(|event: LambdaEvent<Value>| async move {
-        decide(authorizer, &event.payload)
-            .await
-            .map_err(|e| Diagnostic {
-                error_type: if e.is_unauthorized() {
-                    "Unauthorized".to_owned()
-                } else {
-                    "AuthorizerError".to_owned()
-                },
-                error_message: e.to_string(),
-            })
-    });
-    match lambda_runtime::run(handler).await {
+    match lambda::serve(move |event| decide(authorizer, event)).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: the Lambda runtime stopped: {e}");
@@ -175,53 +148,5 @@ async fn serve(authorizer: &RulesAuthorizer) -> ExitCode {
 }
 
 async fn invoke(authorizer: &RulesAuthorizer, event: Option<PathBuf>) -> ExitCode {
-    let text = match &event {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read `{}`: {e}", path.display())),
-        None => {
-            let mut buf = String::new();
-            std::io::stdin()
-                .read_to_string(&mut buf)
-                .map(|_| buf)
-                .map_err(|e| format!("cannot read the event from stdin: {e}"))
-        }
-    };
-    let payload: Value = match text.and_then(|t| {
-        serde_json::from_str(&t).map_err(|e| format!("the event is not valid JSON: {e}"))
-    }) {
-        Ok(v) => v,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    match decide(authorizer, &payload).await {
-        Ok(response) => match serde_json::to_string(&response) {
-            Ok(text) => {
-                // A reader that went away is not an error here (`println!` would panic): the
-                // decision was made, and the exit status says so.
-                let mut stdout = std::io::stdout().lock();
-                match writeln!(stdout, "{text}").and_then(|()| stdout.flush()) {
-                    Ok(()) => ExitCode::SUCCESS,
-                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-                    Err(e) => {
-                        eprintln!("error: cannot write the response to stdout: {e}");
-                        ExitCode::from(2)
-                    }
-                }
-            }
-            Err(e) => {
-                eprintln!("error: the response cannot be encoded: {e}");
-                ExitCode::from(2)
-            }
-        },
-        Err(e) if e.is_unauthorized() => {
-            eprintln!("Unauthorized");
-            ExitCode::from(1)
-        }
-        Err(e) => {
-            eprintln!("{e}");
-            ExitCode::from(2)
-        }
-    }
+    lambda::invoke(&move |event| decide(authorizer, event), event.as_deref()).await
 }

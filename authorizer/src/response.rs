@@ -617,6 +617,92 @@ impl From<ResponseError> for AuthorizerError {
     }
 }
 
+/// Building responses: `PolicyResponse::new(principal, policy).with_context(..)` and
+/// `SimpleResponse::new(allowed).with_context(..)`, each `.into()` an [`AuthorizerResponse`].
+impl PolicyResponse {
+    /// A policy response for `principal_id` with no context and no usage-plan key.
+    ///
+    /// ```
+    /// use authorizer::builder::PolicyBuilder;
+    /// use authorizer::policy_engine::arn::MethodArn;
+    /// use authorizer::response::{AuthorizerResponse, PolicyResponse};
+    ///
+    /// let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+    /// let policy = PolicyBuilder::for_api_of(&arn).allow("GET", "/pets").build()?;
+    /// let response: AuthorizerResponse = PolicyResponse::new("user", policy)
+    ///     .with_context("stringKey", "stringval")
+    ///     .with_context("numberKey", 123_i64)
+    ///     .with_context("booleanKey", true)
+    ///     .into();
+    /// let json = response.to_json();
+    /// assert_eq!(json["principalId"], "user");
+    /// assert_eq!(json["context"]["numberKey"], 123);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(principal_id: impl Into<String>, policy_document: PolicyDocument) -> Self {
+        PolicyResponse {
+            principal_id: principal_id.into(),
+            policy_document,
+            context: RestContext::new(),
+            usage_identifier_key: None,
+        }
+    }
+
+    /// The same response with `key` set in the context map (the backend reads it as
+    /// `$context.authorizer.key`, always as a string).
+    pub fn with_context(mut self, key: impl Into<String>, value: impl Into<ContextValue>) -> Self {
+        self.context.insert(key.into(), value.into());
+        self
+    }
+
+    /// The same response with the API key of a usage plan (`apiKeySource` `AUTHORIZER`).
+    pub fn with_usage_identifier_key(mut self, key: impl Into<String>) -> Self {
+        self.usage_identifier_key = Some(key.into());
+        self
+    }
+}
+
+impl SimpleResponse {
+    /// An HTTP API payload 2.0 simple response: `isAuthorized` and an empty context.
+    ///
+    /// ```
+    /// use authorizer::response::{AuthorizerResponse, SimpleResponse};
+    ///
+    /// let response: AuthorizerResponse = SimpleResponse::new(true)
+    ///     .with_context("scopes", serde_json::json!(["pets:read"]))
+    ///     .into();
+    /// assert_eq!(
+    ///     response.to_json(),
+    ///     serde_json::json!({"isAuthorized": true, "context": {"scopes": ["pets:read"]}})
+    /// );
+    /// ```
+    pub fn new(is_authorized: bool) -> Self {
+        SimpleResponse {
+            is_authorized,
+            context: Map::new(),
+        }
+    }
+
+    /// The same response with `key` set in the context (payload 2.0 keeps any JSON value:
+    /// `$context.authorizer.lambda.key`).
+    pub fn with_context(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.context.insert(key.into(), value.into());
+        self
+    }
+}
+
+impl From<PolicyResponse> for AuthorizerResponse {
+    fn from(response: PolicyResponse) -> Self {
+        AuthorizerResponse::Policy(response)
+    }
+}
+
+impl From<SimpleResponse> for AuthorizerResponse {
+    fn from(response: SimpleResponse) -> Self {
+        AuthorizerResponse::Simple(response)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,15 +10,16 @@
     reason = "test helpers outside #[test] functions, which clippy.toml does not cover"
 )]
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
+
+mod runtime_api;
+use runtime_api::{FakeRuntime, Post};
 
 const SECRET: &str = "test-only-secret-0123456789abcdef-0123456789";
 const ISSUER: &str = "https://idp.test.example/";
@@ -289,117 +290,12 @@ fn a_bad_rules_file_stops_at_init_naming_the_field() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("`TEST_JWT_SECRET` is not set"));
 }
 
-/// What the fake Runtime API saw.
-#[derive(Default)]
-struct Runtime {
-    events: Vec<(String, Value)>,
-    posts: Vec<(String, String, String, Value)>, // (request id, kind, error-type header, body)
-}
-
-/// One HTTP request: method, path, lower-cased headers, body.
-type Request = (String, String, Vec<(String, String)>, Vec<u8>);
-
-fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Request> {
-    let mut line = String::new();
-    if reader.read_line(&mut line).ok()? == 0 {
-        return None;
-    }
-    let mut parts = line.split_whitespace();
-    let method = parts.next()?.to_owned();
-    let path = parts.next()?.to_owned();
-    let mut headers = Vec::new();
-    loop {
-        let mut h = String::new();
-        reader.read_line(&mut h).ok()?;
-        let h = h.trim_end();
-        if h.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = h.split_once(':') {
-            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_owned()));
-        }
-    }
-    let len = headers
-        .iter()
-        .find(|(k, _)| k == "content-length")
-        .and_then(|(_, v)| v.parse::<usize>().ok())
-        .unwrap_or(0);
-    let mut body = vec![0; len];
-    reader.read_exact(&mut body).ok()?;
-    Some((method, path, headers, body))
-}
-
-fn serve_connection(stream: TcpStream, state: Arc<Mutex<Runtime>>) {
-    let mut writer = stream.try_clone().unwrap();
-    let mut reader = BufReader::new(stream);
-    while let Some((method, path, headers, body)) = read_request(&mut reader) {
-        if method == "GET" && path == "/2018-06-01/runtime/invocation/next" {
-            // Long-poll: hand out the next event, or hold the connection.
-            let next = loop {
-                if let Some(e) = {
-                    let mut s = state.lock().unwrap();
-                    (!s.events.is_empty()).then(|| s.events.remove(0))
-                } {
-                    break e;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            };
-            let (id, event) = next;
-            let body = event.to_string();
-            let deadline = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap()
-                .as_millis()
-                + 30_000;
-            let response = format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nLambda-Runtime-Aws-Request-Id: {id}\r\nLambda-Runtime-Deadline-Ms: {deadline}\r\nLambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:123456789012:function:authorizer\r\nLambda-Runtime-Trace-Id: Root=1-00000000-000000000000000000000000\r\nContent-Length: {}\r\n\r\n{body}",
-                body.len()
-            );
-            writer.write_all(response.as_bytes()).unwrap();
-        } else if method == "POST" {
-            let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-            let (id, kind) = match segments.as_slice() {
-                ["2018-06-01", "runtime", "invocation", id, kind] => {
-                    ((*id).to_owned(), (*kind).to_owned())
-                }
-                ["2018-06-01", "runtime", "init", "error"] => {
-                    (String::new(), "init-error".to_owned())
-                }
-                _ => (String::new(), format!("unexpected {path}")),
-            };
-            let error_type = headers
-                .iter()
-                .find(|(k, _)| k == "lambda-runtime-function-error-type")
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default();
-            let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-            state
-                .lock()
-                .unwrap()
-                .posts
-                .push((id, kind, error_type, body));
-            writer
-                .write_all(
-                    b"HTTP/1.1 202 Accepted\r\nContent-Length: 16\r\n\r\n{\"status\":\"OK\"}\n",
-                )
-                .unwrap();
-        } else {
-            writer
-                .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
-                .unwrap();
-        }
-    }
-}
-
 #[test]
 fn the_lambda_loop_relays_responses_and_the_unauthorized_error() {
     let dir = rules_dir("runtime", json!({}));
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = listener.local_addr().unwrap();
-    let state = Arc::new(Mutex::new(Runtime::default()));
     let expired =
         token(json!({"iss": ISSUER, "aud": "api://pets", "sub": "a", "exp": now() - 3600}));
-    state.lock().unwrap().events = vec![
+    let runtime = FakeRuntime::start(vec![
         (
             "req-1".into(),
             with_token(
@@ -415,46 +311,28 @@ fn the_lambda_loop_relays_responses_and_the_unauthorized_error() {
             ),
         ),
         ("req-3".into(), json!({"not": "an event"})),
-    ];
-    {
-        let state = Arc::clone(&state);
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let state = Arc::clone(&state);
-                std::thread::spawn(move || serve_connection(stream, state));
-            }
-        });
-    }
-    let mut child = binary()
-        .arg("--config")
-        .arg(dir.join("rules.json"))
-        .env("AWS_LAMBDA_RUNTIME_API", address.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "authorizer")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_LOG_STREAM_NAME", "test")
-        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/authorizer")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let started = Instant::now();
-    while state.lock().unwrap().posts.len() < 3 && started.elapsed() < Duration::from_secs(20) {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.kill().unwrap();
-    let output = child.wait_with_output().unwrap();
+    ]);
+    let mut command = binary();
+    command.arg("--config").arg(dir.join("rules.json"));
+    let (posts, output) = runtime.run(command, 3);
     let logs = String::from_utf8_lossy(&output.stdout).into_owned();
-    let posts = std::mem::take(&mut state.lock().unwrap().posts);
     assert_eq!(
         posts.len(),
         3,
         "runtime posts: {:?}\nlogs: {logs}\nstderr: {}",
-        posts.iter().map(|p| (&p.0, &p.1)).collect::<Vec<_>>(),
+        posts
+            .iter()
+            .map(|p| (&p.request_id, &p.kind))
+            .collect::<Vec<_>>(),
         String::from_utf8_lossy(&output.stderr)
     );
 
-    let (id, kind, _, body) = &posts[0];
+    let Post {
+        request_id: id,
+        kind,
+        body,
+        ..
+    } = &posts[0];
     assert_eq!((id.as_str(), kind.as_str()), ("req-1", "response"));
     assert_eq!(body["principalId"], "alice");
     assert_eq!(
@@ -466,7 +344,12 @@ fn the_lambda_loop_relays_responses_and_the_unauthorized_error() {
     );
 
     // Exactly what Lambda relays to API Gateway, which answers 401 only for this message.
-    let (id, kind, error_type, body) = &posts[1];
+    let Post {
+        request_id: id,
+        kind,
+        error_type,
+        body,
+    } = &posts[1];
     assert_eq!((id.as_str(), kind.as_str()), ("req-2", "error"));
     assert_eq!(
         body,
@@ -476,7 +359,12 @@ fn the_lambda_loop_relays_responses_and_the_unauthorized_error() {
     // errorType is ours.
     assert_eq!(error_type, "unhandled");
 
-    let (id, kind, _, body) = &posts[2];
+    let Post {
+        request_id: id,
+        kind,
+        body,
+        ..
+    } = &posts[2];
     assert_eq!((id.as_str(), kind.as_str()), ("req-3", "error"));
     assert_eq!(body["errorType"], "AuthorizerError");
     assert!(body["errorMessage"]

@@ -1,13 +1,23 @@
 //! The request flow the gateway runs for a method, reproduced step by step with its reasons.
 //!
-//! This release simulates methods with authorization `NONE` and `AWS_IAM` on REST APIs:
-//! 1. build the method ARN and the request context from the request;
+//! A [`Gateway`] is one deployed API ([`Api`]) with its optional resource policy and the
+//! [`Authorization`] of its methods; an [`ApiRequest`] is one request as it reaches it. The
+//! flow turns the request into a method ARN and a request context, evaluates the policy layers
+//! with [`crate::eval`], combines them with [`crate::decision::combine`] (Table A or B) and
+//! returns the gateway's [`Decision`]: the HTTP status, the gateway response, the combined
+//! outcome, the table row and, for `handle*`, every step with its reason.
+//!
+//! The steps, by the method's authorization:
+//! 1. every flow: build the method ARN and the request context (`aws:SourceIp`, or on private
+//!    APIs `aws:VpcSourceIp`, `aws:SourceVpce` and `aws:SourceVpc`; `aws:CurrentTime`, the
+//!    caller's principal keys, ...) from the request; for a method with authorization or a
+//!    resource policy, a method ARN over [`crate::decision::MAX_METHOD_ARN_BYTES`] is 414
+//!    before any policy runs;
 //! 2. `NONE`: the resource policy alone decides and must explicitly allow (no resource policy:
 //!    open to everyone, except on private APIs, which refuse every call until one is attached);
 //! 3. `AWS_IAM`: an unsigned request is refused (403 `MISSING_AUTHENTICATION_TOKEN`); otherwise
 //!    the caller's identity policies and the resource policy are evaluated and combined by
-//!    Table A (caller in the owner's account) or Table B (another account).
-//!
+//!    Table A (caller in the owner's account) or Table B (another account);
 //! 4. Lambda authorizer ([`Gateway::handle_with_authorizer`]): the resource policy is evaluated
 //!    first for explicit denies only (the "pre-auth" phase: a deny stops the request with 403
 //!    before any authorizer runs); then the authorizer answers — `Unauthorized` is 401, any
@@ -15,7 +25,61 @@
 //!    ARN, is combined with the resource policy by Table A (authorizer in the owner's account)
 //!    or Table B.
 //!
-//! Identity sources and the authorizer-result cache wrap step 4 (the `invoke` callback).
+//! Identity sources and the authorizer-result cache wrap step 4: they decide whether the
+//! function is invoked at all, so they live in the `invoke` callback the caller passes —
+//! usually [`crate::lambda::LambdaSetup::call`], which reads the [`IdentitySource`]s, checks
+//! the cache ([`crate::cache::AuthorizerCache`]) and invokes a
+//! [`crate::function::AuthorizerFunction`]. Because the flow itself is a pure function of the
+//! gateway, the request, the time and the authorizer's answer, a decision can be replayed.
+//!
+//! Each entry point comes in two forms: `handle*` records the explanation
+//! ([`Decision::steps`], [`Decision::explanation`]); `decide*` formats nothing and is the call
+//! for deciding many requests (the decision is the same).
+//!
+//! ```
+//! use policy_engine::arn::ApiRef;
+//! use policy_engine::flow::{Api, ApiRequest, ApiType, Authorization, EndpointType, Gateway};
+//! use policy_engine::policy::PolicyDocument;
+//!
+//! let api_ref = ApiRef {
+//!     partition: "aws".into(),
+//!     region: "us-east-1".into(),
+//!     account_id: "123456789012".into(),
+//!     api_id: "a1b2c3d4e5".into(),
+//! };
+//! // Authorization NONE: only callers from 192.0.2.0/24 get through.
+//! let policy = PolicyDocument::parse_resource_policy(r#"{
+//!     "Version": "2012-10-17",
+//!     "Statement": [{
+//!         "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+//!         "Resource": "execute-api:/*",
+//!         "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}
+//!     }]
+//! }"#, &api_ref)?;
+//! let gateway = Gateway {
+//!     api: Api {
+//!         api_type: ApiType::Rest,
+//!         api_ref,
+//!         stage: "prod".into(),
+//!         endpoint: EndpointType::Regional,
+//!     },
+//!     resource_policy: Some(policy),
+//!     authorization: Authorization::None,
+//! };
+//! let mut request = ApiRequest {
+//!     method: "GET".into(),
+//!     path: "/pets".into(),
+//!     source_ip: Some("192.0.2.10".parse()?),
+//!     ..ApiRequest::default()
+//! };
+//! assert_eq!(gateway.decide(&request, 1_767_225_600)?.status, 200);
+//!
+//! request.source_ip = Some("203.0.113.9".parse()?);
+//! let decision = gateway.handle(&request, 1_767_225_600)?;
+//! assert_eq!(decision.status, 403);
+//! println!("{}", decision.explanation()); // the condition that failed, and the value it saw
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -36,8 +100,29 @@ use crate::lambda::PayloadFormat;
 use crate::policy::PolicyDocument;
 use crate::principal::{Caller, IamCaller};
 
-/// The kind of API.
+/// The kind of API: which condition keys and authorizer events apply, and whether a resource
+/// policy is evaluated at all (REST APIs only).
+///
+/// ```
+/// use policy_engine::flow::{ApiRequest, ApiType};
+/// # use policy_engine::arn::ApiRef;
+/// # use policy_engine::flow::{Api, EndpointType};
+/// # let api_ref = ApiRef {
+/// #     partition: "aws".into(),
+/// #     region: "us-east-1".into(),
+/// #     account_id: "123456789012".into(),
+/// #     api_id: "a1b2c3d4e5".into(),
+/// # };
+/// let request = ApiRequest { method: "GET".into(), path: "/pets".into(), ..ApiRequest::default() };
+/// // A WebSocket API authorizes its `$connect` route, a REST API the method and path.
+/// let ws = Api { api_type: ApiType::WebSocket, api_ref: api_ref.clone(), stage: "prod".into(),
+///                endpoint: EndpointType::Regional };
+/// assert!(policy_engine::lambda::request_arn(&ws, &request).as_str().ends_with("/prod/$connect"));
+/// let rest = Api { api_type: ApiType::Rest, ..ws };
+/// assert!(policy_engine::lambda::request_arn(&rest, &request).as_str().ends_with("/prod/GET/pets"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ApiType {
     /// A REST API (API Gateway v1).
     Rest,
@@ -47,8 +132,35 @@ pub enum ApiType {
     WebSocket,
 }
 
-/// Where the API is reachable.
+/// Where the API is reachable. It decides which network keys a request carries: a private API
+/// sees `aws:SourceVpce`, `aws:SourceVpc` and `aws:VpcSourceIp` (never `aws:SourceIp`), and
+/// refuses every call while it has no resource policy.
+///
+/// ```
+/// # use policy_engine::arn::ApiRef;
+/// use policy_engine::flow::{Api, ApiRequest, ApiType, Authorization, EndpointType, Gateway};
+/// # let api_ref = ApiRef {
+/// #     partition: "aws".into(),
+/// #     region: "us-east-1".into(),
+/// #     account_id: "123456789012".into(),
+/// #     api_id: "a1b2c3d4e5".into(),
+/// # };
+/// let mut gateway = Gateway {
+///     api: Api { api_type: ApiType::Rest, api_ref, stage: "prod".into(),
+///                endpoint: EndpointType::Regional },
+///     resource_policy: None,
+///     authorization: Authorization::None,
+/// };
+/// let request = ApiRequest { method: "GET".into(), path: "/pets".into(), ..ApiRequest::default() };
+/// // No authorization and no resource policy: a regional API is open...
+/// assert_eq!(gateway.decide(&request, 0)?.status, 200);
+/// // ...a private API refuses every call until a resource policy is attached.
+/// gateway.api.endpoint = EndpointType::Private;
+/// assert_eq!(gateway.decide(&request, 0)?.status, 403);
+/// # Ok::<(), policy_engine::flow::FlowError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum EndpointType {
     /// A regional endpoint.
     Regional,
@@ -58,20 +170,69 @@ pub enum EndpointType {
     Private,
 }
 
-/// The API being called.
+/// The API being called: what the method ARN is built from ([`ApiRef`] and `stage`) and which
+/// rules apply ([`ApiType`], [`EndpointType`]).
+///
+/// ```
+/// use policy_engine::arn::ApiRef;
+/// use policy_engine::flow::{Api, ApiRequest, ApiType, EndpointType};
+///
+/// let api = Api {
+///     api_type: ApiType::Rest,
+///     api_ref: ApiRef {
+///         partition: "aws".into(),
+///         region: "us-east-1".into(),
+///         account_id: "123456789012".into(),
+///         api_id: "a1b2c3d4e5".into(),
+///     },
+///     stage: "prod".into(),
+///     endpoint: EndpointType::Regional,
+/// };
+/// let request = ApiRequest { method: "GET".into(), path: "/pets".into(), ..ApiRequest::default() };
+/// assert_eq!(
+///     policy_engine::lambda::request_arn(&api, &request).as_str(),
+///     "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Api {
     /// REST, HTTP or WebSocket.
     pub api_type: ApiType,
-    /// Partition, region, owner account and id.
+    /// Partition, region, owner account and id: the start of every method ARN, and the owner
+    /// account that decides between Table A and Table B.
     pub api_ref: ApiRef,
-    /// The deployed stage.
+    /// The deployed stage, such as `prod`: the method ARN's first part after the API id.
     pub stage: String,
-    /// The endpoint type.
+    /// The endpoint type: regional, edge-optimized or private.
     pub endpoint: EndpointType,
 }
 
-/// How the called method is authorized.
+/// How the called method is authorized: which policy layers the flow evaluates and how it
+/// combines them (see the [module docs](self)).
+///
+/// ```
+/// # use policy_engine::arn::ApiRef;
+/// use policy_engine::flow::{Api, ApiRequest, ApiType, Authorization, EndpointType, Gateway};
+/// use policy_engine::decision::GatewayResponse;
+/// # let api_ref = ApiRef {
+/// #     partition: "aws".into(),
+/// #     region: "us-east-1".into(),
+/// #     account_id: "123456789012".into(),
+/// #     api_id: "a1b2c3d4e5".into(),
+/// # };
+/// let gateway = Gateway {
+///     api: Api { api_type: ApiType::Rest, api_ref, stage: "prod".into(),
+///                endpoint: EndpointType::Regional },
+///     resource_policy: None,
+///     authorization: Authorization::AwsIam,
+/// };
+/// // AWS_IAM: a request without a SigV4 identity never reaches the policies.
+/// let unsigned = ApiRequest { method: "GET".into(), path: "/pets".into(), ..ApiRequest::default() };
+/// let decision = gateway.decide(&unsigned, 0)?;
+/// assert_eq!(decision.status, 403);
+/// assert_eq!(decision.gateway_response, Some(GatewayResponse::MissingAuthenticationToken));
+/// # Ok::<(), policy_engine::flow::FlowError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Authorization {
@@ -89,12 +250,34 @@ pub enum Authorization {
     },
 }
 
-/// What a Lambda authorizer answered.
+/// What a Lambda authorizer answered, as the gateway reads it
+/// ([`crate::lambda::LambdaSetup::read_response`] builds one from the function's JSON).
+///
+/// ```
+/// use policy_engine::flow::AuthorizerAnswer;
+/// use policy_engine::policy::PolicyDocument;
+///
+/// let policy = PolicyDocument::parse_identity_policy(r#"{
+///     "Version": "2012-10-17",
+///     "Statement": [{
+///         "Effect": "Allow", "Action": "execute-api:Invoke",
+///         "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"
+///     }]
+/// }"#)?;
+/// let answer = AuthorizerAnswer::Policy {
+///     principal_id: "alice".into(),
+///     policy,
+///     context: serde_json::Map::new(),
+/// };
+/// assert!(matches!(answer, AuthorizerAnswer::Policy { ref principal_id, .. } if principal_id == "alice"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum AuthorizerAnswer {
-    /// A policy: `principalId`, `policyDocument` and `context`.
+    /// A policy: `principalId`, `policyDocument` and `context`; the policy is evaluated against
+    /// the method ARN and combined with the resource policy.
     Policy {
-        /// `principalId`.
+        /// `principalId`: the backend's `$context.authorizer.principalId`.
         principal_id: String,
         /// The returned policy, compiled as an identity policy.
         policy: PolicyDocument,
@@ -114,7 +297,38 @@ pub enum AuthorizerAnswer {
     Failed(String),
 }
 
-/// Where an authorizer answer came from.
+/// Where an authorizer answer came from: it sets [`Decision::authorizer_invoked`] and
+/// [`Decision::cache_hit`], and the explanation says it.
+///
+/// ```
+/// use std::sync::Arc;
+/// use policy_engine::flow::{AnswerSource, AuthorizerAnswer, AuthorizerCall};
+/// # use policy_engine::arn::ApiRef;
+/// # use policy_engine::flow::{Api, ApiRequest, ApiType, Authorization, EndpointType, Gateway};
+/// # use policy_engine::lambda::PayloadFormat;
+/// # let api_ref = ApiRef {
+/// #     partition: "aws".into(),
+/// #     region: "us-east-1".into(),
+/// #     account_id: "123456789012".into(),
+/// #     api_id: "a1b2c3d4e5".into(),
+/// # };
+/// # let gateway = Gateway {
+/// #     api: Api { api_type: ApiType::Rest, api_ref, stage: "prod".into(),
+/// #                endpoint: EndpointType::Regional },
+/// #     resource_policy: None,
+/// #     authorization: Authorization::Lambda { account: "123456789012".into(),
+/// #                                            format: PayloadFormat::Rest },
+/// # };
+/// # let request = ApiRequest { method: "GET".into(), path: "/pets".into(), ..ApiRequest::default() };
+/// // A missing token: the gateway itself answers 401 and the function is never invoked.
+/// let decision = gateway.decide_with_authorizer(&request, 0, &mut || AuthorizerCall {
+///     answer: Arc::new(AuthorizerAnswer::Unauthorized),
+///     source: AnswerSource::Gateway("identity source header `Authorization` is missing".into()),
+/// })?;
+/// assert_eq!(decision.status, 401);
+/// assert!(!decision.authorizer_invoked && !decision.cache_hit);
+/// # Ok::<(), policy_engine::flow::FlowError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AnswerSource {
     /// The function was invoked.
@@ -129,7 +343,20 @@ pub enum AnswerSource {
     Gateway(String),
 }
 
-/// An authorizer answer and where it came from.
+/// An authorizer answer and where it came from: what the `invoke` callback of
+/// [`Gateway::handle_with_authorizer`] returns.
+///
+/// ```
+/// use std::sync::Arc;
+/// use policy_engine::flow::{AnswerSource, AuthorizerAnswer, AuthorizerCall};
+///
+/// let call = AuthorizerCall {
+///     answer: Arc::new(AuthorizerAnswer::Failed("the function timed out".into())),
+///     source: AnswerSource::Invoked,
+/// };
+/// let replay = call.clone(); // cheap: the answer is shared
+/// assert!(Arc::ptr_eq(&call.answer, &replay.answer));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuthorizerCall {
     /// The answer; shared with the authorizer-result cache, so a cache hit copies nothing.
@@ -139,8 +366,18 @@ pub struct AuthorizerCall {
 }
 
 /// One identity source of a Lambda authorizer: where the gateway reads a part of the caching
-/// key (and, for TOKEN authorizers, the token).
+/// key (and, for TOKEN authorizers, the token). A missing one can mean 401 without invoking
+/// the function (see [`crate::lambda::LambdaSetup::requires_all_sources`]).
+///
+/// ```
+/// use policy_engine::flow::IdentitySource;
+///
+/// let source = IdentitySource::parse("method.request.header.Authorization");
+/// assert_eq!(source, Some(IdentitySource::Header("Authorization".into())));
+/// assert_eq!(source.map(|s| s.to_string()).as_deref(), Some("header `Authorization`"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum IdentitySource {
     /// `method.request.header.X` / `$request.header.X` (case-insensitive).
     Header(String),
@@ -153,7 +390,16 @@ pub enum IdentitySource {
     Context(String),
 }
 
-/// The `$context` variables the simulator can supply as identity sources.
+/// The `$context` variables the simulator can supply as identity sources
+/// ([`IdentitySource::Context`]); [`IdentitySource::parse`] refuses any other.
+///
+/// ```
+/// use policy_engine::flow::{IdentitySource, CONTEXT_IDENTITY_SOURCES};
+///
+/// assert!(CONTEXT_IDENTITY_SOURCES.contains(&"identity.sourceIp"));
+/// assert!(IdentitySource::parse("$context.identity.sourceIp").is_some());
+/// assert!(IdentitySource::parse("$context.identity.clientCert").is_none());
+/// ```
 pub const CONTEXT_IDENTITY_SOURCES: [&str; 8] = [
     "identity.sourceIp",
     "identity.userAgent",
@@ -179,7 +425,23 @@ impl std::fmt::Display for IdentitySource {
 
 impl IdentitySource {
     /// Parse a REST (`method.request.header.X`), HTTP API (`$request.header.X`) or WebSocket
-    /// (`route.request.header.X`) form.
+    /// (`route.request.header.X`) form; `None` for any other text, an empty name, or a
+    /// `$context` variable not in [`CONTEXT_IDENTITY_SOURCES`].
+    ///
+    /// ```
+    /// use policy_engine::flow::IdentitySource;
+    ///
+    /// assert_eq!(
+    ///     IdentitySource::parse("$request.querystring.tenant"),
+    ///     Some(IdentitySource::Query("tenant".into()))
+    /// );
+    /// assert_eq!(
+    ///     IdentitySource::parse("stageVariables.tier"),
+    ///     Some(IdentitySource::StageVariable("tier".into()))
+    /// );
+    /// assert_eq!(IdentitySource::parse("method.request.header."), None);
+    /// assert_eq!(IdentitySource::parse("Authorization"), None);
+    /// ```
     pub fn parse(text: &str) -> Option<Self> {
         #[derive(Clone, Copy)]
         enum Kind {
@@ -220,6 +482,34 @@ impl IdentitySource {
 
     /// The value in `request` to `api` (several header values joined with `,`, order kept),
     /// or `None` when absent.
+    ///
+    /// ```
+    /// use policy_engine::flow::{ApiRequest, IdentitySource};
+    /// # use policy_engine::arn::ApiRef;
+    /// # use policy_engine::flow::{Api, ApiType, EndpointType};
+    /// # let api = Api {
+    /// #     api_type: ApiType::Rest,
+    /// #     api_ref: ApiRef {
+    /// #         partition: "aws".into(),
+    /// #         region: "us-east-1".into(),
+    /// #         account_id: "123456789012".into(),
+    /// #         api_id: "a1b2c3d4e5".into(),
+    /// #     },
+    /// #     stage: "prod".into(),
+    /// #     endpoint: EndpointType::Regional,
+    /// # };
+    /// let request = ApiRequest {
+    ///     method: "GET".into(),
+    ///     path: "/pets".into(),
+    ///     headers: vec![("x-tenant".into(), "a".into()), ("X-Tenant".into(), "b".into())],
+    ///     ..ApiRequest::default()
+    /// };
+    /// let header = IdentitySource::Header("X-Tenant".into());
+    /// assert_eq!(header.value(&request, &api).as_deref(), Some("a,b"));
+    /// let stage = IdentitySource::Context("stage".into());
+    /// assert_eq!(stage.value(&request, &api).as_deref(), Some("prod"));
+    /// assert_eq!(IdentitySource::Query("q".into()).value(&request, &api), None);
+    /// ```
     pub fn value(&self, request: &ApiRequest, api: &Api) -> Option<String> {
         match self {
             IdentitySource::Header(name) => join_values(
@@ -267,7 +557,25 @@ fn join_values<'a>(mut values: impl Iterator<Item = &'a str>) -> Option<String> 
     Some(joined)
 }
 
-/// One request as it reaches the gateway.
+/// One request as it reaches the gateway: what the method ARN, the request context, the
+/// identity sources and the authorizer event are built from. Fill what the request carries and
+/// leave the rest to [`Default`].
+///
+/// ```
+/// use policy_engine::flow::ApiRequest;
+/// use policy_engine::principal::IamCaller;
+///
+/// let request = ApiRequest {
+///     method: "GET".into(),
+///     path: "/pets/42".into(),
+///     headers: vec![("User-Agent".into(), "curl/8.5.0".into())],
+///     source_ip: Some("192.0.2.10".parse()?),
+///     principal: Some(IamCaller::from_arn("arn:aws:iam::123456789012:role/reader")?),
+///     ..ApiRequest::default()
+/// };
+/// assert_eq!(request.header("user-agent"), Some("curl/8.5.0"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ApiRequest {
     /// The HTTP method.
@@ -280,17 +588,18 @@ pub struct ApiRequest {
     pub query: Vec<(String, String)>,
     /// The stage variables.
     pub stage_variables: Vec<(String, String)>,
-    /// The caller's IP address.
+    /// The caller's IP address: `aws:SourceIp` (`aws:VpcSourceIp` on private APIs).
     pub source_ip: Option<IpAddr>,
-    /// The VPC endpoint the request came through (private APIs).
+    /// The VPC endpoint the request came through (private APIs): `aws:SourceVpce`.
     pub source_vpce: Option<String>,
-    /// The VPC the request came from (private APIs).
+    /// The VPC the request came from (private APIs): `aws:SourceVpc`.
     pub source_vpc: Option<String>,
     /// The IAM identity that signed the request (`AWS_IAM`), parsed from its ARN once.
     pub principal: Option<IamCaller>,
-    /// The caller's IAM policies (`AWS_IAM`).
+    /// The caller's IAM policies (`AWS_IAM`), compiled as identity policies.
     pub identity_policies: Vec<PolicyDocument>,
-    /// Extra or overriding condition keys.
+    /// Extra or overriding condition keys (such as `aws:PrincipalTag/team`); they replace the
+    /// values the flow derives from the request.
     pub context: Vec<(ContextKey, ContextValue)>,
     /// The action; [`INVOKE_ACTION`] when `None`.
     pub action: Option<String>,
@@ -300,7 +609,18 @@ pub struct ApiRequest {
 }
 
 impl ApiRequest {
-    /// The value of header `name`, compared case-insensitively.
+    /// The value of header `name`, compared case-insensitively (the first one when repeated).
+    ///
+    /// ```
+    /// use policy_engine::flow::ApiRequest;
+    ///
+    /// let request = ApiRequest {
+    ///     headers: vec![("Authorization".into(), "Bearer tok-alice".into())],
+    ///     ..ApiRequest::default()
+    /// };
+    /// assert_eq!(request.header("authorization"), Some("Bearer tok-alice"));
+    /// assert_eq!(request.header("Referer"), None);
+    /// ```
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -309,7 +629,36 @@ impl ApiRequest {
     }
 }
 
-/// A request the gateway could not even evaluate.
+/// A request the gateway could not even evaluate: an input error in the [`ApiRequest`], not a
+/// refusal (refusals are [`Decision`]s).
+///
+/// ```
+/// use policy_engine::context::{ContextKey, ContextValue};
+/// use policy_engine::flow::{ApiRequest, FlowError};
+/// # use policy_engine::arn::ApiRef;
+/// # use policy_engine::flow::{Api, ApiType, Authorization, EndpointType, Gateway};
+/// # let api_ref = ApiRef {
+/// #     partition: "aws".into(),
+/// #     region: "us-east-1".into(),
+/// #     account_id: "123456789012".into(),
+/// #     api_id: "a1b2c3d4e5".into(),
+/// # };
+/// # let gateway = Gateway {
+/// #     api: Api { api_type: ApiType::Rest, api_ref, stage: "prod".into(),
+/// #                endpoint: EndpointType::Regional },
+/// #     resource_policy: None,
+/// #     authorization: Authorization::None,
+/// # };
+/// let request = ApiRequest {
+///     method: "GET".into(),
+///     path: "/pets".into(),
+///     context: vec![(ContextKey::new("aws:SourceIp"), ContextValue::single("office"))],
+///     ..ApiRequest::default()
+/// };
+/// let err = gateway.decide(&request, 0).unwrap_err();
+/// assert!(matches!(err, FlowError::Context(_)));
+/// assert!(err.to_string().contains("`office`"));
+/// ```
 #[derive(Debug, Error, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum FlowError {
@@ -318,33 +667,200 @@ pub enum FlowError {
     Context(#[from] ContextError),
 }
 
-/// A gateway: one API with its resource policy and the authorization of its methods.
+/// A gateway: one API with its resource policy and the authorization of its methods — the
+/// setup a request is decided against. Build it once and decide any number of requests: the
+/// policies are compiled already, and deciding takes `&self`.
+///
+/// ```
+/// use policy_engine::arn::ApiRef;
+/// use policy_engine::flow::{Api, ApiRequest, ApiType, Authorization, EndpointType, Gateway};
+/// use policy_engine::policy::PolicyDocument;
+/// use policy_engine::principal::IamCaller;
+/// use policy_engine::decision::Table;
+///
+/// let api_ref = ApiRef {
+///     partition: "aws".into(),
+///     region: "us-east-1".into(),
+///     account_id: "123456789012".into(),
+///     api_id: "a1b2c3d4e5".into(),
+/// };
+/// // AWS_IAM, no resource policy: a caller in the owner's account needs only its IAM policy.
+/// let gateway = Gateway {
+///     api: Api { api_type: ApiType::Rest, api_ref, stage: "prod".into(),
+///                endpoint: EndpointType::Regional },
+///     resource_policy: None,
+///     authorization: Authorization::AwsIam,
+/// };
+/// let request = ApiRequest {
+///     method: "GET".into(),
+///     path: "/pets".into(),
+///     principal: Some(IamCaller::from_arn("arn:aws:iam::123456789012:role/reader")?),
+///     identity_policies: vec![PolicyDocument::parse_identity_policy(r#"{
+///         "Version": "2012-10-17",
+///         "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke",
+///             "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/*"}]
+///     }"#)?],
+///     ..ApiRequest::default()
+/// };
+/// let decision = gateway.handle(&request, 1_767_225_600)?;
+/// assert_eq!(decision.status, 200);
+/// assert_eq!(decision.table_row.map(|r| (r.table, r.row)), Some((Table::A, 2)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Gateway {
     /// The API.
     pub api: Api,
-    /// The resource policy, if one is attached.
+    /// The resource policy, if one is attached (compiled as a resource policy for `api`).
     pub resource_policy: Option<PolicyDocument>,
     /// How methods are authorized.
     pub authorization: Authorization,
 }
 
 impl Gateway {
-    /// Decide `request` at Unix time `now` (seconds), explaining every step.
+    /// Decide `request` at Unix time `now` (seconds), explaining every step in
+    /// [`Decision::steps`]. For methods with authorization `NONE` or `AWS_IAM`; a
+    /// [`Authorization::Lambda`] method needs [`Gateway::handle_with_authorizer`] (here it is
+    /// refused with 500 `AUTHORIZER_CONFIGURATION_ERROR`).
+    ///
+    /// # Errors
+    ///
+    /// [`FlowError::Context`] when a value in [`ApiRequest::context`] is invalid for its key.
+    ///
+    /// ```
+    /// use policy_engine::flow::{ApiRequest, Authorization, Gateway};
+    /// use policy_engine::policy::PolicyDocument;
+    /// # use policy_engine::arn::ApiRef;
+    /// # use policy_engine::flow::{Api, ApiType, EndpointType};
+    /// # let api_ref = ApiRef {
+    /// #     partition: "aws".into(),
+    /// #     region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(),
+    /// #     api_id: "a1b2c3d4e5".into(),
+    /// # };
+    /// let policy = PolicyDocument::parse_resource_policy(r#"{
+    ///     "Version": "2012-10-17",
+    ///     "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+    ///                    "Resource": "execute-api:/*/DELETE/*"},
+    ///                   {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+    ///                    "Resource": "execute-api:/*"}]
+    /// }"#, &api_ref)?;
+    /// let gateway = Gateway {
+    ///     api: Api { api_type: ApiType::Rest, api_ref, stage: "prod".into(),
+    ///                endpoint: EndpointType::Regional },
+    ///     resource_policy: Some(policy),
+    ///     authorization: Authorization::None,
+    /// };
+    /// let request = ApiRequest { method: "DELETE".into(), path: "/pets/42".into(),
+    ///                            ..ApiRequest::default() };
+    /// let decision = gateway.handle(&request, 1_767_225_600)?;
+    /// assert_eq!(decision.to_string(), "403 ExplicitDeny (ACCESS_DENIED)");
+    /// assert!(decision.explanation().contains("/prod/DELETE/pets/42"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn handle(&self, request: &ApiRequest, now: i64) -> Result<Decision, FlowError> {
         self.run(request, now, &mut Trace::explained())
     }
 
     /// [`Gateway::handle`] without the explanation (`steps` is empty): nothing is formatted, so
     /// this is the call for deciding many requests; [`Gateway::handle`] the same request again
-    /// when its reasons are wanted.
+    /// when its reasons are wanted. The decision is otherwise the same.
+    ///
+    /// # Errors
+    ///
+    /// As [`Gateway::handle`].
+    ///
+    /// ```
+    /// use policy_engine::flow::{ApiRequest, Authorization, Gateway};
+    /// # use policy_engine::arn::ApiRef;
+    /// # use policy_engine::flow::{Api, ApiType, EndpointType};
+    /// # let api_ref = ApiRef {
+    /// #     partition: "aws".into(),
+    /// #     region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(),
+    /// #     api_id: "a1b2c3d4e5".into(),
+    /// # };
+    /// let gateway = Gateway {
+    ///     api: Api { api_type: ApiType::Rest, api_ref, stage: "prod".into(),
+    ///                endpoint: EndpointType::Regional },
+    ///     resource_policy: None,
+    ///     authorization: Authorization::None,
+    /// };
+    /// let request = ApiRequest { method: "GET".into(), path: "/pets".into(),
+    ///                            ..ApiRequest::default() };
+    /// let quick = gateway.decide(&request, 0)?;
+    /// assert!(quick.steps.is_empty());
+    /// let explained = gateway.handle(&request, 0)?;
+    /// assert_eq!((quick.status, quick.outcome), (explained.status, explained.outcome));
+    /// assert!(!explained.steps.is_empty());
+    /// # Ok::<(), policy_engine::flow::FlowError>(())
+    /// ```
     pub fn decide(&self, request: &ApiRequest, now: i64) -> Result<Decision, FlowError> {
         self.run(request, now, &mut Trace::quiet())
     }
 
-    /// Decide `request` for a method protected by a Lambda authorizer. `invoke` is called only
-    /// if the pre-auth phase lets the request through; it returns the authorizer's answer and
-    /// where it came from (the function, the cache, or the gateway itself).
+    /// Decide `request` for a method protected by a Lambda authorizer, explaining every step.
+    /// `invoke` is called only if the pre-auth phase lets the request through (no explicit
+    /// deny in the resource policy); it returns the authorizer's answer and where it came from
+    /// (the function, the cache, or the gateway itself) — usually by calling
+    /// [`crate::lambda::LambdaSetup::call`]. The authorizer's account and payload format come
+    /// from [`Authorization::Lambda`] (any other authorization is treated as a same-account
+    /// REST authorizer).
+    ///
+    /// # Errors
+    ///
+    /// As [`Gateway::handle`].
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use policy_engine::flow::{AnswerSource, ApiRequest, Authorization, AuthorizerAnswer,
+    ///                           AuthorizerCall, Gateway};
+    /// use policy_engine::lambda::PayloadFormat;
+    /// use policy_engine::policy::PolicyDocument;
+    /// # use policy_engine::arn::ApiRef;
+    /// # use policy_engine::flow::{Api, ApiType, EndpointType};
+    /// # let api_ref = ApiRef {
+    /// #     partition: "aws".into(),
+    /// #     region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(),
+    /// #     api_id: "a1b2c3d4e5".into(),
+    /// # };
+    /// let gateway = Gateway {
+    ///     api: Api { api_type: ApiType::Rest, api_ref, stage: "prod".into(),
+    ///                endpoint: EndpointType::Regional },
+    ///     resource_policy: None,
+    ///     authorization: Authorization::Lambda {
+    ///         account: "123456789012".into(),
+    ///         format: PayloadFormat::Rest,
+    ///     },
+    /// };
+    /// let answer = Arc::new(AuthorizerAnswer::Policy {
+    ///     principal_id: "alice".into(),
+    ///     policy: PolicyDocument::parse_identity_policy(r#"{
+    ///         "Version": "2012-10-17",
+    ///         "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke",
+    ///             "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"}]
+    ///     }"#)?,
+    ///     context: serde_json::Map::new(),
+    /// });
+    /// let request = ApiRequest { method: "GET".into(), path: "/pets".into(),
+    ///                            ..ApiRequest::default() };
+    /// let decision = gateway.handle_with_authorizer(&request, 0, &mut || AuthorizerCall {
+    ///     answer: Arc::clone(&answer),
+    ///     source: AnswerSource::Invoked,
+    /// })?;
+    /// assert_eq!(decision.status, 200);
+    /// assert_eq!(decision.principal_id.as_deref(), Some("alice"));
+    ///
+    /// // The same cached policy does not allow another method.
+    /// let other = ApiRequest { method: "POST".into(), ..request };
+    /// let decision = gateway.handle_with_authorizer(&other, 60, &mut || AuthorizerCall {
+    ///     answer: Arc::clone(&answer),
+    ///     source: AnswerSource::Cache { age_seconds: 60 },
+    /// })?;
+    /// assert_eq!((decision.status, decision.cache_hit), (403, true));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn handle_with_authorizer(
         &self,
         request: &ApiRequest,
@@ -357,6 +873,54 @@ impl Gateway {
     /// [`Gateway::handle_with_authorizer`] without the explanation (`steps` is empty). To
     /// explain the decision afterwards, replay the same answer: the flow is a pure function of
     /// the gateway, the request, `now` and the authorizer's answer.
+    ///
+    /// # Errors
+    ///
+    /// As [`Gateway::handle`].
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use policy_engine::flow::{AnswerSource, ApiRequest, Authorization, AuthorizerAnswer,
+    ///                           AuthorizerCall, Gateway};
+    /// use policy_engine::lambda::PayloadFormat;
+    /// use policy_engine::policy::PolicyDocument;
+    /// # use policy_engine::arn::ApiRef;
+    /// # use policy_engine::flow::{Api, ApiType, EndpointType};
+    /// # let api_ref = ApiRef {
+    /// #     partition: "aws".into(),
+    /// #     region: "us-east-1".into(),
+    /// #     account_id: "123456789012".into(),
+    /// #     api_id: "a1b2c3d4e5".into(),
+    /// # };
+    /// // The resource policy denies 203.0.113.0/24 before any authorizer runs.
+    /// let policy = PolicyDocument::parse_resource_policy(r#"{
+    ///     "Version": "2012-10-17",
+    ///     "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+    ///                    "Resource": "execute-api:/*",
+    ///                    "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]
+    /// }"#, &api_ref)?;
+    /// let gateway = Gateway {
+    ///     api: Api { api_type: ApiType::Rest, api_ref, stage: "prod".into(),
+    ///                endpoint: EndpointType::Regional },
+    ///     resource_policy: Some(policy),
+    ///     authorization: Authorization::Lambda {
+    ///         account: "123456789012".into(),
+    ///         format: PayloadFormat::Rest,
+    ///     },
+    /// };
+    /// let request = ApiRequest { method: "GET".into(), path: "/pets".into(),
+    ///                            source_ip: Some("203.0.113.9".parse()?),
+    ///                            ..ApiRequest::default() };
+    /// let mut calls = 0;
+    /// let decision = gateway.decide_with_authorizer(&request, 0, &mut || {
+    ///     calls += 1;
+    ///     AuthorizerCall { answer: Arc::new(AuthorizerAnswer::Unauthorized),
+    ///                      source: AnswerSource::Invoked }
+    /// })?;
+    /// assert_eq!((decision.status, calls), (403, 0));
+    /// assert!(decision.steps.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn decide_with_authorizer(
         &self,
         request: &ApiRequest,
@@ -867,7 +1431,25 @@ fn arn_too_long(arn: &str, trace: &mut Trace) -> bool {
 }
 
 /// The authorizer context as a REST backend sees it (`$context.authorizer.key`): strings,
-/// numbers and booleans as strings; the key of the first other value as the error.
+/// numbers and booleans as strings; the key of the first other value as the error (the gateway
+/// then answers 500).
+///
+/// # Errors
+///
+/// The key of the first value that is an object, an array or `null`.
+///
+/// ```
+/// use policy_engine::flow::stringify_rest_context;
+/// use serde_json::json;
+///
+/// let context = json!({"tier": "gold", "quota": 100, "admin": false});
+/// let backend = stringify_rest_context(context.as_object().unwrap()).unwrap();
+/// assert_eq!(serde_json::Value::Object(backend),
+///            json!({"tier": "gold", "quota": "100", "admin": "false"}));
+///
+/// let nested = json!({"tier": "gold", "groups": ["a", "b"]});
+/// assert_eq!(stringify_rest_context(nested.as_object().unwrap()), Err("groups".to_owned()));
+/// ```
 pub fn stringify_rest_context(context: &Map<String, Value>) -> Result<Map<String, Value>, String> {
     let mut backend = Map::with_capacity(context.len());
     for (k, v) in context {

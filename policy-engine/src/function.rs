@@ -3,6 +3,44 @@
 //! `command`, or (in the `apigw-authz` package, which depends on both crates) the rules-file
 //! authorizer itself. All of them implement [`AuthorizerFunction`]; the gateway's side — event,
 //! identity sources, cache, reading the response — is the same for every one.
+//!
+//! A function only produces a [`FunctionResult`]; [`crate::lambda::LambdaSetup`] decides when
+//! to invoke it and what the gateway makes of the result. Implement [`AuthorizerFunction`] to
+//! plug in your own stand-in (a closure over test data, your authorizer's handler called
+//! in-process):
+//!
+//! ```
+//! use policy_engine::function::{AuthorizerFunction, FunctionResult};
+//! use serde_json::{json, Value};
+//!
+//! /// Lets `tok-admin` call anything; every other token is `Unauthorized`.
+//! #[derive(Debug)]
+//! struct AdminOnly;
+//!
+//! impl AuthorizerFunction for AdminOnly {
+//!     fn invoke(&self, identity: &str, event: &Value) -> FunctionResult {
+//!         if identity != "tok-admin" {
+//!             return FunctionResult::Unauthorized;
+//!         }
+//!         FunctionResult::Response(json!({
+//!             "principalId": "admin",
+//!             "policyDocument": {"Version": "2012-10-17", "Statement": [{
+//!                 "Effect": "Allow", "Action": "execute-api:Invoke",
+//!                 "Resource": event["methodArn"]
+//!             }]}
+//!         }))
+//!     }
+//!
+//!     fn describe(&self) -> String {
+//!         "the admin-only stand-in".to_owned()
+//!     }
+//! }
+//!
+//! let event = json!({"type": "TOKEN", "authorizationToken": "tok-admin",
+//!     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"});
+//! assert!(matches!(AdminOnly.invoke("tok-admin", &event), FunctionResult::Response(_)));
+//! assert_eq!(AdminOnly.invoke("tok-guest", &event), FunctionResult::Unauthorized);
+//! ```
 
 use std::fmt;
 use std::io::{Read, Write};
@@ -12,10 +50,35 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Map, Value};
 
-/// The default time an external authorizer command may take.
+/// The default time an external authorizer command may take (a scenario's `auth.command`
+/// without its own timeout); a command still running then is killed and counts as a failure.
+///
+/// ```
+/// use std::path::Path;
+/// use policy_engine::function::{CommandFunction, DEFAULT_COMMAND_TIMEOUT};
+///
+/// assert_eq!(DEFAULT_COMMAND_TIMEOUT.as_secs(), 10);
+/// let command = CommandFunction::new(vec!["./authorizer".into()], Path::new("."), DEFAULT_COMMAND_TIMEOUT);
+/// assert_eq!(command.map(|c| c.timeout()), Some(DEFAULT_COMMAND_TIMEOUT));
+/// ```
 pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// What the function did, before the gateway interprets it.
+/// What the function did, before the gateway interprets it
+/// ([`crate::lambda::LambdaSetup::read_response`] reads a `Response`).
+///
+/// ```
+/// use policy_engine::function::{AuthorizerFunction, FunctionResult, ResponseTable};
+/// use serde_json::json;
+///
+/// let table = ResponseTable::new(serde_json::from_value(json!({
+///     "tok-bob": {"error": "Unauthorized"},
+///     "tok-boom": {"error": "Internal failure"}
+/// }))?);
+/// let event = json!({});
+/// assert_eq!(table.invoke("tok-bob", &event), FunctionResult::Unauthorized);
+/// assert!(matches!(table.invoke("tok-boom", &event), FunctionResult::Failed(_)));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum FunctionResult {
     /// It returned this JSON response.
@@ -26,32 +89,100 @@ pub enum FunctionResult {
     Failed(String),
 }
 
-/// An authorizer function the simulator can invoke.
+/// An authorizer function the simulator can invoke: the stand-in for the Lambda function
+/// behind an authorizer. Implementations must be thread-safe: scenario cases run in parallel.
+/// See the [module docs](self) for an implementation.
+///
+/// ```
+/// use std::sync::Arc;
+/// use policy_engine::function::{AuthorizerFunction, ResponseTable};
+///
+/// // What a `LambdaSetup` holds: any implementation behind an `Arc`.
+/// let function: Arc<dyn AuthorizerFunction> = Arc::new(ResponseTable::new(serde_json::Map::new()));
+/// assert_eq!(function.describe(), "the `responses` table");
+/// ```
 pub trait AuthorizerFunction: fmt::Debug + Send + Sync {
     /// Invoke the function with `event` (the JSON API Gateway would send). `identity` is the
     /// identity-source values joined with `,` (for TOKEN authorizers, the token): the key of a
     /// table-driven stand-in.
+    ///
+    /// ```
+    /// use policy_engine::function::{AuthorizerFunction, FunctionResult, ResponseTable};
+    /// use serde_json::json;
+    ///
+    /// let table = ResponseTable::new(serde_json::from_value(json!({
+    ///     "tok-alice,acme": {"principalId": "alice", "policyDocument": {}}
+    /// }))?);
+    /// // A REQUEST authorizer with two identity sources: their values joined with `,`.
+    /// let result = table.invoke("tok-alice,acme", &json!({"type": "REQUEST"}));
+    /// assert!(matches!(result, FunctionResult::Response(r) if r["principalId"] == "alice"));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     fn invoke(&self, identity: &str, event: &Value) -> FunctionResult;
 
     /// What this function is, for explanations: ``the `responses` table``.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use std::time::Duration;
+    /// use policy_engine::function::{AuthorizerFunction, CommandFunction};
+    ///
+    /// let argv = vec!["./authorizer".to_owned(), "--local".to_owned()];
+    /// let command = CommandFunction::new(argv, Path::new("."), Duration::from_secs(5)).unwrap();
+    /// assert_eq!(command.describe(), "the command `./authorizer --local`");
+    /// ```
     fn describe(&self) -> String;
 }
 
 /// The `responses` table: the function's answers by identity. An identity without an entry is
 /// a failure (500); `{"error": "Unauthorized"}` is the `Unauthorized` error, any other `error`
 /// another failure; anything else is the response returned.
+///
+/// ```
+/// use policy_engine::function::{AuthorizerFunction, FunctionResult, ResponseTable};
+/// use serde_json::json;
+///
+/// let table = ResponseTable::new(serde_json::from_value(json!({
+///     "tok-alice": {"principalId": "alice", "policyDocument": {}, "context": {"tier": "gold"}}
+/// }))?);
+/// let event = json!({});
+/// assert!(matches!(table.invoke("tok-alice", &event), FunctionResult::Response(r) if r["context"]["tier"] == "gold"));
+/// assert!(matches!(table.invoke("tok-mallory", &event),
+///                  FunctionResult::Failed(why) if why.contains("no entry for identity `tok-mallory`")));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResponseTable {
     by_identity: Map<String, Value>,
 }
 
 impl ResponseTable {
-    /// A table from its JSON object.
+    /// A table from its JSON object (a scenario's `auth.responses`).
+    ///
+    /// ```
+    /// use policy_engine::function::ResponseTable;
+    ///
+    /// let table = ResponseTable::new(serde_json::from_value(serde_json::json!({
+    ///     "tok-bob": {"error": "Unauthorized"}
+    /// }))?);
+    /// assert_eq!(table.entries().len(), 1);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn new(by_identity: Map<String, Value>) -> Self {
         Self { by_identity }
     }
 
     /// The entries, keyed by identity.
+    ///
+    /// ```
+    /// use policy_engine::function::ResponseTable;
+    ///
+    /// let table = ResponseTable::new(serde_json::from_value(serde_json::json!({
+    ///     "tok-bob": {"error": "Unauthorized"}
+    /// }))?);
+    /// assert!(table.entries().contains_key("tok-bob"));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn entries(&self) -> &Map<String, Value> {
         &self.by_identity
     }
@@ -81,6 +212,29 @@ impl AuthorizerFunction for ResponseTable {
 /// prints the response JSON on stdout. A non-zero exit with a line `Unauthorized` on stdout or
 /// stderr is the `Unauthorized` error; any other non-zero exit, a timeout, or output that is
 /// not JSON is a failure.
+///
+/// ```
+/// use std::path::Path;
+/// use std::time::Duration;
+/// use policy_engine::function::{AuthorizerFunction, CommandFunction, FunctionResult};
+/// use serde_json::json;
+///
+/// let event = json!({"type": "TOKEN", "authorizationToken": "tok-alice"});
+/// # #[cfg(unix)] {
+/// // A program answering with a fixed policy (it ignores the event on stdin).
+/// let script = r#"cat >/dev/null; echo '{"principalId": "alice", "policyDocument": {}}'"#;
+/// let argv = vec!["sh".to_owned(), "-c".to_owned(), script.to_owned()];
+/// let command = CommandFunction::new(argv, Path::new("."), Duration::from_secs(5)).unwrap();
+/// assert!(matches!(command.invoke("tok-alice", &event),
+///                  FunctionResult::Response(r) if r["principalId"] == "alice"));
+/// # }
+///
+/// // A program that cannot be started is a failed function (500), not a panic.
+/// let argv = vec!["./no-such-authorizer".to_owned()];
+/// let missing = CommandFunction::new(argv, Path::new("."), Duration::from_secs(5)).unwrap();
+/// assert!(matches!(missing.invoke("tok-alice", &event),
+///                  FunctionResult::Failed(why) if why.contains("cannot run")));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommandFunction {
     argv: Vec<String>,
@@ -91,6 +245,17 @@ pub struct CommandFunction {
 impl CommandFunction {
     /// The program and its arguments (`argv`, not empty), run in `dir` (the scenario file's
     /// folder: a program path containing `/` is relative to it), killed after `timeout`.
+    /// `None` when `argv` is empty or its program is the empty string.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use policy_engine::function::{CommandFunction, DEFAULT_COMMAND_TIMEOUT};
+    ///
+    /// let dir = Path::new("examples/scenarios");
+    /// assert!(CommandFunction::new(vec!["./authorizer.py".into()], dir, DEFAULT_COMMAND_TIMEOUT).is_some());
+    /// assert!(CommandFunction::new(Vec::new(), dir, DEFAULT_COMMAND_TIMEOUT).is_none());
+    /// assert!(CommandFunction::new(vec![String::new()], dir, DEFAULT_COMMAND_TIMEOUT).is_none());
+    /// ```
     pub fn new(argv: Vec<String>, dir: &Path, timeout: Duration) -> Option<Self> {
         if argv.first().is_none_or(String::is_empty) {
             return None;
@@ -103,11 +268,29 @@ impl CommandFunction {
     }
 
     /// The program and its arguments.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use policy_engine::function::{CommandFunction, DEFAULT_COMMAND_TIMEOUT};
+    ///
+    /// let argv = vec!["./authorizer".to_owned(), "--local".to_owned()];
+    /// let command = CommandFunction::new(argv, Path::new("."), DEFAULT_COMMAND_TIMEOUT).unwrap();
+    /// assert_eq!(command.argv(), ["./authorizer", "--local"]);
+    /// ```
     pub fn argv(&self) -> &[String] {
         &self.argv
     }
 
     /// How long the program may run.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use std::time::Duration;
+    /// use policy_engine::function::CommandFunction;
+    ///
+    /// let command = CommandFunction::new(vec!["./authorizer".into()], Path::new("."), Duration::from_secs(2)).unwrap();
+    /// assert_eq!(command.timeout(), Duration::from_secs(2));
+    /// ```
     pub fn timeout(&self) -> Duration {
         self.timeout
     }
@@ -188,6 +371,16 @@ struct Finished {
 
 /// The largest response a Lambda function can return to a synchronous invocation (6 MB);
 /// a command printing more is a failed function, and no more than this is held in memory.
+/// (The gateway's own, smaller limit on what it accepts is
+/// [`crate::lambda::MAX_RESULT_BYTES`].)
+///
+/// ```
+/// use policy_engine::function::MAX_RESPONSE_BYTES;
+/// use policy_engine::lambda::MAX_RESULT_BYTES;
+///
+/// assert_eq!(MAX_RESPONSE_BYTES, 6 * 1024 * 1024);
+/// assert!(MAX_RESULT_BYTES < MAX_RESPONSE_BYTES);
+/// ```
 pub const MAX_RESPONSE_BYTES: usize = 6 * 1024 * 1024;
 
 /// How much of a command's stderr is kept (only its first line is reported).

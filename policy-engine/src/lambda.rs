@@ -14,10 +14,76 @@
 //!   policy is evaluated again for each route.
 //! - WebSocket: a REQUEST authorizer on `$connect` only; the identity sources must be present;
 //!   results are not cached (the TTL is an HTTP API and REST setting).
+//!
+//! A [`LambdaSetup`] is the authorizer's configuration plus the
+//! [`crate::function::AuthorizerFunction`] standing in for the Lambda function;
+//! [`LambdaSetup::call`] runs the gateway's side (identity sources, validation expression,
+//! [`crate::cache::AuthorizerCache`], event, response) and returns the
+//! [`crate::flow::AuthorizerCall`] that [`crate::flow::Gateway::handle_with_authorizer`]
+//! combines with the resource policy.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use policy_engine::cache::AuthorizerCache;
+//! use policy_engine::flow::{AnswerSource, ApiRequest, AuthorizerAnswer, IdentitySource};
+//! use policy_engine::function::ResponseTable;
+//! use policy_engine::lambda::{LambdaKind, LambdaSetup, PayloadFormat};
+//! # use policy_engine::arn::ApiRef;
+//! # use policy_engine::flow::{Api, ApiType, EndpointType};
+//! # let api = policy_engine::flow::Api {
+//! #     api_type: policy_engine::flow::ApiType::Rest,
+//! #     api_ref: ApiRef {
+//! #         partition: "aws".into(),
+//! #         region: "us-east-1".into(),
+//! #         account_id: "123456789012".into(),
+//! #         api_id: "a1b2c3d4e5".into(),
+//! #     },
+//! #     stage: "prod".into(),
+//! #     endpoint: policy_engine::flow::EndpointType::Regional,
+//! # };
+//!
+//! // The function's answers by token: what the real authorizer would return.
+//! let responses = serde_json::from_value(serde_json::json!({
+//!     "tok-alice": {
+//!         "principalId": "alice",
+//!         "policyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+//!             "Action": "execute-api:Invoke",
+//!             "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets/*"}]}
+//!     }
+//! }))?;
+//! let setup = LambdaSetup {
+//!     kind: LambdaKind::Token,
+//!     format: PayloadFormat::Rest,
+//!     ttl_seconds: 300,
+//!     identity_sources: vec![IdentitySource::Header("Authorization".into())],
+//!     validation: None,
+//!     function: Arc::new(ResponseTable::new(responses)),
+//! };
+//! let cache = AuthorizerCache::new(setup.ttl_seconds, 10_000)?;
+//! let request = ApiRequest {
+//!     method: "GET".into(),
+//!     path: "/pets/42".into(),
+//!     headers: vec![("Authorization".into(), "tok-alice".into())],
+//!     ..ApiRequest::default()
+//! };
+//! let first = setup.call(&api, &request, &cache, 0);
+//! assert_eq!(first.source, AnswerSource::Invoked);
+//! assert!(matches!(*first.answer, AuthorizerAnswer::Policy { .. }));
+//! // Within the TTL the same token is answered from the cache.
+//! let again = setup.call(&api, &request, &cache, 10);
+//! assert_eq!(again.source, AnswerSource::Cache { age_seconds: 10 });
+//! // No token: the gateway answers 401 without invoking the function.
+//! let anonymous = ApiRequest { headers: Vec::new(), ..request };
+//! let refused = setup.call(&api, &anonymous, &cache, 20);
+//! assert_eq!(*refused.answer, AuthorizerAnswer::Unauthorized);
+//! assert!(matches!(refused.source, AnswerSource::Gateway(_)));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
+use thiserror::Error;
 
 use crate::arn::MethodArn;
 use crate::cache::AuthorizerCache;
@@ -30,10 +96,76 @@ use crate::time::format_current_time;
 
 /// The largest authorizer result API Gateway accepts (quota "AWS Lambda authorizer result
 /// size": 8 KB); a larger one is a 500.
+///
+/// ```
+/// use policy_engine::flow::AuthorizerAnswer;
+/// use policy_engine::lambda::MAX_RESULT_BYTES;
+/// # use std::sync::Arc;
+/// # use policy_engine::function::ResponseTable;
+/// # use policy_engine::lambda::{LambdaKind, LambdaSetup, PayloadFormat};
+/// # let setup = LambdaSetup {
+/// #     kind: LambdaKind::Request,
+/// #     format: PayloadFormat::Rest,
+/// #     ttl_seconds: 0,
+/// #     identity_sources: Vec::new(),
+/// #     validation: None,
+/// #     function: Arc::new(ResponseTable::new(serde_json::Map::new())),
+/// # };
+/// let huge = serde_json::json!({
+///     "principalId": "alice",
+///     "policyDocument": {"Version": "2012-10-17", "Statement": []},
+///     "context": {"padding": "x".repeat(MAX_RESULT_BYTES)}
+/// });
+/// let answer = setup.read_response(&huge);
+/// assert!(matches!(answer, AuthorizerAnswer::Failed(why) if why.contains("8192-byte quota")));
+/// ```
 pub const MAX_RESULT_BYTES: usize = 8 * 1024;
 
-/// The kind of Lambda authorizer.
+/// The kind of Lambda authorizer: what the event carries and which identity sources must be
+/// present.
+///
+/// ```
+/// use policy_engine::flow::ApiRequest;
+/// use policy_engine::lambda::{LambdaKind, PayloadFormat};
+/// # use std::sync::Arc;
+/// # use policy_engine::function::ResponseTable;
+/// # use policy_engine::lambda::LambdaSetup;
+/// # fn setup(
+/// #     kind: policy_engine::lambda::LambdaKind,
+/// #     format: policy_engine::lambda::PayloadFormat,
+/// #     ttl_seconds: u64,
+/// # ) -> LambdaSetup {
+/// #     LambdaSetup {
+/// #         kind,
+/// #         format,
+/// #         ttl_seconds,
+/// #         identity_sources: Vec::new(),
+/// #         validation: None,
+/// #         function: Arc::new(ResponseTable::new(serde_json::Map::new())),
+/// #     }
+/// # }
+/// # use policy_engine::arn::ApiRef;
+/// # let api = policy_engine::flow::Api {
+/// #     api_type: policy_engine::flow::ApiType::Rest,
+/// #     api_ref: ApiRef {
+/// #         partition: "aws".into(),
+/// #         region: "us-east-1".into(),
+/// #         account_id: "123456789012".into(),
+/// #         api_id: "a1b2c3d4e5".into(),
+/// #     },
+/// #     stage: "prod".into(),
+/// #     endpoint: policy_engine::flow::EndpointType::Regional,
+/// # };
+/// let request = ApiRequest { method: "GET".into(), path: "/pets".into(), ..ApiRequest::default() };
+/// let token = setup(LambdaKind::Token, PayloadFormat::Rest, 300);
+/// let event = token.event(&api, &request, &["Bearer abc".to_owned()], 0);
+/// assert_eq!(event["type"], "TOKEN");
+/// assert_eq!(event["authorizationToken"], "Bearer abc");
+/// let request_kind = setup(LambdaKind::Request, PayloadFormat::Rest, 300);
+/// assert_eq!(request_kind.event(&api, &request, &[], 0)["type"], "REQUEST");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum LambdaKind {
     /// TOKEN (REST only): one header, the token, optionally checked by a regular expression.
     Token,
@@ -43,7 +175,16 @@ pub enum LambdaKind {
 
 /// The event the function receives and the response it must return, which also decides how
 /// the backend sees the context.
+///
+/// ```
+/// use policy_engine::lambda::PayloadFormat;
+///
+/// // REST: context values reach the backend as strings; payload 2.0 passes any JSON.
+/// assert!(PayloadFormat::Rest.stringifies_context());
+/// assert!(!PayloadFormat::HttpV2 { simple: true }.stringifies_context());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PayloadFormat {
     /// REST API events; responses are a policy; context values reach the backend as strings.
     Rest,
@@ -62,25 +203,144 @@ pub enum PayloadFormat {
 impl PayloadFormat {
     /// Whether context values must be strings, numbers or booleans (stringified for the
     /// backend); `false` for payload 2.0, which passes any JSON under `lambda`.
+    ///
+    /// ```
+    /// use policy_engine::lambda::PayloadFormat;
+    ///
+    /// assert!(PayloadFormat::HttpV1.stringifies_context());
+    /// assert!(PayloadFormat::WebSocket.stringifies_context());
+    /// assert!(!PayloadFormat::HttpV2 { simple: false }.stringifies_context());
+    /// ```
     pub fn stringifies_context(self) -> bool {
         !matches!(self, PayloadFormat::HttpV2 { .. })
     }
 }
 
+/// A TOKEN authorizer's `identityValidationExpression`, compiled once: a token that does not
+/// match it is refused with 401 before the function is invoked.
+///
+/// ```
+/// use policy_engine::lambda::ValidationExpression;
+///
+/// let expression = ValidationExpression::new("^Bearer [-._A-Za-z0-9]+$")?;
+/// assert!(expression.is_match("Bearer eyJhbGciOi.x.y"));
+/// assert!(!expression.is_match("Basic dXNlcjpwYXNz"));
+/// assert_eq!(expression.as_str(), "^Bearer [-._A-Za-z0-9]+$");
+/// assert!(ValidationExpression::new("^Bearer (").is_err());
+/// # Ok::<(), policy_engine::lambda::ValidationExpressionError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ValidationExpression(regex::Regex);
+
+impl ValidationExpression {
+    /// Compile `expression` (a regular expression, matched anywhere in the token unless
+    /// anchored with `^` and `$`).
+    ///
+    /// # Errors
+    ///
+    /// [`ValidationExpressionError`] when `expression` is not a valid regular expression.
+    ///
+    /// ```
+    /// use policy_engine::lambda::ValidationExpression;
+    ///
+    /// let err = ValidationExpression::new("[a-z").unwrap_err();
+    /// assert!(err.to_string().starts_with("invalid regular expression `[a-z`"));
+    /// ```
+    pub fn new(expression: &str) -> Result<Self, ValidationExpressionError> {
+        regex::Regex::new(expression)
+            .map(Self)
+            .map_err(|e| ValidationExpressionError {
+                expression: expression.to_owned(),
+                reason: e.to_string(),
+            })
+    }
+
+    /// The expression as written.
+    ///
+    /// ```
+    /// use policy_engine::lambda::ValidationExpression;
+    ///
+    /// assert_eq!(ValidationExpression::new("^tok-")?.as_str(), "^tok-");
+    /// # Ok::<(), policy_engine::lambda::ValidationExpressionError>(())
+    /// ```
+    pub fn as_str(&self) -> &str {
+        self.0.as_str()
+    }
+
+    /// Whether `token` matches.
+    ///
+    /// ```
+    /// use policy_engine::lambda::ValidationExpression;
+    ///
+    /// let expression = ValidationExpression::new("^tok-[a-z]+$")?;
+    /// assert!(expression.is_match("tok-alice"));
+    /// assert!(!expression.is_match("tok-42"));
+    /// # Ok::<(), policy_engine::lambda::ValidationExpressionError>(())
+    /// ```
+    pub fn is_match(&self, token: &str) -> bool {
+        self.0.is_match(token)
+    }
+}
+
+impl PartialEq for ValidationExpression {
+    /// Expressions compare as written.
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for ValidationExpression {}
+
+/// An `identityValidationExpression` that is not a valid regular expression: API Gateway
+/// refuses such an authorizer.
+///
+/// ```
+/// use policy_engine::lambda::ValidationExpression;
+///
+/// let err = ValidationExpression::new("(unclosed").unwrap_err();
+/// assert!(err.to_string().contains("`(unclosed`"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("invalid regular expression `{expression}`: {reason}")]
+pub struct ValidationExpressionError {
+    expression: String,
+    reason: String,
+}
+
 /// A Lambda authorizer as the gateway sees it: its kind, format, identity sources, cache TTL,
-/// and the function that answers.
+/// and the function that answers. [`LambdaSetup::call`] is the gateway's side of one request.
+///
+/// ```
+/// use std::sync::Arc;
+/// use policy_engine::flow::IdentitySource;
+/// use policy_engine::function::ResponseTable;
+/// use policy_engine::lambda::{LambdaKind, LambdaSetup, PayloadFormat, ValidationExpression};
+///
+/// let setup = LambdaSetup {
+///     kind: LambdaKind::Token,
+///     format: PayloadFormat::Rest,
+///     ttl_seconds: 300,
+///     identity_sources: vec![IdentitySource::Header("Authorization".into())],
+///     validation: Some(ValidationExpression::new("^Bearer [-._A-Za-z0-9]+$")?),
+///     function: Arc::new(ResponseTable::new(serde_json::Map::new())),
+/// };
+/// assert!(setup.requires_all_sources());
+/// assert_eq!(setup.function.describe(), "the `responses` table");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct LambdaSetup {
     /// TOKEN or REQUEST.
     pub kind: LambdaKind,
     /// The event and response format.
     pub format: PayloadFormat,
-    /// The result cache TTL (0 disables caching).
+    /// The result cache TTL in seconds (0 disables caching; API Gateway accepts at most
+    /// [`crate::cache::MAX_TTL_SECONDS`]).
     pub ttl_seconds: u64,
     /// Where the identity (and the cache key) comes from, in order.
     pub identity_sources: Vec<IdentitySource>,
     /// TOKEN only: the token must match this before the function is invoked.
-    pub validation: Option<regex::Regex>,
+    pub validation: Option<ValidationExpression>,
     /// What answers in place of the Lambda function.
     pub function: Arc<dyn AuthorizerFunction>,
 }
@@ -92,8 +352,7 @@ impl PartialEq for LambdaSetup {
             && self.format == other.format
             && self.ttl_seconds == other.ttl_seconds
             && self.identity_sources == other.identity_sources
-            && self.validation.as_ref().map(regex::Regex::as_str)
-                == other.validation.as_ref().map(regex::Regex::as_str)
+            && self.validation == other.validation
             && self.function.describe() == other.function.describe()
     }
 }
@@ -101,6 +360,32 @@ impl PartialEq for LambdaSetup {
 impl LambdaSetup {
     /// Whether every identity source must be present and non-empty before the function is
     /// invoked: TOKEN always, REST REQUEST when caching, HTTP and WebSocket APIs always.
+    ///
+    /// ```
+    /// use policy_engine::lambda::{LambdaKind, PayloadFormat};
+    /// # use std::sync::Arc;
+    /// # use policy_engine::function::ResponseTable;
+    /// # use policy_engine::lambda::LambdaSetup;
+    /// # fn setup(
+    /// #     kind: policy_engine::lambda::LambdaKind,
+    /// #     format: policy_engine::lambda::PayloadFormat,
+    /// #     ttl_seconds: u64,
+    /// # ) -> LambdaSetup {
+    /// #     LambdaSetup {
+    /// #         kind,
+    /// #         format,
+    /// #         ttl_seconds,
+    /// #         identity_sources: Vec::new(),
+    /// #         validation: None,
+    /// #         function: Arc::new(ResponseTable::new(serde_json::Map::new())),
+    /// #     }
+    /// # }
+    /// assert!(setup(LambdaKind::Token, PayloadFormat::Rest, 0).requires_all_sources());
+    /// // A REST REQUEST authorizer without caching is invoked even with sources missing.
+    /// assert!(setup(LambdaKind::Request, PayloadFormat::Rest, 300).requires_all_sources());
+    /// assert!(!setup(LambdaKind::Request, PayloadFormat::Rest, 0).requires_all_sources());
+    /// assert!(setup(LambdaKind::Request, PayloadFormat::HttpV1, 0).requires_all_sources());
+    /// ```
     pub fn requires_all_sources(&self) -> bool {
         match (self.kind, self.format) {
             (LambdaKind::Token, _) => true,
@@ -110,7 +395,54 @@ impl LambdaSetup {
     }
 
     /// The gateway's side of calling the authorizer for `request`: identity sources, the
-    /// validation expression, the cache, then the function.
+    /// validation expression, the cache, then the function. Successful answers (a policy or a
+    /// simple response) are cached under the identity-source values; `Unauthorized` and
+    /// failures are not. Pass the result to [`crate::flow::Gateway::handle_with_authorizer`].
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use policy_engine::cache::AuthorizerCache;
+    /// use policy_engine::flow::{AnswerSource, ApiRequest, AuthorizerAnswer, IdentitySource};
+    /// use policy_engine::function::ResponseTable;
+    /// use policy_engine::lambda::{LambdaKind, LambdaSetup, PayloadFormat, ValidationExpression};
+    /// # use policy_engine::arn::ApiRef;
+    /// # let api = policy_engine::flow::Api {
+    /// #     api_type: policy_engine::flow::ApiType::Rest,
+    /// #     api_ref: ApiRef {
+    /// #         partition: "aws".into(),
+    /// #         region: "us-east-1".into(),
+    /// #         account_id: "123456789012".into(),
+    /// #         api_id: "a1b2c3d4e5".into(),
+    /// #     },
+    /// #     stage: "prod".into(),
+    /// #     endpoint: policy_engine::flow::EndpointType::Regional,
+    /// # };
+    /// let setup = LambdaSetup {
+    ///     kind: LambdaKind::Token,
+    ///     format: PayloadFormat::Rest,
+    ///     ttl_seconds: 300,
+    ///     identity_sources: vec![IdentitySource::Header("Authorization".into())],
+    ///     validation: Some(ValidationExpression::new("^tok-[a-z]+$")?),
+    ///     function: Arc::new(ResponseTable::new(serde_json::from_value(
+    ///         serde_json::json!({"tok-bob": {"error": "Unauthorized"}}),
+    ///     )?)),
+    /// };
+    /// let cache = AuthorizerCache::new(setup.ttl_seconds, 100)?;
+    /// let with_token = |token: &str| ApiRequest {
+    ///     method: "GET".into(),
+    ///     path: "/pets".into(),
+    ///     headers: vec![("Authorization".into(), token.into())],
+    ///     ..ApiRequest::default()
+    /// };
+    /// // The function says `Unauthorized`: 401, and nothing is cached.
+    /// let call = setup.call(&api, &with_token("tok-bob"), &cache, 0);
+    /// assert_eq!((&*call.answer, &call.source), (&AuthorizerAnswer::Unauthorized, &AnswerSource::Invoked));
+    /// assert!(cache.is_empty());
+    /// // A token failing the validation expression never reaches the function.
+    /// let call = setup.call(&api, &with_token("tok-42"), &cache, 0);
+    /// assert!(matches!(call.source, AnswerSource::Gateway(why) if why.contains("identityValidationExpression")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn call(
         &self,
         api: &Api,
@@ -133,11 +465,11 @@ impl LambdaSetup {
                 None => key.push(String::new()),
             }
         }
-        if let (Some(re), Some(token)) = (&self.validation, key.first()) {
-            if !re.is_match(token) {
+        if let (Some(expression), Some(token)) = (&self.validation, key.first()) {
+            if !expression.is_match(token) {
                 return refuse(format!(
                     "the token does not match identityValidationExpression `{}`: 401",
-                    re.as_str()
+                    expression.as_str()
                 ));
             }
         }
@@ -167,7 +499,49 @@ impl LambdaSetup {
         }
     }
 
-    /// What API Gateway makes of the function's response.
+    /// What API Gateway makes of the function's response: a policy (compiled as an identity
+    /// policy), a simple response (payload 2.0 with simple responses on), or a failure (500)
+    /// naming what is wrong — not an object, over [`MAX_RESULT_BYTES`], no `principalId`, no
+    /// or an invalid `policyDocument`, a `context` that is not an object.
+    ///
+    /// ```
+    /// use policy_engine::flow::AuthorizerAnswer;
+    /// use policy_engine::lambda::{LambdaKind, PayloadFormat};
+    /// use serde_json::json;
+    /// # use std::sync::Arc;
+    /// # use policy_engine::function::ResponseTable;
+    /// # use policy_engine::lambda::LambdaSetup;
+    /// # fn setup(
+    /// #     kind: policy_engine::lambda::LambdaKind,
+    /// #     format: policy_engine::lambda::PayloadFormat,
+    /// #     ttl_seconds: u64,
+    /// # ) -> LambdaSetup {
+    /// #     LambdaSetup {
+    /// #         kind,
+    /// #         format,
+    /// #         ttl_seconds,
+    /// #         identity_sources: Vec::new(),
+    /// #         validation: None,
+    /// #         function: Arc::new(ResponseTable::new(serde_json::Map::new())),
+    /// #     }
+    /// # }
+    /// let rest = setup(LambdaKind::Token, PayloadFormat::Rest, 0);
+    /// let answer = rest.read_response(&json!({
+    ///     "principalId": "alice",
+    ///     "policyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    ///         "Action": "execute-api:Invoke", "Resource": "*"}]},
+    ///     "context": {"tier": "gold"}
+    /// }));
+    /// assert!(matches!(answer, AuthorizerAnswer::Policy { ref principal_id, .. } if principal_id == "alice"));
+    /// let missing = rest.read_response(&json!({"principalId": "alice"}));
+    /// assert!(matches!(missing, AuthorizerAnswer::Failed(why) if why.contains("no `policyDocument`")));
+    ///
+    /// let simple = setup(LambdaKind::Request, PayloadFormat::HttpV2 { simple: true }, 0);
+    /// assert!(matches!(
+    ///     simple.read_response(&json!({"isAuthorized": false})),
+    ///     AuthorizerAnswer::Simple { authorized: false, .. }
+    /// ));
+    /// ```
     pub fn read_response(&self, response: &Value) -> AuthorizerAnswer {
         let fail = |why: &str| AuthorizerAnswer::Failed(format!("{why}: API Gateway answers 500"));
         if !response.is_object() {
@@ -212,7 +586,58 @@ impl LambdaSetup {
     }
 
     /// The event API Gateway sends the function for `request`; `identity` holds the identity
-    /// source values in order.
+    /// source values in order. The shape follows [`LambdaSetup::kind`] and
+    /// [`LambdaSetup::format`]: TOKEN, REST/HTTP 1.0 REQUEST, HTTP 2.0 REQUEST or WebSocket
+    /// `$connect` (what an external [`crate::function::CommandFunction`] reads on stdin).
+    ///
+    /// ```
+    /// use policy_engine::flow::ApiRequest;
+    /// use policy_engine::lambda::{LambdaKind, PayloadFormat};
+    /// # use std::sync::Arc;
+    /// # use policy_engine::function::ResponseTable;
+    /// # use policy_engine::lambda::LambdaSetup;
+    /// # fn setup(
+    /// #     kind: policy_engine::lambda::LambdaKind,
+    /// #     format: policy_engine::lambda::PayloadFormat,
+    /// #     ttl_seconds: u64,
+    /// # ) -> LambdaSetup {
+    /// #     LambdaSetup {
+    /// #         kind,
+    /// #         format,
+    /// #         ttl_seconds,
+    /// #         identity_sources: Vec::new(),
+    /// #         validation: None,
+    /// #         function: Arc::new(ResponseTable::new(serde_json::Map::new())),
+    /// #     }
+    /// # }
+    /// # use policy_engine::arn::ApiRef;
+    /// # let api = policy_engine::flow::Api {
+    /// #     api_type: policy_engine::flow::ApiType::Rest,
+    /// #     api_ref: ApiRef {
+    /// #         partition: "aws".into(),
+    /// #         region: "us-east-1".into(),
+    /// #         account_id: "123456789012".into(),
+    /// #         api_id: "a1b2c3d4e5".into(),
+    /// #     },
+    /// #     stage: "prod".into(),
+    /// #     endpoint: policy_engine::flow::EndpointType::Regional,
+    /// # };
+    /// let request = ApiRequest {
+    ///     method: "GET".into(),
+    ///     path: "/pets".into(),
+    ///     query: vec![("tenant".into(), "acme".into())],
+    ///     source_ip: Some("192.0.2.10".parse()?),
+    ///     ..ApiRequest::default()
+    /// };
+    /// let v2 = setup(LambdaKind::Request, PayloadFormat::HttpV2 { simple: true }, 0);
+    /// let event = v2.event(&api, &request, &["acme".to_owned()], 1_767_225_600);
+    /// assert_eq!(event["version"], "2.0");
+    /// assert_eq!(event["routeArn"], "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets");
+    /// assert_eq!(event["rawQueryString"], "tenant=acme");
+    /// assert_eq!(event["requestContext"]["http"]["sourceIp"], "192.0.2.10");
+    /// assert_eq!(event["identitySource"][0], "acme");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn event(&self, api: &Api, request: &ApiRequest, identity: &[String], now: i64) -> Value {
         let arn = request_arn(api, request);
         let source_ip = request.source_ip.map(|ip| ip.to_string());
@@ -343,7 +768,30 @@ impl LambdaSetup {
 }
 
 /// The ARN API Gateway authorizes for `request`: the method ARN, or for WebSocket APIs the
-/// route key's ARN (`.../{stage}/$connect`).
+/// route key's ARN (`.../{stage}/$connect`). It is the `methodArn` of the authorizer event and
+/// the resource every policy layer is evaluated against.
+///
+/// ```
+/// use policy_engine::flow::ApiRequest;
+/// use policy_engine::lambda::request_arn;
+/// # use policy_engine::arn::ApiRef;
+/// # let api = policy_engine::flow::Api {
+/// #     api_type: policy_engine::flow::ApiType::Rest,
+/// #     api_ref: ApiRef {
+/// #         partition: "aws".into(),
+/// #         region: "us-east-1".into(),
+/// #         account_id: "123456789012".into(),
+/// #         api_id: "a1b2c3d4e5".into(),
+/// #     },
+/// #     stage: "prod".into(),
+/// #     endpoint: policy_engine::flow::EndpointType::Regional,
+/// # };
+/// let request = ApiRequest { method: "DELETE".into(), path: "/pets/42".into(),
+///                            ..ApiRequest::default() };
+/// let arn = request_arn(&api, &request);
+/// assert_eq!(arn.as_str(), "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/DELETE/pets/42");
+/// assert_eq!(arn.stage(), "prod");
+/// ```
 pub fn request_arn(api: &Api, request: &ApiRequest) -> MethodArn {
     if api.api_type == ApiType::WebSocket {
         MethodArn::for_route_key(&api.api_ref, &api.stage, &route_key(api, request))
@@ -354,6 +802,25 @@ pub fn request_arn(api: &Api, request: &ApiRequest) -> MethodArn {
 
 /// The text of [`request_arn`], without building the parsed parts (the flow needs only the
 /// text).
+///
+/// ```
+/// use policy_engine::flow::ApiRequest;
+/// use policy_engine::lambda::{request_arn, request_arn_text};
+/// # use policy_engine::arn::ApiRef;
+/// # let api = policy_engine::flow::Api {
+/// #     api_type: policy_engine::flow::ApiType::Rest,
+/// #     api_ref: ApiRef {
+/// #         partition: "aws".into(),
+/// #         region: "us-east-1".into(),
+/// #         account_id: "123456789012".into(),
+/// #         api_id: "a1b2c3d4e5".into(),
+/// #     },
+/// #     stage: "prod".into(),
+/// #     endpoint: policy_engine::flow::EndpointType::Regional,
+/// # };
+/// let request = ApiRequest { method: "GET".into(), path: "/pets".into(), ..ApiRequest::default() };
+/// assert_eq!(request_arn_text(&api, &request), request_arn(&api, &request).as_str());
+/// ```
 pub fn request_arn_text(api: &Api, request: &ApiRequest) -> String {
     if api.api_type == ApiType::WebSocket {
         api.api_ref
@@ -366,6 +833,30 @@ pub fn request_arn_text(api: &Api, request: &ApiRequest) -> String {
 
 /// The route key of `request`: as given, else `$connect` for WebSocket APIs and
 /// `{METHOD} {path}` for the others (the simulator knows paths, not route templates).
+///
+/// ```
+/// use policy_engine::flow::{ApiRequest, ApiType};
+/// use policy_engine::lambda::route_key;
+/// # use policy_engine::arn::ApiRef;
+/// # let api = policy_engine::flow::Api {
+/// #     api_type: policy_engine::flow::ApiType::Rest,
+/// #     api_ref: ApiRef {
+/// #         partition: "aws".into(),
+/// #         region: "us-east-1".into(),
+/// #         account_id: "123456789012".into(),
+/// #         api_id: "a1b2c3d4e5".into(),
+/// #     },
+/// #     stage: "prod".into(),
+/// #     endpoint: policy_engine::flow::EndpointType::Regional,
+/// # };
+/// let request = ApiRequest { method: "GET".into(), path: "/pets/42".into(),
+///                            ..ApiRequest::default() };
+/// assert_eq!(route_key(&api, &request), "GET /pets/42");
+/// let templated = ApiRequest { route_key: Some("GET /pets/{id}".into()), ..request.clone() };
+/// assert_eq!(route_key(&api, &templated), "GET /pets/{id}");
+/// let websocket = policy_engine::flow::Api { api_type: ApiType::WebSocket, ..api };
+/// assert_eq!(route_key(&websocket, &request), "$connect");
+/// ```
 pub fn route_key(api: &Api, request: &ApiRequest) -> String {
     match (&request.route_key, api.api_type) {
         (Some(key), _) => key.clone(),

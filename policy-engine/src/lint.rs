@@ -25,6 +25,47 @@
 //!   resource policies];
 //! - `policy-size` (error above the quota, warning above 90 %) [API Gateway quotas for
 //!   configuring and running a REST API].
+//!
+//! The lints need what the evaluator does not: the API ([`crate::flow::Api`]: its type,
+//! endpoint and owner) and how its methods are authorized ([`MethodsAuth`]), because a
+//! statement can be valid IAM and still never apply to this API's callers. [`setup`] reviews
+//! whole scenario files and OpenAPI exports ([`crate::openapi`]) with the same [`Finding`]s.
+//!
+//! ```
+//! use policy_engine::json::JsonPath;
+//! use policy_engine::lint::{lint_resource_policy, AuthKind, MethodsAuth, Severity};
+//! use policy_engine::policy::PolicyDocument;
+//! # use policy_engine::arn::ApiRef;
+//! # use policy_engine::flow::{Api, ApiType, EndpointType};
+//! # let api = Api {
+//! #     api_type: ApiType::Rest,
+//! #     api_ref: ApiRef {
+//! #         partition: "aws".into(),
+//! #         region: "us-east-1".into(),
+//! #         account_id: "123456789012".into(),
+//! #         api_id: "a1b2c3d4e5".into(),
+//! #     },
+//! #     stage: "prod".into(),
+//! #     endpoint: EndpointType::Regional,
+//! # };
+//!
+//! // Meant to admit only traffic through one VPC endpoint — but this API is regional, and
+//! // API Gateway sets `aws:SourceVpce` only on private APIs: the Allow never applies.
+//! let policy = PolicyDocument::parse_resource_policy(r#"{
+//!     "Version": "2012-10-17",
+//!     "Statement": [{
+//!         "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+//!         "Resource": "execute-api:/*",
+//!         "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}
+//!     }]
+//! }"#, &api.api_ref)?;
+//! let at = JsonPath::root().key("resourcePolicy");
+//! let findings = lint_resource_policy(&policy, &at, &api, &MethodsAuth::All(AuthKind::None));
+//! let finding = findings.iter().find(|f| f.code == "condition-key-unavailable").unwrap();
+//! assert_eq!(finding.severity, Severity::Warning); // an Allow: callers are refused
+//! println!("{finding}"); // `warning[condition-key-unavailable] resourcePolicy.Statement[0]...`
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
@@ -43,13 +84,27 @@ use crate::policy::{Effect, PatternSet, PolicyDocument, PrincipalClause, Stateme
 use crate::principal::Principals;
 
 /// The default quota on the length of a REST API's resource policy, in characters ("Length, in
-/// characters, of API Gateway resource policy": 8192, can be increased).
+/// characters, of API Gateway resource policy": 8192, can be increased). The `policy-size`
+/// lint compares [`PolicyDocument::stored_chars`] with it.
+///
+/// ```
+/// use policy_engine::lint::RESOURCE_POLICY_MAX_CHARS;
+///
+/// assert_eq!(RESOURCE_POLICY_MAX_CHARS, 8192);
+/// ```
 pub const RESOURCE_POLICY_MAX_CHARS: usize = 8192;
 
 /// The action API Gateway checks when a client asks to invalidate the cache.
 const INVALIDATE_CACHE_ACTION: &str = "execute-api:InvalidateCache";
 
-/// How bad a finding is.
+/// How bad a finding is. Ordered: `Error < Warning < Info`, so sorting puts errors first.
+///
+/// ```
+/// use policy_engine::lint::Severity;
+///
+/// assert!(Severity::Error < Severity::Warning);
+/// assert_eq!(Severity::Warning.to_string(), "warning");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     /// The setup does not do what it says: callers are refused, or a protection never applies.
@@ -61,7 +116,13 @@ pub enum Severity {
 }
 
 impl Severity {
-    /// `error`, `warning` or `info`.
+    /// `error`, `warning` or `info`: how reports and `--format json` name it.
+    ///
+    /// ```
+    /// use policy_engine::lint::Severity;
+    ///
+    /// assert_eq!(Severity::Info.name(), "info");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Severity::Error => "error",
@@ -77,12 +138,32 @@ impl fmt::Display for Severity {
     }
 }
 
-/// One problem found by a lint.
+/// One problem found by a lint: what `policy-sim lint` prints, one per problem.
+///
+/// ```
+/// use policy_engine::json::JsonPath;
+/// use policy_engine::lint::{Finding, Severity};
+///
+/// let finding = Finding::new(
+///     Severity::Warning,
+///     "forallvalues-in-allow",
+///     JsonPath::root().key("resourcePolicy").key("Statement").index(0),
+///     "`ForAllValues:` is true for a request without the key",
+///     "use `ForAnyValue:`, or add a `Null` condition",
+/// );
+/// assert_eq!(
+///     finding.to_string(),
+///     "warning[forallvalues-in-allow] resourcePolicy.Statement[0]: `ForAllValues:` is true \
+///      for a request without the key\n  fix: use `ForAnyValue:`, or add a `Null` condition"
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Finding {
     /// How bad it is.
     pub severity: Severity,
-    /// A stable kebab-case id, such as `forallvalues-in-allow`.
+    /// A stable kebab-case id, such as `forallvalues-in-allow` (the list is in the
+    /// [module docs](self) and [`setup`]).
     pub code: &'static str,
     /// Where in the file, such as `resourcePolicy.Statement[1].Condition`.
     pub path: JsonPath,
@@ -93,7 +174,46 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// The finding as a JSON object: `severity`, `code`, `path`, `message`, `fix`.
+    /// A finding, for lints outside this crate that report alongside these (such as
+    /// `policy-sim`'s own checks).
+    ///
+    /// ```
+    /// use policy_engine::json::JsonPath;
+    /// use policy_engine::lint::{Finding, Severity};
+    ///
+    /// let finding = Finding::new(Severity::Error, "invalid-policy", JsonPath::root(),
+    ///                            "the policy has no `Statement`", "add one");
+    /// assert_eq!((finding.severity, finding.code), (Severity::Error, "invalid-policy"));
+    /// ```
+    pub fn new(
+        severity: Severity,
+        code: &'static str,
+        path: JsonPath,
+        message: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Self {
+            severity,
+            code,
+            path,
+            message: message.into(),
+            fix: fix.into(),
+        }
+    }
+
+    /// The finding as a JSON object: `severity`, `code`, `path`, `message`, `fix` (an element
+    /// of `policy-sim lint --format json`).
+    ///
+    /// ```
+    /// use policy_engine::json::JsonPath;
+    /// use policy_engine::lint::{Finding, Severity};
+    ///
+    /// let finding = Finding::new(Severity::Error, "policy-size", JsonPath::root().key("resourcePolicy"),
+    ///                            "the policy is 9000 characters", "shorten it");
+    /// let json = finding.to_json();
+    /// assert_eq!(json["severity"], "error");
+    /// assert_eq!(json["path"], "resourcePolicy");
+    /// ```
     pub fn to_json(&self) -> Value {
         json!({
             "severity": self.severity.name(),
@@ -118,6 +238,21 @@ impl fmt::Display for Finding {
 
 /// Sort findings by severity (errors first), then by path (`Statement[2]` before
 /// `Statement[10]`), then by code.
+///
+/// ```
+/// use policy_engine::json::JsonPath;
+/// use policy_engine::lint::{sort_findings, Finding, Severity};
+///
+/// let statement = |i| JsonPath::root().key("Statement").index(i);
+/// let mut findings = vec![
+///     Finding::new(Severity::Warning, "matches-no-method", statement(10), "...", "..."),
+///     Finding::new(Severity::Warning, "matches-no-method", statement(2), "...", "..."),
+///     Finding::new(Severity::Error, "never-matches", statement(11), "...", "..."),
+/// ];
+/// sort_findings(&mut findings);
+/// let order: Vec<String> = findings.iter().map(|f| f.path.to_string()).collect();
+/// assert_eq!(order, ["Statement[11]", "Statement[2]", "Statement[10]"]);
+/// ```
 pub fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         a.severity
@@ -127,8 +262,43 @@ pub fn sort_findings(findings: &mut [Finding]) {
     });
 }
 
-/// How one method is authorized, as far as resource-policy lints care.
+/// How one method is authorized, as far as resource-policy lints care: only `AWS_IAM`
+/// callers are IAM identities an `AWS` principal can name.
+///
+/// ```
+/// use policy_engine::json::JsonPath;
+/// use policy_engine::lint::{lint_resource_policy, AuthKind, MethodsAuth, Severity};
+/// use policy_engine::policy::PolicyDocument;
+/// # use policy_engine::arn::ApiRef;
+/// # use policy_engine::flow::{Api, ApiType, EndpointType};
+/// # let api = Api {
+/// #     api_type: ApiType::Rest,
+/// #     api_ref: ApiRef {
+/// #         partition: "aws".into(),
+/// #         region: "us-east-1".into(),
+/// #         account_id: "123456789012".into(),
+/// #         api_id: "a1b2c3d4e5".into(),
+/// #     },
+/// #     stage: "prod".into(),
+/// #     endpoint: EndpointType::Regional,
+/// # };
+/// let policy = PolicyDocument::parse_resource_policy(r#"{
+///     "Version": "2012-10-17",
+///     "Statement": [{"Effect": "Allow",
+///                    "Principal": {"AWS": "arn:aws:iam::123456789012:role/reader"},
+///                    "Action": "execute-api:Invoke", "Resource": "execute-api:/*"}]
+/// }"#, &api.api_ref)?;
+/// let at = JsonPath::root();
+/// let code = "aws-principal-without-iam";
+/// // Behind a Lambda authorizer the caller is never an IAM role: the statement never applies.
+/// let lambda = lint_resource_policy(&policy, &at, &api, &MethodsAuth::All(AuthKind::LambdaAuthorizer));
+/// assert!(lambda.iter().any(|f| f.code == code && f.severity == Severity::Error));
+/// let iam = lint_resource_policy(&policy, &at, &api, &MethodsAuth::All(AuthKind::AwsIam));
+/// assert!(!iam.iter().any(|f| f.code == code));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AuthKind {
     /// `NONE`: the resource policy alone decides.
     None,
@@ -153,6 +323,19 @@ impl AuthKind {
 }
 
 /// How the API's methods are authorized, for lints that depend on it.
+///
+/// ```
+/// use policy_engine::lint::{AuthKind, MethodsAuth};
+///
+/// // One authorization for the whole API (a scenario file's `auth`)...
+/// let all = MethodsAuth::All(AuthKind::AwsIam);
+/// // ...or method by method (an OpenAPI export).
+/// let per_method = MethodsAuth::PerMethod(vec![
+///     ("GET".into(), "/pets".into(), AuthKind::None),
+///     ("ANY".into(), "/admin/{proxy+}".into(), AuthKind::AwsIam),
+/// ]);
+/// assert_ne!(all, per_method);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MethodsAuth {
     /// Every method the same way.
@@ -163,7 +346,42 @@ pub enum MethodsAuth {
 }
 
 /// Review `policy`, the resource policy of `api`, found at `at` in its file. Findings come
-/// sorted by severity, then path.
+/// sorted by severity, then path. (`api.stage` is not used: every stage is reviewed.)
+///
+/// ```
+/// use policy_engine::json::JsonPath;
+/// use policy_engine::lint::{lint_resource_policy, AuthKind, MethodsAuth, Severity};
+/// use policy_engine::policy::PolicyDocument;
+/// # use policy_engine::arn::ApiRef;
+/// # use policy_engine::flow::{Api, ApiType, EndpointType};
+/// # let api = Api {
+/// #     api_type: ApiType::Rest,
+/// #     api_ref: ApiRef {
+/// #         partition: "aws".into(),
+/// #         region: "us-east-1".into(),
+/// #         account_id: "123456789012".into(),
+/// #         api_id: "a1b2c3d4e5".into(),
+/// #     },
+/// #     stage: "prod".into(),
+/// #     endpoint: EndpointType::Regional,
+/// # };
+/// // A Deny meant for this API, but written for another region: it protects nothing.
+/// let policy = PolicyDocument::parse_resource_policy(r#"{
+///     "Version": "2012-10-17",
+///     "Statement": [
+///         {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+///          "Resource": "execute-api:/*"},
+///         {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+///          "Resource": "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/*/DELETE/*"}
+///     ]
+/// }"#, &api.api_ref)?;
+/// let at = JsonPath::root().key("resourcePolicy");
+/// let findings = lint_resource_policy(&policy, &at, &api, &MethodsAuth::All(AuthKind::None));
+/// let first = &findings[0];
+/// assert_eq!((first.severity, first.code), (Severity::Error, "never-matches"));
+/// assert_eq!(first.path.as_str(), "resourcePolicy.Statement[1].Resource");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn lint_resource_policy(
     policy: &PolicyDocument,
     at: &JsonPath,

@@ -22,6 +22,51 @@
 //! that is a near miss of one this module reads (`x-amazon-apigateway-polcy`,
 //! `identitysource`) is an error too: ignoring it would drop a policy or an identity source
 //! and could let requests through that the real API refuses.
+//!
+//! The result, an [`OpenApiSetup`], is what `policy-sim lint` reviews
+//! ([`crate::lint::setup::lint_openapi`]) and what a scenario's `"openapi": FILE` takes its
+//! resource policy and authorizer settings from ([`crate::scenario`]).
+//!
+//! ```
+//! use policy_engine::openapi::{self, AuthorizerType, MethodAuth};
+//!
+//! let export = serde_json::json!({
+//!   "openapi": "3.0.1",
+//!   "info": {"title": "pets"},
+//!   "paths": {
+//!     "/pets": {"get": {"security": [{"tokenAuth": []}]},
+//!               "post": {"security": [{"sigv4": []}]}},
+//!     "/health": {"get": {}}
+//!   },
+//!   "components": {"securitySchemes": {
+//!     "tokenAuth": {"type": "apiKey", "name": "Authorization", "in": "header",
+//!       "x-amazon-apigateway-authtype": "custom",
+//!       "x-amazon-apigateway-authorizer": {"type": "token",
+//!         "authorizerUri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:pets-authorizer/invocations",
+//!         "identityValidationExpression": "^Bearer [-_.A-Za-z0-9]+$",
+//!         "authorizerResultTtlInSeconds": 300}},
+//!     "sigv4": {"type": "apiKey", "name": "Authorization", "in": "header",
+//!       "x-amazon-apigateway-authtype": "awsSigv4"}
+//!   }},
+//!   "x-amazon-apigateway-policy": {"Version": "2012-10-17", "Statement": [{
+//!     "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+//!     "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*",
+//!     "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}
+//! });
+//! let setup = openapi::parse("pets-export.json", &export, None)?;
+//! // The API is taken from the policy's ARN; the policy is compiled for it.
+//! assert_eq!(setup.api.as_ref().map(|a| a.api_id.as_str()), Some("a1b2c3d4e5"));
+//! assert_eq!(setup.resource_policy.as_ref().map(|p| p.document.statements().len()), Some(1));
+//! // Each method's effective authorization.
+//! let get = setup.method("GET", "/pets").unwrap();
+//! assert_eq!(get.auth, MethodAuth::Authorizer("tokenAuth".into()));
+//! assert_eq!(setup.method("POST", "/pets").unwrap().auth, MethodAuth::AwsIam);
+//! assert_eq!(setup.method("GET", "/health").unwrap().auth, MethodAuth::None);
+//! let authorizer = setup.authorizer("tokenAuth").unwrap();
+//! assert_eq!(authorizer.authorizer_type, AuthorizerType::Token);
+//! assert_eq!(authorizer.function_account.as_deref(), Some("123456789012"));
+//! # Ok::<(), policy_engine::json::FileError>(())
+//! ```
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -35,6 +80,35 @@ use crate::json::{self, Fields, FileError, JsonPath};
 use crate::policy::{PolicyDocument, PolicyKind};
 
 /// The top-level member holding the resource policy.
+///
+/// ```
+/// use policy_engine::openapi::POLICY_KEY;
+/// # let export = serde_json::json!({
+/// #   "openapi": "3.0.1",
+/// #   "info": {"title": "pets"},
+/// #   "paths": {
+/// #     "/pets": {"get": {"security": [{"tokenAuth": []}]},
+/// #               "post": {"security": [{"sigv4": []}]}},
+/// #     "/health": {"get": {}}
+/// #   },
+/// #   "components": {"securitySchemes": {
+/// #     "tokenAuth": {"type": "apiKey", "name": "Authorization", "in": "header",
+/// #       "x-amazon-apigateway-authtype": "custom",
+/// #       "x-amazon-apigateway-authorizer": {"type": "token",
+/// #         "authorizerUri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:pets-authorizer/invocations",
+/// #         "identityValidationExpression": "^Bearer [-_.A-Za-z0-9]+$",
+/// #         "authorizerResultTtlInSeconds": 300}},
+/// #     "sigv4": {"type": "apiKey", "name": "Authorization", "in": "header",
+/// #       "x-amazon-apigateway-authtype": "awsSigv4"}
+/// #   }},
+/// #   "x-amazon-apigateway-policy": {"Version": "2012-10-17", "Statement": [{
+/// #     "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+/// #     "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*",
+/// #     "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}
+/// # });
+/// assert_eq!(POLICY_KEY, "x-amazon-apigateway-policy");
+/// assert!(export.get(POLICY_KEY).is_some());
+/// ```
 pub const POLICY_KEY: &str = "x-amazon-apigateway-policy";
 
 const EXTENSION_PREFIX: &str = "x-amazon-apigateway-";
@@ -104,15 +178,36 @@ const VERBS: [(&str, &str); 8] = [
 const PATH_ITEM_OTHER: [&str; 5] = ["parameters", "summary", "description", "servers", "trace"];
 
 /// Whether `value` looks like an OpenAPI document: an object with an `openapi` or `swagger`
-/// string member.
+/// string member (how `policy-sim lint` tells an export from a scenario or a policy).
+///
+/// ```
+/// use policy_engine::openapi::is_openapi;
+/// use serde_json::json;
+///
+/// assert!(is_openapi(&json!({"swagger": "2.0", "paths": {}})));
+/// assert!(!is_openapi(&json!({"Version": "2012-10-17", "Statement": []})));
+/// assert!(!is_openapi(&json!({"openapi": 3})));
+/// ```
 pub fn is_openapi(value: &Value) -> bool {
     ["openapi", "swagger"]
         .iter()
         .any(|k| matches!(value.get(k), Some(Value::String(_))))
 }
 
-/// The OpenAPI dialect of an export.
+/// The OpenAPI dialect of an export: where the security schemes and the endpoint
+/// configuration sit.
+///
+/// ```
+/// use policy_engine::openapi::{self, SpecFormat};
+/// use serde_json::json;
+///
+/// let swagger = json!({"swagger": "2.0", "info": {"title": "pets"}, "paths": {}});
+/// let setup = openapi::parse("pets-swagger.json", &swagger, None)?;
+/// assert_eq!((setup.format, setup.version.as_str()), (SpecFormat::Swagger2, "2.0"));
+/// # Ok::<(), policy_engine::json::FileError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum SpecFormat {
     /// OpenAPI 3.x (`"openapi": "3.0.1"`): `--export-type oas30` and every HTTP API export.
     OpenApi3,
@@ -121,7 +216,42 @@ pub enum SpecFormat {
 }
 
 /// An API Gateway OpenAPI export, reduced to what decides access.
+///
+/// ```
+/// use policy_engine::flow::ApiType;
+/// use policy_engine::openapi;
+/// # let export = serde_json::json!({
+/// #   "openapi": "3.0.1",
+/// #   "info": {"title": "pets"},
+/// #   "paths": {
+/// #     "/pets": {"get": {"security": [{"tokenAuth": []}]},
+/// #               "post": {"security": [{"sigv4": []}]}},
+/// #     "/health": {"get": {}}
+/// #   },
+/// #   "components": {"securitySchemes": {
+/// #     "tokenAuth": {"type": "apiKey", "name": "Authorization", "in": "header",
+/// #       "x-amazon-apigateway-authtype": "custom",
+/// #       "x-amazon-apigateway-authorizer": {"type": "token",
+/// #         "authorizerUri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:pets-authorizer/invocations",
+/// #         "identityValidationExpression": "^Bearer [-_.A-Za-z0-9]+$",
+/// #         "authorizerResultTtlInSeconds": 300}},
+/// #     "sigv4": {"type": "apiKey", "name": "Authorization", "in": "header",
+/// #       "x-amazon-apigateway-authtype": "awsSigv4"}
+/// #   }},
+/// #   "x-amazon-apigateway-policy": {"Version": "2012-10-17", "Statement": [{
+/// #     "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+/// #     "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*",
+/// #     "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}
+/// # });
+/// let setup = openapi::parse("pets-export.json", &export, None)?;
+/// assert_eq!(setup.api_type, ApiType::Rest); // no importexport-version: a REST export
+/// assert_eq!(setup.title.as_deref(), Some("pets"));
+/// assert_eq!(setup.authorizers.len(), 1); // `sigv4` is IAM, not an authorizer
+/// assert_eq!(setup.methods.len(), 3);
+/// # Ok::<(), policy_engine::json::FileError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct OpenApiSetup {
     /// The file it came from, as given.
     pub file: String,
@@ -150,11 +280,75 @@ pub struct OpenApiSetup {
 
 impl OpenApiSetup {
     /// The authorizer defined by the security scheme `name`.
+    ///
+    /// ```
+    /// use policy_engine::openapi;
+    /// # let export = serde_json::json!({
+    /// #   "openapi": "3.0.1",
+    /// #   "info": {"title": "pets"},
+    /// #   "paths": {
+    /// #     "/pets": {"get": {"security": [{"tokenAuth": []}]},
+    /// #               "post": {"security": [{"sigv4": []}]}},
+    /// #     "/health": {"get": {}}
+    /// #   },
+    /// #   "components": {"securitySchemes": {
+    /// #     "tokenAuth": {"type": "apiKey", "name": "Authorization", "in": "header",
+    /// #       "x-amazon-apigateway-authtype": "custom",
+    /// #       "x-amazon-apigateway-authorizer": {"type": "token",
+    /// #         "authorizerUri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:pets-authorizer/invocations",
+    /// #         "identityValidationExpression": "^Bearer [-_.A-Za-z0-9]+$",
+    /// #         "authorizerResultTtlInSeconds": 300}},
+    /// #     "sigv4": {"type": "apiKey", "name": "Authorization", "in": "header",
+    /// #       "x-amazon-apigateway-authtype": "awsSigv4"}
+    /// #   }},
+    /// #   "x-amazon-apigateway-policy": {"Version": "2012-10-17", "Statement": [{
+    /// #     "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+    /// #     "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*",
+    /// #     "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}
+    /// # });
+    /// let setup = openapi::parse("pets-export.json", &export, None)?;
+    /// assert!(setup.authorizer("tokenAuth").is_some());
+    /// assert!(setup.authorizer("sigv4").is_none());
+    /// # Ok::<(), policy_engine::json::FileError>(())
+    /// ```
     pub fn authorizer(&self, name: &str) -> Option<&OpenApiAuthorizer> {
         self.authorizers.iter().find(|a| a.name == name)
     }
 
-    /// The method `verb` (`GET`, ..., `ANY`) on the resource `path` (as written under `paths`).
+    /// The method `verb` (`GET`, ..., `ANY`; any case) on the resource `path` (as written
+    /// under `paths`).
+    ///
+    /// ```
+    /// use policy_engine::openapi;
+    /// # let export = serde_json::json!({
+    /// #   "openapi": "3.0.1",
+    /// #   "info": {"title": "pets"},
+    /// #   "paths": {
+    /// #     "/pets": {"get": {"security": [{"tokenAuth": []}]},
+    /// #               "post": {"security": [{"sigv4": []}]}},
+    /// #     "/health": {"get": {}}
+    /// #   },
+    /// #   "components": {"securitySchemes": {
+    /// #     "tokenAuth": {"type": "apiKey", "name": "Authorization", "in": "header",
+    /// #       "x-amazon-apigateway-authtype": "custom",
+    /// #       "x-amazon-apigateway-authorizer": {"type": "token",
+    /// #         "authorizerUri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:pets-authorizer/invocations",
+    /// #         "identityValidationExpression": "^Bearer [-_.A-Za-z0-9]+$",
+    /// #         "authorizerResultTtlInSeconds": 300}},
+    /// #     "sigv4": {"type": "apiKey", "name": "Authorization", "in": "header",
+    /// #       "x-amazon-apigateway-authtype": "awsSigv4"}
+    /// #   }},
+    /// #   "x-amazon-apigateway-policy": {"Version": "2012-10-17", "Statement": [{
+    /// #     "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+    /// #     "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*",
+    /// #     "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}
+    /// # });
+    /// let setup = openapi::parse("pets-export.json", &export, None)?;
+    /// let get = setup.method("get", "/pets").unwrap();
+    /// assert_eq!(get.json_path.as_str(), "paths./pets.get");
+    /// assert!(setup.method("DELETE", "/pets").is_none());
+    /// # Ok::<(), policy_engine::json::FileError>(())
+    /// ```
     pub fn method(&self, verb: &str, path: &str) -> Option<&OpenApiMethod> {
         self.methods
             .iter()
@@ -163,7 +357,42 @@ impl OpenApiSetup {
 }
 
 /// The resource policy of an export: as written, parsed, and where it sits.
+///
+/// ```
+/// use policy_engine::openapi;
+/// use policy_engine::policy::Effect;
+/// # let export = serde_json::json!({
+/// #   "openapi": "3.0.1",
+/// #   "info": {"title": "pets"},
+/// #   "paths": {
+/// #     "/pets": {"get": {"security": [{"tokenAuth": []}]},
+/// #               "post": {"security": [{"sigv4": []}]}},
+/// #     "/health": {"get": {}}
+/// #   },
+/// #   "components": {"securitySchemes": {
+/// #     "tokenAuth": {"type": "apiKey", "name": "Authorization", "in": "header",
+/// #       "x-amazon-apigateway-authtype": "custom",
+/// #       "x-amazon-apigateway-authorizer": {"type": "token",
+/// #         "authorizerUri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:pets-authorizer/invocations",
+/// #         "identityValidationExpression": "^Bearer [-_.A-Za-z0-9]+$",
+/// #         "authorizerResultTtlInSeconds": 300}},
+/// #     "sigv4": {"type": "apiKey", "name": "Authorization", "in": "header",
+/// #       "x-amazon-apigateway-authtype": "awsSigv4"}
+/// #   }},
+/// #   "x-amazon-apigateway-policy": {"Version": "2012-10-17", "Statement": [{
+/// #     "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+/// #     "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*",
+/// #     "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}
+/// # });
+/// let setup = openapi::parse("pets-export.json", &export, None)?;
+/// let policy = setup.resource_policy.unwrap();
+/// assert_eq!(policy.path.as_str(), "x-amazon-apigateway-policy");
+/// assert!(policy.raw.is_object());
+/// assert_eq!(policy.document.statements()[0].effect(), Effect::Deny);
+/// # Ok::<(), policy_engine::json::FileError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct OpenApiPolicy {
     /// The value as written: an object, or a JSON string holding one.
     pub raw: Value,
@@ -175,7 +404,25 @@ pub struct OpenApiPolicy {
 
 /// `x-amazon-apigateway-endpoint-configuration`: at the top level (Swagger 2) or on a server
 /// (OpenAPI 3; the first server that has one).
+///
+/// ```
+/// use policy_engine::flow::EndpointType;
+/// use policy_engine::openapi;
+/// use serde_json::json;
+///
+/// let export = json!({
+///     "swagger": "2.0",
+///     "paths": {},
+///     "x-amazon-apigateway-endpoint-configuration": {"vpcEndpointIds": ["vpce-1a2b3c4d"]}
+/// });
+/// let setup = openapi::parse("private.json", &export, None)?;
+/// let endpoint = setup.endpoint.unwrap();
+/// assert_eq!(endpoint.vpc_endpoint_ids, ["vpce-1a2b3c4d"]);
+/// assert_eq!(endpoint.endpoint_type(), Some(EndpointType::Private));
+/// # Ok::<(), policy_engine::json::FileError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EndpointConfiguration {
     /// Its JSON path.
     pub path: JsonPath,
@@ -192,6 +439,21 @@ pub struct EndpointConfiguration {
 impl EndpointConfiguration {
     /// The endpoint type, as far as the export tells: the first of `types`, else private when
     /// VPC endpoints are associated (only private APIs have them), else unknown.
+    ///
+    /// ```
+    /// use policy_engine::flow::EndpointType;
+    /// use policy_engine::openapi;
+    /// use serde_json::json;
+    ///
+    /// let export = json!({"openapi": "3.0.1", "paths": {}, "servers": [{
+    ///     "url": "https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod",
+    ///     "x-amazon-apigateway-endpoint-configuration": {"disableExecuteApiEndpoint": true}
+    /// }]});
+    /// let endpoint = openapi::parse("api.json", &export, None)?.endpoint.unwrap();
+    /// assert_eq!(endpoint.disable_execute_api_endpoint, Some(true));
+    /// assert_eq!(endpoint.endpoint_type(), None); // regional or edge: the export does not say
+    /// # Ok::<(), policy_engine::json::FileError>(())
+    /// ```
     pub fn endpoint_type(&self) -> Option<EndpointType> {
         self.types
             .first()
@@ -201,7 +463,17 @@ impl EndpointConfiguration {
 }
 
 /// The kind of an authorizer (`x-amazon-apigateway-authorizer.type`).
+///
+/// ```
+/// use policy_engine::openapi::AuthorizerType;
+///
+/// let kind = AuthorizerType::parse("TOKEN").unwrap();
+/// assert_eq!(kind, AuthorizerType::Token);
+/// assert_eq!(kind.name(), "token");
+/// assert!(kind.is_lambda());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum AuthorizerType {
     /// `token`: a REST Lambda authorizer given one header, the token.
     Token,
@@ -222,6 +494,12 @@ impl AuthorizerType {
     ];
 
     /// The name an export uses: `token`, `request`, `jwt`, `cognito_user_pools`.
+    ///
+    /// ```
+    /// use policy_engine::openapi::AuthorizerType;
+    ///
+    /// assert_eq!(AuthorizerType::CognitoUserPools.name(), "cognito_user_pools");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             AuthorizerType::Token => "token",
@@ -232,20 +510,64 @@ impl AuthorizerType {
     }
 
     /// Parse an export's name, ignoring case (`TOKEN` is accepted as API Gateway does).
+    ///
+    /// ```
+    /// use policy_engine::openapi::AuthorizerType;
+    ///
+    /// assert_eq!(AuthorizerType::parse("request"), Some(AuthorizerType::Request));
+    /// assert_eq!(AuthorizerType::parse("JWT"), Some(AuthorizerType::Jwt));
+    /// assert_eq!(AuthorizerType::parse("lambda"), None);
+    /// ```
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL
             .into_iter()
             .find(|t| t.name().eq_ignore_ascii_case(text))
     }
 
-    /// Whether the gateway invokes a Lambda function for it.
+    /// Whether the gateway invokes a Lambda function for it (TOKEN and REQUEST).
+    ///
+    /// ```
+    /// use policy_engine::openapi::AuthorizerType;
+    ///
+    /// assert!(AuthorizerType::Request.is_lambda());
+    /// assert!(!AuthorizerType::Jwt.is_lambda());
+    /// ```
     pub fn is_lambda(self) -> bool {
         matches!(self, AuthorizerType::Token | AuthorizerType::Request)
     }
 }
 
-/// `authorizerPayloadFormatVersion` of an HTTP API Lambda authorizer.
+/// `authorizerPayloadFormatVersion` of an HTTP API Lambda authorizer: which event the function
+/// gets ([`crate::lambda::PayloadFormat`] in the simulator).
+///
+/// ```
+/// use policy_engine::openapi::{self, PayloadFormatVersion};
+/// use serde_json::json;
+///
+/// let export = json!({
+///     "openapi": "3.0.1",
+///     "x-amazon-apigateway-importexport-version": "1.0",
+///     "paths": {"/pets": {"get": {"security": [{"lambdaAuth": []}]}}},
+///     "components": {"securitySchemes": {"lambdaAuth": {
+///         "type": "apiKey", "name": "Authorization", "in": "header",
+///         "x-amazon-apigateway-authorizer": {
+///             "type": "request",
+///             "authorizerUri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:pets-authorizer/invocations",
+///             "identitySource": "$request.header.Authorization",
+///             "authorizerPayloadFormatVersion": "2.0",
+///             "enableSimpleResponses": true,
+///             "authorizerResultTtlInSeconds": 0
+///         }
+///     }}}
+/// });
+/// let setup = openapi::parse("http-api.json", &export, None)?;
+/// let authorizer = setup.authorizer("lambdaAuth").unwrap();
+/// assert_eq!(authorizer.payload_format_version, Some(PayloadFormatVersion::V2_0));
+/// assert_eq!(authorizer.enable_simple_responses, Some(true));
+/// # Ok::<(), policy_engine::json::FileError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum PayloadFormatVersion {
     /// `1.0`: the REST-like event; the function answers with an IAM policy.
     V1_0,
@@ -255,7 +577,42 @@ pub enum PayloadFormatVersion {
 
 /// One identity source of an authorizer: the mapping expression as written and, when the
 /// simulator can supply it, its parsed form.
+///
+/// ```
+/// use policy_engine::flow::IdentitySource;
+/// use policy_engine::openapi;
+/// # let export = serde_json::json!({
+/// #   "openapi": "3.0.1",
+/// #   "info": {"title": "pets"},
+/// #   "paths": {
+/// #     "/pets": {"get": {"security": [{"tokenAuth": []}]},
+/// #               "post": {"security": [{"sigv4": []}]}},
+/// #     "/health": {"get": {}}
+/// #   },
+/// #   "components": {"securitySchemes": {
+/// #     "tokenAuth": {"type": "apiKey", "name": "Authorization", "in": "header",
+/// #       "x-amazon-apigateway-authtype": "custom",
+/// #       "x-amazon-apigateway-authorizer": {"type": "token",
+/// #         "authorizerUri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:pets-authorizer/invocations",
+/// #         "identityValidationExpression": "^Bearer [-_.A-Za-z0-9]+$",
+/// #         "authorizerResultTtlInSeconds": 300}},
+/// #     "sigv4": {"type": "apiKey", "name": "Authorization", "in": "header",
+/// #       "x-amazon-apigateway-authtype": "awsSigv4"}
+/// #   }},
+/// #   "x-amazon-apigateway-policy": {"Version": "2012-10-17", "Statement": [{
+/// #     "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+/// #     "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*",
+/// #     "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}
+/// # });
+/// let setup = openapi::parse("pets-export.json", &export, None)?;
+/// // A TOKEN authorizer without `identitySource` reads its scheme's header.
+/// let source = &setup.authorizer("tokenAuth").unwrap().identity_sources[0];
+/// assert_eq!(source.text, "method.request.header.Authorization");
+/// assert_eq!(source.parsed, Some(IdentitySource::Header("Authorization".into())));
+/// # Ok::<(), policy_engine::json::FileError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct OpenApiIdentitySource {
     /// The expression, such as `method.request.header.Authorization` or
     /// `$request.querystring.tenant` (surrounding spaces removed).
@@ -266,7 +623,38 @@ pub struct OpenApiIdentitySource {
 }
 
 /// `jwtConfiguration` of a JWT authorizer.
+///
+/// ```
+/// use policy_engine::openapi::{self, AuthorizerType};
+/// use serde_json::json;
+///
+/// let export = json!({
+///     "openapi": "3.0.1",
+///     "x-amazon-apigateway-importexport-version": "1.0",
+///     "paths": {"/pets": {"get": {"security": [{"jwt": ["pets/read"]}]}}},
+///     "components": {"securitySchemes": {"jwt": {
+///         "type": "oauth2",
+///         "flows": {},
+///         "x-amazon-apigateway-authorizer": {
+///             "type": "jwt",
+///             "identitySource": "$request.header.Authorization",
+///             "jwtConfiguration": {
+///                 "issuer": "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_example",
+///                 "audience": ["pets-client"]
+///             }
+///         }
+///     }}}
+/// });
+/// let setup = openapi::parse("http-api.json", &export, None)?;
+/// let authorizer = setup.authorizer("jwt").unwrap();
+/// assert_eq!(authorizer.authorizer_type, AuthorizerType::Jwt);
+/// let jwt = authorizer.jwt.as_ref().unwrap();
+/// assert_eq!(jwt.audience, ["pets-client"]);
+/// assert_eq!(setup.method("GET", "/pets").unwrap().scopes, ["pets/read"]);
+/// # Ok::<(), policy_engine::json::FileError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct JwtConfiguration {
     /// `issuer`; for an `openIdConnect` scheme without one, the gateway discovers it from
     /// `open_id_connect_url`.
@@ -278,7 +666,45 @@ pub struct JwtConfiguration {
 }
 
 /// An authorizer: a security scheme carrying `x-amazon-apigateway-authorizer`.
+///
+/// ```
+/// use policy_engine::openapi;
+/// # let export = serde_json::json!({
+/// #   "openapi": "3.0.1",
+/// #   "info": {"title": "pets"},
+/// #   "paths": {
+/// #     "/pets": {"get": {"security": [{"tokenAuth": []}]},
+/// #               "post": {"security": [{"sigv4": []}]}},
+/// #     "/health": {"get": {}}
+/// #   },
+/// #   "components": {"securitySchemes": {
+/// #     "tokenAuth": {"type": "apiKey", "name": "Authorization", "in": "header",
+/// #       "x-amazon-apigateway-authtype": "custom",
+/// #       "x-amazon-apigateway-authorizer": {"type": "token",
+/// #         "authorizerUri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:pets-authorizer/invocations",
+/// #         "identityValidationExpression": "^Bearer [-_.A-Za-z0-9]+$",
+/// #         "authorizerResultTtlInSeconds": 300}},
+/// #     "sigv4": {"type": "apiKey", "name": "Authorization", "in": "header",
+/// #       "x-amazon-apigateway-authtype": "awsSigv4"}
+/// #   }},
+/// #   "x-amazon-apigateway-policy": {"Version": "2012-10-17", "Statement": [{
+/// #     "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+/// #     "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*",
+/// #     "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}
+/// # });
+/// let setup = openapi::parse("pets-export.json", &export, None)?;
+/// let authorizer = setup.authorizer("tokenAuth").unwrap();
+/// assert_eq!(authorizer.path.as_str(), "components.securitySchemes.tokenAuth");
+/// assert_eq!(authorizer.header_name.as_deref(), Some("Authorization"));
+/// assert_eq!(authorizer.result_ttl_seconds, Some(300));
+/// assert_eq!(
+///     authorizer.function_arn.as_deref(),
+///     Some("arn:aws:lambda:us-east-1:123456789012:function:pets-authorizer")
+/// );
+/// # Ok::<(), policy_engine::json::FileError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct OpenApiAuthorizer {
     /// The security scheme's name, as `security` requirements name it.
     pub name: String,
@@ -322,7 +748,42 @@ pub struct OpenApiAuthorizer {
 }
 
 /// How one method is authorized.
+///
+/// ```
+/// use policy_engine::openapi::{self, MethodAuth};
+/// # let export = serde_json::json!({
+/// #   "openapi": "3.0.1",
+/// #   "info": {"title": "pets"},
+/// #   "paths": {
+/// #     "/pets": {"get": {"security": [{"tokenAuth": []}]},
+/// #               "post": {"security": [{"sigv4": []}]}},
+/// #     "/health": {"get": {}}
+/// #   },
+/// #   "components": {"securitySchemes": {
+/// #     "tokenAuth": {"type": "apiKey", "name": "Authorization", "in": "header",
+/// #       "x-amazon-apigateway-authtype": "custom",
+/// #       "x-amazon-apigateway-authorizer": {"type": "token",
+/// #         "authorizerUri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:pets-authorizer/invocations",
+/// #         "identityValidationExpression": "^Bearer [-_.A-Za-z0-9]+$",
+/// #         "authorizerResultTtlInSeconds": 300}},
+/// #     "sigv4": {"type": "apiKey", "name": "Authorization", "in": "header",
+/// #       "x-amazon-apigateway-authtype": "awsSigv4"}
+/// #   }},
+/// #   "x-amazon-apigateway-policy": {"Version": "2012-10-17", "Statement": [{
+/// #     "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+/// #     "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*",
+/// #     "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}
+/// # });
+/// let setup = openapi::parse("pets-export.json", &export, None)?;
+/// let auths: Vec<&MethodAuth> = setup.methods.iter().map(|m| &m.auth).collect();
+/// assert_eq!(
+///     auths,
+///     [&MethodAuth::Authorizer("tokenAuth".into()), &MethodAuth::AwsIam, &MethodAuth::None]
+/// );
+/// # Ok::<(), policy_engine::json::FileError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MethodAuth {
     /// `NONE`: no `security` (or only API keys), or `x-amazon-apigateway-auth: NONE`.
     None,
@@ -335,7 +796,40 @@ pub enum MethodAuth {
 }
 
 /// One method (REST) or route (HTTP API) and how it is authorized.
+///
+/// ```
+/// use policy_engine::openapi;
+/// # let export = serde_json::json!({
+/// #   "openapi": "3.0.1",
+/// #   "info": {"title": "pets"},
+/// #   "paths": {
+/// #     "/pets": {"get": {"security": [{"tokenAuth": []}]},
+/// #               "post": {"security": [{"sigv4": []}]}},
+/// #     "/health": {"get": {}}
+/// #   },
+/// #   "components": {"securitySchemes": {
+/// #     "tokenAuth": {"type": "apiKey", "name": "Authorization", "in": "header",
+/// #       "x-amazon-apigateway-authtype": "custom",
+/// #       "x-amazon-apigateway-authorizer": {"type": "token",
+/// #         "authorizerUri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:pets-authorizer/invocations",
+/// #         "identityValidationExpression": "^Bearer [-_.A-Za-z0-9]+$",
+/// #         "authorizerResultTtlInSeconds": 300}},
+/// #     "sigv4": {"type": "apiKey", "name": "Authorization", "in": "header",
+/// #       "x-amazon-apigateway-authtype": "awsSigv4"}
+/// #   }},
+/// #   "x-amazon-apigateway-policy": {"Version": "2012-10-17", "Statement": [{
+/// #     "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+/// #     "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*",
+/// #     "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}
+/// # });
+/// let setup = openapi::parse("pets-export.json", &export, None)?;
+/// let post = &setup.methods[1];
+/// assert_eq!((post.verb.as_str(), post.path.as_str()), ("POST", "/pets"));
+/// assert!(!post.api_key_required && post.scopes.is_empty());
+/// # Ok::<(), policy_engine::json::FileError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct OpenApiMethod {
     /// The resource path as written under `paths`, such as `/pets/{petId}` or `$default`.
     pub path: String,
@@ -354,7 +848,48 @@ pub struct OpenApiMethod {
     pub api_key_required: bool,
 }
 
-/// Read and parse an export file; `api` as for [`parse`].
+/// Read and parse an export file (JSON; `aws apigateway get-export` with
+/// `--accepts application/json`); `api` as for [`parse`].
+///
+/// # Errors
+///
+/// The file cannot be read, is not JSON, or is not a valid export (see [`parse`]).
+///
+/// ```
+/// use policy_engine::openapi;
+/// # let export = serde_json::json!({
+/// #   "openapi": "3.0.1",
+/// #   "info": {"title": "pets"},
+/// #   "paths": {
+/// #     "/pets": {"get": {"security": [{"tokenAuth": []}]},
+/// #               "post": {"security": [{"sigv4": []}]}},
+/// #     "/health": {"get": {}}
+/// #   },
+/// #   "components": {"securitySchemes": {
+/// #     "tokenAuth": {"type": "apiKey", "name": "Authorization", "in": "header",
+/// #       "x-amazon-apigateway-authtype": "custom",
+/// #       "x-amazon-apigateway-authorizer": {"type": "token",
+/// #         "authorizerUri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:pets-authorizer/invocations",
+/// #         "identityValidationExpression": "^Bearer [-_.A-Za-z0-9]+$",
+/// #         "authorizerResultTtlInSeconds": 300}},
+/// #     "sigv4": {"type": "apiKey", "name": "Authorization", "in": "header",
+/// #       "x-amazon-apigateway-authtype": "awsSigv4"}
+/// #   }},
+/// #   "x-amazon-apigateway-policy": {"Version": "2012-10-17", "Statement": [{
+/// #     "Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+/// #     "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*",
+/// #     "Condition": {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}}]}
+/// # });
+/// # let dir = std::env::temp_dir().join(format!("policy-engine-openapi-doc-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir)?;
+/// let file = dir.join("pets-export.json");
+/// std::fs::write(&file, export.to_string())?;
+/// let setup = openapi::load_file(&file, None)?;
+/// assert_eq!(setup.file, file.display().to_string());
+/// assert!(openapi::load_file(&dir.join("missing.json"), None).is_err());
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn load_file(path: &Path, api: Option<&ApiRef>) -> Result<OpenApiSetup, FileError> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path)
@@ -373,6 +908,38 @@ pub fn load_file(path: &Path, api: Option<&ApiRef>) -> Result<OpenApiSetup, File
 /// needed to expand the resource policy's abbreviated `execute-api:/...` resources. When
 /// `None`, it is taken from the policy's first full execute-api ARN; a policy naming none is
 /// an error.
+///
+/// # Errors
+///
+/// A [`FileError`] naming `file`, the JSON path and the problem: not an OpenAPI 3 or
+/// Swagger 2 document, a value of the wrong type, an undefined security scheme, a near miss
+/// of an extension this module reads, an invalid resource policy.
+///
+/// ```
+/// use policy_engine::arn::ApiRef;
+/// use policy_engine::openapi;
+/// use serde_json::json;
+///
+/// let api = ApiRef {
+///     partition: "aws".into(),
+///     region: "us-east-1".into(),
+///     account_id: "123456789012".into(),
+///     api_id: "a1b2c3d4e5".into(),
+/// };
+/// // An abbreviated resource expands for the API given.
+/// let export = json!({"swagger": "2.0", "paths": {}, "x-amazon-apigateway-policy": {
+///     "Version": "2012-10-17",
+///     "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+///                    "Resource": "execute-api:/*"}]}});
+/// let setup = openapi::parse("pets.json", &export, Some(&api))?;
+/// assert_eq!(setup.api, Some(api));
+///
+/// // A misspelled extension is an error, not a silently dropped policy.
+/// let typo = json!({"swagger": "2.0", "paths": {}, "x-amazon-apigateway-polcy": {}});
+/// let err = openapi::parse("pets.json", &typo, None).unwrap_err();
+/// assert_eq!(err.path().map(|p| p.as_str()), Some("x-amazon-apigateway-polcy"));
+/// # Ok::<(), policy_engine::json::FileError>(())
+/// ```
 pub fn parse(file: &str, value: &Value, api: Option<&ApiRef>) -> Result<OpenApiSetup, FileError> {
     Reader { file }.setup(value, api)
 }

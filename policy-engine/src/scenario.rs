@@ -1,9 +1,40 @@
 //! Scenario files: one API's access setup and requests with the outcome each must get — the
-//! contract of `policy-sim test` (shared/scenario-format.md), also callable from `cargo test`:
+//! contract of `policy-sim test` (shared/scenario-format.md), also callable from `cargo test`
+//! (`run_paths(&["tests/scenarios"])?` and assert [`RunReport::all_passed`]).
 //!
-//! ```no_run
-//! let report = policy_engine::scenario::run_paths(&["tests/scenarios"]).unwrap();
-//! assert!(report.all_passed(), "{report}");
+//! A file becomes a [`Scenario`]: a [`crate::flow::Gateway`], an optional
+//! [`crate::lambda::LambdaSetup`] and [`Case`]s, each an [`crate::flow::ApiRequest`] with an
+//! [`Expectation`]. Running it decides every case with the flow (sharing one
+//! authorizer-result cache per file, so TTL expiry can be tested) and compares the
+//! [`crate::decision::Decision`] with what the case expects: a [`CaseReport`] per case, a
+//! [`FileReport`] per file, a [`RunReport`] for the run — printed as text, JSON or JUnit XML.
+//!
+//! ```
+//! use policy_engine::scenario;
+//!
+//! let text = r#"{
+//!   "api": {"region": "us-east-1", "accountId": "123456789012",
+//!           "apiId": "a1b2c3d4e5", "stage": "prod"},
+//!   "resourcePolicy": {"Version": "2012-10-17", "Statement": [{
+//!       "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+//!       "Resource": "execute-api:/*",
+//!       "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]},
+//!   "auth": {"type": "NONE"},
+//!   "cases": [
+//!     {"name": "office network", "request": {"method": "GET", "path": "/pets",
+//!      "sourceIp": "192.0.2.10"}, "expect": {"status": 200}},
+//!     {"name": "anywhere else", "request": {"method": "GET", "path": "/pets",
+//!      "sourceIp": "203.0.113.9"}, "expect": {"status": 200}}
+//!   ]
+//! }"#;
+//! let scenario = scenario::parse("ip-allowlist.json", text)?;
+//! let report = scenario::run(&scenario);
+//! assert!(report.cases[0].pass);
+//! // The second case expects the wrong status: the report says what differed, and why.
+//! assert!(!report.cases[1].pass);
+//! assert_eq!(report.cases[1].mismatches, ["status: expected 200, got 403"]);
+//! println!("{}", report.cases[1].explanation);
+//! # Ok::<(), scenario::ScenarioError>(())
 //! ```
 //!
 //! Parsing is strict: an unknown field (a typo such as `expcet`) is an error naming the file and
@@ -31,19 +62,58 @@ use crate::flow::{
 };
 use crate::function::{AuthorizerFunction, CommandFunction, ResponseTable};
 use crate::json::{self, Fields, FileError, JsonPath};
-use crate::lambda::{LambdaKind, LambdaSetup, PayloadFormat};
+use crate::lambda::{LambdaKind, LambdaSetup, PayloadFormat, ValidationExpression};
 use crate::policy::{PolicyDocument, PolicyKind};
 
 /// A scenario file that cannot be read or is invalid (exit status 2 of `policy-sim test`): the
 /// file, the JSON path of the bad field, and the problem.
+///
+/// ```
+/// use policy_engine::scenario;
+///
+/// let text = r#"{"api": {"region": "us-east-1", "accountId": "123456789012",
+///                        "apiId": "a1b2c3d4e5", "stage": "prod"},
+///                "cases": [{"name": "typo", "request": {"method": "GET", "path": "/"},
+///                           "expcet": {"status": 200}}]}"#;
+/// let err = scenario::parse("typo.json", text).unwrap_err();
+/// assert_eq!(err.file(), "typo.json");
+/// assert_eq!(err.path().map(|p| p.as_str()), Some("cases[0].expcet"));
+/// assert!(err.problem().contains("`expect`")); // did you mean...
+/// ```
 pub type ScenarioError = FileError;
 
-/// What a case expects; only the given fields are compared.
+/// What a case expects (its `expect` object); only the given fields are compared.
+///
+/// ```
+/// use policy_engine::eval::PolicyOutcome;
+/// use policy_engine::scenario;
+/// # let text = r#"{
+/// #   "api": {"region": "us-east-1", "accountId": "123456789012",
+/// #           "apiId": "a1b2c3d4e5", "stage": "prod"},
+/// #   "resourcePolicy": {"Version": "2012-10-17", "Statement": [{
+/// #       "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+/// #       "Resource": "execute-api:/*",
+/// #       "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]},
+/// #   "auth": {"type": "NONE"},
+/// #   "cases": [
+/// #     {"name": "office network", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "192.0.2.10"}, "expect": {"status": 200}},
+/// #     {"name": "anywhere else", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "203.0.113.9"}, "expect": {"status": 403, "decision": "ImplicitDeny"}}
+/// #   ]
+/// # }"#;
+/// let scenario = scenario::parse("ip-allowlist.json", text)?;
+/// let expect = &scenario.cases[1].expect;
+/// assert_eq!(expect.status, Some(403));
+/// assert_eq!(expect.decision, Some(PolicyOutcome::ImplicitDeny));
+/// assert_eq!(expect.principal_id, None); // not compared
+/// # Ok::<(), scenario::ScenarioError>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Expectation {
-    /// 200, 401, 403, 414 or 500.
+    /// The HTTP status: 200, 401, 403, 414 or 500.
     pub status: Option<u16>,
-    /// The combined policy outcome.
+    /// The combined policy outcome (`ImplicitDeny` for refusals before any policy).
     pub decision: Option<PolicyOutcome>,
     /// Whether the authorizer was invoked.
     pub authorizer_invoked: Option<bool>,
@@ -51,18 +121,45 @@ pub struct Expectation {
     pub cache_hit: Option<bool>,
     /// `$context.authorizer.principalId`.
     pub principal_id: Option<String>,
-    /// `$context.authorizer.*` values, as strings.
+    /// `$context.authorizer.*` values, compared as strings (as API Gateway stringifies them).
     pub context: Option<Map<String, Value>>,
     /// The `expect` object as written.
     raw: Value,
 }
 
 /// One request with its expectation.
+///
+/// ```
+/// use policy_engine::scenario;
+/// # let text = r#"{
+/// #   "api": {"region": "us-east-1", "accountId": "123456789012",
+/// #           "apiId": "a1b2c3d4e5", "stage": "prod"},
+/// #   "resourcePolicy": {"Version": "2012-10-17", "Statement": [{
+/// #       "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+/// #       "Resource": "execute-api:/*",
+/// #       "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]},
+/// #   "auth": {"type": "NONE"},
+/// #   "cases": [
+/// #     {"name": "office network", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "192.0.2.10"}, "expect": {"status": 200}},
+/// #     {"name": "anywhere else", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "203.0.113.9"}, "expect": {"status": 403, "decision": "ImplicitDeny"}}
+/// #   ]
+/// # }"#;
+/// let scenario = scenario::parse("ip-allowlist.json", text)?;
+/// let case = &scenario.cases[0];
+/// assert_eq!(case.name, "office network");
+/// assert_eq!(case.at, 0);
+/// assert_eq!(case.request.source_ip, Some("192.0.2.10".parse().unwrap()));
+/// # Ok::<(), scenario::ScenarioError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Case {
     /// The case name.
     pub name: String,
-    /// Seconds since the scenario started.
+    /// Seconds since the scenario started (`at`; default 0): with
+    /// [`Scenario::start_time`], the request's time.
     pub at: i64,
     /// The request.
     pub request: ApiRequest,
@@ -70,12 +167,39 @@ pub struct Case {
     pub expect: Expectation,
 }
 
-/// A parsed scenario file.
+/// A parsed scenario file: the simulated gateway and the cases to run through it.
+///
+/// ```
+/// use policy_engine::flow::Authorization;
+/// use policy_engine::scenario;
+/// # let text = r#"{
+/// #   "api": {"region": "us-east-1", "accountId": "123456789012",
+/// #           "apiId": "a1b2c3d4e5", "stage": "prod"},
+/// #   "resourcePolicy": {"Version": "2012-10-17", "Statement": [{
+/// #       "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+/// #       "Resource": "execute-api:/*",
+/// #       "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]},
+/// #   "auth": {"type": "NONE"},
+/// #   "cases": [
+/// #     {"name": "office network", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "192.0.2.10"}, "expect": {"status": 200}},
+/// #     {"name": "anywhere else", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "203.0.113.9"}, "expect": {"status": 403, "decision": "ImplicitDeny"}}
+/// #   ]
+/// # }"#;
+/// let scenario = scenario::parse("ip-allowlist.json", text)?;
+/// assert_eq!(scenario.gateway.api.api_ref.api_id, "a1b2c3d4e5");
+/// assert_eq!(scenario.gateway.authorization, Authorization::None);
+/// assert!(scenario.gateway.resource_policy.is_some() && scenario.lambda.is_none());
+/// assert_eq!(scenario.cases.len(), 2);
+/// # Ok::<(), scenario::ScenarioError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Scenario {
     /// The file it came from, as given.
     pub file: String,
-    /// The simulated gateway.
+    /// The simulated gateway: `api`, `resourcePolicy` and the authorization from `auth`.
     pub gateway: Gateway,
     /// The Lambda authorizer stand-in, for `LAMBDA_TOKEN` / `LAMBDA_REQUEST` files.
     pub lambda: Option<LambdaSetup>,
@@ -86,7 +210,34 @@ pub struct Scenario {
 }
 
 /// The result of one case.
+///
+/// ```
+/// use policy_engine::scenario;
+/// # let text = r#"{
+/// #   "api": {"region": "us-east-1", "accountId": "123456789012",
+/// #           "apiId": "a1b2c3d4e5", "stage": "prod"},
+/// #   "resourcePolicy": {"Version": "2012-10-17", "Statement": [{
+/// #       "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+/// #       "Resource": "execute-api:/*",
+/// #       "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]},
+/// #   "auth": {"type": "NONE"},
+/// #   "cases": [
+/// #     {"name": "office network", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "192.0.2.10"}, "expect": {"status": 200}},
+/// #     {"name": "anywhere else", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "203.0.113.9"}, "expect": {"status": 403, "decision": "ImplicitDeny"}}
+/// #   ]
+/// # }"#;
+/// let report = scenario::run(&scenario::parse("ip-allowlist.json", text)?);
+/// let case = &report.cases[1];
+/// assert!(case.pass && case.mismatches.is_empty());
+/// assert_eq!(case.actual["status"], 403);
+/// assert_eq!(case.expected, serde_json::json!({"status": 403, "decision": "ImplicitDeny"}));
+/// assert!(case.explanation.contains("203.0.113.9"));
+/// # Ok::<(), scenario::ScenarioError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CaseReport {
     /// The case name.
     pub name: String,
@@ -94,16 +245,43 @@ pub struct CaseReport {
     pub pass: bool,
     /// The `expect` object as written.
     pub expected: Value,
-    /// The actual outcome, with every field `expect` may name.
+    /// The actual outcome, with every field `expect` may name (plus `gatewayResponse` and
+    /// `tableRow`).
     pub actual: Value,
     /// One line per expected field that differed.
     pub mismatches: Vec<String>,
-    /// The gateway's steps and reasons.
+    /// The gateway's steps and reasons, one per line (empty for a passing case run with
+    /// [`Explain::Failures`]).
     pub explanation: String,
 }
 
 /// The results of one file.
+///
+/// ```
+/// use policy_engine::scenario;
+/// # let text = r#"{
+/// #   "api": {"region": "us-east-1", "accountId": "123456789012",
+/// #           "apiId": "a1b2c3d4e5", "stage": "prod"},
+/// #   "resourcePolicy": {"Version": "2012-10-17", "Statement": [{
+/// #       "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+/// #       "Resource": "execute-api:/*",
+/// #       "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]},
+/// #   "auth": {"type": "NONE"},
+/// #   "cases": [
+/// #     {"name": "office network", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "192.0.2.10"}, "expect": {"status": 200}},
+/// #     {"name": "anywhere else", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "203.0.113.9"}, "expect": {"status": 403, "decision": "ImplicitDeny"}}
+/// #   ]
+/// # }"#;
+/// let report = scenario::run(&scenario::parse("ip-allowlist.json", text)?);
+/// assert_eq!(report.file, "ip-allowlist.json");
+/// assert_eq!(report.cases.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+///            ["office network", "anywhere else"]);
+/// # Ok::<(), scenario::ScenarioError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FileReport {
     /// The file.
     pub file: String,
@@ -111,7 +289,32 @@ pub struct FileReport {
     pub cases: Vec<CaseReport>,
 }
 
-/// The results of a run over several files.
+/// The results of a run over several files: what `policy-sim test` prints (as text through
+/// [`Display`](std::fmt::Display), or [`RunReport::to_json`], or [`RunReport::to_junit`]).
+///
+/// ```
+/// use policy_engine::scenario::{self, Explain};
+/// # let text = r#"{
+/// #   "api": {"region": "us-east-1", "accountId": "123456789012",
+/// #           "apiId": "a1b2c3d4e5", "stage": "prod"},
+/// #   "resourcePolicy": {"Version": "2012-10-17", "Statement": [{
+/// #       "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+/// #       "Resource": "execute-api:/*",
+/// #       "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]},
+/// #   "auth": {"type": "NONE"},
+/// #   "cases": [
+/// #     {"name": "office network", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "192.0.2.10"}, "expect": {"status": 200}},
+/// #     {"name": "anywhere else", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "203.0.113.9"}, "expect": {"status": 403, "decision": "ImplicitDeny"}}
+/// #   ]
+/// # }"#;
+/// let scenarios = [scenario::parse("ip-allowlist.json", text)?];
+/// let report = scenario::run_all(&scenarios, Explain::Failures, &|_| {});
+/// assert!(report.all_passed());
+/// assert_eq!(report.to_string(), "2 passed, 0 failed");
+/// # Ok::<(), scenario::ScenarioError>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RunReport {
     /// Each file, in order.
@@ -120,16 +323,83 @@ pub struct RunReport {
 
 impl RunReport {
     /// Cases that passed.
+    ///
+    /// ```
+    /// use policy_engine::scenario;
+    /// # let text = r#"{
+    /// #   "api": {"region": "us-east-1", "accountId": "123456789012",
+    /// #           "apiId": "a1b2c3d4e5", "stage": "prod"},
+    /// #   "resourcePolicy": {"Version": "2012-10-17", "Statement": [{
+    /// #       "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+    /// #       "Resource": "execute-api:/*",
+    /// #       "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]},
+    /// #   "auth": {"type": "NONE"},
+    /// #   "cases": [
+    /// #     {"name": "office network", "request": {"method": "GET", "path": "/pets",
+    /// #      "sourceIp": "192.0.2.10"}, "expect": {"status": 200}},
+    /// #     {"name": "anywhere else", "request": {"method": "GET", "path": "/pets",
+    /// #      "sourceIp": "203.0.113.9"}, "expect": {"status": 403, "decision": "ImplicitDeny"}}
+    /// #   ]
+    /// # }"#;
+    /// # let report = scenario::run_all(&[scenario::parse("ip-allowlist.json", text)?], scenario::Explain::All, &|_| {});
+    /// assert_eq!(report.passed(), 2);
+    /// # Ok::<(), scenario::ScenarioError>(())
+    /// ```
     pub fn passed(&self) -> usize {
         self.cases().filter(|c| c.pass).count()
     }
 
     /// Cases that failed.
+    ///
+    /// ```
+    /// use policy_engine::scenario;
+    /// # let text = r#"{
+    /// #   "api": {"region": "us-east-1", "accountId": "123456789012",
+    /// #           "apiId": "a1b2c3d4e5", "stage": "prod"},
+    /// #   "resourcePolicy": {"Version": "2012-10-17", "Statement": [{
+    /// #       "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+    /// #       "Resource": "execute-api:/*",
+    /// #       "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]},
+    /// #   "auth": {"type": "NONE"},
+    /// #   "cases": [
+    /// #     {"name": "office network", "request": {"method": "GET", "path": "/pets",
+    /// #      "sourceIp": "192.0.2.10"}, "expect": {"status": 200}},
+    /// #     {"name": "anywhere else", "request": {"method": "GET", "path": "/pets",
+    /// #      "sourceIp": "203.0.113.9"}, "expect": {"status": 403, "decision": "ImplicitDeny"}}
+    /// #   ]
+    /// # }"#;
+    /// # let report = scenario::run_all(&[scenario::parse("ip-allowlist.json", text)?], scenario::Explain::All, &|_| {});
+    /// assert_eq!(report.failed(), 0);
+    /// # Ok::<(), scenario::ScenarioError>(())
+    /// ```
     pub fn failed(&self) -> usize {
         self.cases().filter(|c| !c.pass).count()
     }
 
-    /// Whether every case passed.
+    /// Whether every case passed (an empty run passes).
+    ///
+    /// ```
+    /// use policy_engine::scenario::{self, RunReport};
+    /// # let text = r#"{
+    /// #   "api": {"region": "us-east-1", "accountId": "123456789012",
+    /// #           "apiId": "a1b2c3d4e5", "stage": "prod"},
+    /// #   "resourcePolicy": {"Version": "2012-10-17", "Statement": [{
+    /// #       "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+    /// #       "Resource": "execute-api:/*",
+    /// #       "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]},
+    /// #   "auth": {"type": "NONE"},
+    /// #   "cases": [
+    /// #     {"name": "office network", "request": {"method": "GET", "path": "/pets",
+    /// #      "sourceIp": "192.0.2.10"}, "expect": {"status": 200}},
+    /// #     {"name": "anywhere else", "request": {"method": "GET", "path": "/pets",
+    /// #      "sourceIp": "203.0.113.9"}, "expect": {"status": 403, "decision": "ImplicitDeny"}}
+    /// #   ]
+    /// # }"#;
+    /// # let report = scenario::run_all(&[scenario::parse("ip-allowlist.json", text)?], scenario::Explain::All, &|_| {});
+    /// assert!(report.all_passed());
+    /// assert!(RunReport::default().all_passed());
+    /// # Ok::<(), scenario::ScenarioError>(())
+    /// ```
     pub fn all_passed(&self) -> bool {
         self.failed() == 0
     }
@@ -138,7 +408,32 @@ impl RunReport {
         self.files.iter().flat_map(|f| f.cases.iter())
     }
 
-    /// The JSON report of `policy-sim test --format json`.
+    /// The JSON report of `policy-sim test --format json`: `files` (each with its `cases`:
+    /// `name`, `pass`, `expected`, `actual`, `mismatches`, `explanation`), `passed`, `failed`.
+    ///
+    /// ```
+    /// use policy_engine::scenario;
+    /// # let text = r#"{
+    /// #   "api": {"region": "us-east-1", "accountId": "123456789012",
+    /// #           "apiId": "a1b2c3d4e5", "stage": "prod"},
+    /// #   "resourcePolicy": {"Version": "2012-10-17", "Statement": [{
+    /// #       "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+    /// #       "Resource": "execute-api:/*",
+    /// #       "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]},
+    /// #   "auth": {"type": "NONE"},
+    /// #   "cases": [
+    /// #     {"name": "office network", "request": {"method": "GET", "path": "/pets",
+    /// #      "sourceIp": "192.0.2.10"}, "expect": {"status": 200}},
+    /// #     {"name": "anywhere else", "request": {"method": "GET", "path": "/pets",
+    /// #      "sourceIp": "203.0.113.9"}, "expect": {"status": 403, "decision": "ImplicitDeny"}}
+    /// #   ]
+    /// # }"#;
+    /// # let report = scenario::run_all(&[scenario::parse("ip-allowlist.json", text)?], scenario::Explain::All, &|_| {});
+    /// let json = report.to_json();
+    /// assert_eq!((json["passed"].as_u64(), json["failed"].as_u64()), (Some(2), Some(0)));
+    /// assert_eq!(json["files"][0]["cases"][1]["actual"]["decision"], "ImplicitDeny");
+    /// # Ok::<(), scenario::ScenarioError>(())
+    /// ```
     pub fn to_json(&self) -> Value {
         json!({
             "files": self.files.iter().map(|f| json!({
@@ -162,6 +457,30 @@ impl RunReport {
     /// The JUnit XML report of `policy-sim test --format junit`: one `testsuite` per file,
     /// one `testcase` per case; a failing case carries its mismatches as the failure message
     /// and its explanation as the failure text, so CI systems show them as test results.
+    ///
+    /// ```
+    /// use policy_engine::scenario;
+    /// # let text = r#"{
+    /// #   "api": {"region": "us-east-1", "accountId": "123456789012",
+    /// #           "apiId": "a1b2c3d4e5", "stage": "prod"},
+    /// #   "resourcePolicy": {"Version": "2012-10-17", "Statement": [{
+    /// #       "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+    /// #       "Resource": "execute-api:/*",
+    /// #       "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]},
+    /// #   "auth": {"type": "NONE"},
+    /// #   "cases": [
+    /// #     {"name": "office network", "request": {"method": "GET", "path": "/pets",
+    /// #      "sourceIp": "192.0.2.10"}, "expect": {"status": 200}},
+    /// #     {"name": "anywhere else", "request": {"method": "GET", "path": "/pets",
+    /// #      "sourceIp": "203.0.113.9"}, "expect": {"status": 403, "decision": "ImplicitDeny"}}
+    /// #   ]
+    /// # }"#;
+    /// # let report = scenario::run_all(&[scenario::parse("ip-allowlist.json", text)?], scenario::Explain::All, &|_| {});
+    /// let xml = report.to_junit();
+    /// assert!(xml.contains(r#"<testsuites name="policy-sim" tests="2" failures="0">"#));
+    /// assert!(xml.contains(r#"<testcase classname="ip-allowlist.json" name="office network"/>"#));
+    /// # Ok::<(), scenario::ScenarioError>(())
+    /// ```
     pub fn to_junit(&self) -> String {
         let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         xml.push_str(&format!(
@@ -238,6 +557,25 @@ impl fmt::Display for RunReport {
 
 /// The scenario files named by `paths`: files as given, directories searched (not recursively)
 /// for `*.json`, in name order.
+///
+/// # Errors
+///
+/// A directory that cannot be read. A file is not opened here (a missing one is reported
+/// when it is loaded).
+///
+/// ```
+/// use policy_engine::scenario::collect_files;
+///
+/// # let dir = std::env::temp_dir().join(format!("policy-engine-scenario-doc-1-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir)?;
+/// for name in ["b.json", "a.json", "notes.md"] {
+///     std::fs::write(dir.join(name), "{}")?;
+/// }
+/// let files = collect_files(&[&dir])?;
+/// assert_eq!(files, [dir.join("a.json"), dir.join("b.json")]);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn collect_files<P: AsRef<Path>>(paths: &[P]) -> Result<Vec<PathBuf>, ScenarioError> {
     let mut files = Vec::new();
     for p in paths {
@@ -268,9 +606,40 @@ pub fn collect_files<P: AsRef<Path>>(paths: &[P]) -> Result<Vec<PathBuf>, Scenar
 /// authorizer lives in the `authorizer` crate, which depends on this one, so the
 /// `apigw-authz` package (and `policy-sim`) supplies the loader. The path is resolved against
 /// the scenario file's folder; the error says why the file cannot be used.
+///
+/// ```
+/// use std::sync::Arc;
+/// use policy_engine::function::{AuthorizerFunction, ResponseTable};
+/// use policy_engine::scenario::{self, Options, RulesLoader};
+///
+/// // A loader that stands a fixed table in for every rules file.
+/// let loader: &RulesLoader = &|path| {
+///     assert!(path.ends_with("rules.json"));
+///     let table: Arc<dyn AuthorizerFunction> = Arc::new(ResponseTable::new(serde_json::Map::new()));
+///     Ok(table)
+/// };
+/// let text = r#"{"api": {"region": "us-east-1", "accountId": "123456789012",
+///                        "apiId": "a1b2c3d4e5", "stage": "prod"},
+///                "auth": {"type": "LAMBDA_TOKEN", "rules": "rules.json"},
+///                "cases": []}"#;
+/// let options = Options { rules_loader: Some(loader) };
+/// let scenario = scenario::parse_with("rules.scenario.json", text, std::path::Path::new("."), options)?;
+/// assert!(scenario.lambda.is_some());
+/// // Without a loader, the same file is invalid.
+/// assert!(scenario::parse("rules.scenario.json", text).is_err());
+/// # Ok::<(), scenario::ScenarioError>(())
+/// ```
 pub type RulesLoader = dyn Fn(&Path) -> Result<Arc<dyn AuthorizerFunction>, String> + Sync;
 
-/// How scenario files are read.
+/// How scenario files are read. The default reads every file that needs no rules-file
+/// authorizer; see [`RulesLoader`] for the one option.
+///
+/// ```
+/// use policy_engine::scenario::Options;
+///
+/// let options = Options::default();
+/// assert!(options.rules_loader.is_none());
+/// ```
 #[derive(Clone, Copy, Default)]
 pub struct Options<'a> {
     /// Loads `rules` authorizers; without one, a file that names one is invalid.
@@ -285,13 +654,76 @@ impl fmt::Debug for Options<'_> {
     }
 }
 
-/// Load and run every scenario file under `paths` (see [`collect_files`]). Every file is
-/// validated before any case runs.
+/// Load and run every scenario file under `paths` (see [`collect_files`]), explaining every
+/// case. Every file is validated before any case runs. This is the call for a `cargo test`
+/// that runs a project's scenario folder.
+///
+/// # Errors
+///
+/// The first file (in order) that cannot be read or is invalid; no case has run then.
+///
+/// ```
+/// use policy_engine::scenario::run_paths;
+/// # let text = r#"{
+/// #   "api": {"region": "us-east-1", "accountId": "123456789012",
+/// #           "apiId": "a1b2c3d4e5", "stage": "prod"},
+/// #   "resourcePolicy": {"Version": "2012-10-17", "Statement": [{
+/// #       "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+/// #       "Resource": "execute-api:/*",
+/// #       "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]},
+/// #   "auth": {"type": "NONE"},
+/// #   "cases": [
+/// #     {"name": "office network", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "192.0.2.10"}, "expect": {"status": 200}},
+/// #     {"name": "anywhere else", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "203.0.113.9"}, "expect": {"status": 403, "decision": "ImplicitDeny"}}
+/// #   ]
+/// # }"#;
+/// # let dir = std::env::temp_dir().join(format!("policy-engine-scenario-doc-2-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir)?;
+/// std::fs::write(dir.join("ip-allowlist.json"), text)?;
+/// let report = run_paths(&[&dir])?;
+/// assert!(report.all_passed(), "{report}");
+/// assert_eq!(report.passed(), 2);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn run_paths<P: AsRef<Path>>(paths: &[P]) -> Result<RunReport, ScenarioError> {
     run_paths_with(paths, Options::default())
 }
 
 /// [`run_paths`] with [`Options`].
+///
+/// # Errors
+///
+/// As [`run_paths`].
+///
+/// ```
+/// use policy_engine::scenario::{run_paths_with, Options};
+/// # let text = r#"{
+/// #   "api": {"region": "us-east-1", "accountId": "123456789012",
+/// #           "apiId": "a1b2c3d4e5", "stage": "prod"},
+/// #   "resourcePolicy": {"Version": "2012-10-17", "Statement": [{
+/// #       "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+/// #       "Resource": "execute-api:/*",
+/// #       "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]},
+/// #   "auth": {"type": "NONE"},
+/// #   "cases": [
+/// #     {"name": "office network", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "192.0.2.10"}, "expect": {"status": 200}},
+/// #     {"name": "anywhere else", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "203.0.113.9"}, "expect": {"status": 403, "decision": "ImplicitDeny"}}
+/// #   ]
+/// # }"#;
+/// # let dir = std::env::temp_dir().join(format!("policy-engine-scenario-doc-3-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir)?;
+/// std::fs::write(dir.join("ip-allowlist.json"), text)?;
+/// let report = run_paths_with(&[dir.join("ip-allowlist.json")], Options::default())?;
+/// assert_eq!(report.files.len(), 1);
+/// assert!(report.all_passed());
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn run_paths_with<P: AsRef<Path>>(
     paths: &[P],
     options: Options<'_>,
@@ -306,6 +738,39 @@ pub fn run_paths_with<P: AsRef<Path>>(
 /// Every scenario file under `paths` (see [`collect_files`]), read and validated — all of
 /// them before any case runs, so a typo in the tenth file is reported before nine files'
 /// worth of output.
+///
+/// # Errors
+///
+/// The first file (in order) that cannot be read or is invalid.
+///
+/// ```
+/// use policy_engine::scenario::{load_paths_with, Options};
+/// # let text = r#"{
+/// #   "api": {"region": "us-east-1", "accountId": "123456789012",
+/// #           "apiId": "a1b2c3d4e5", "stage": "prod"},
+/// #   "resourcePolicy": {"Version": "2012-10-17", "Statement": [{
+/// #       "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+/// #       "Resource": "execute-api:/*",
+/// #       "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]},
+/// #   "auth": {"type": "NONE"},
+/// #   "cases": [
+/// #     {"name": "office network", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "192.0.2.10"}, "expect": {"status": 200}},
+/// #     {"name": "anywhere else", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "203.0.113.9"}, "expect": {"status": 403, "decision": "ImplicitDeny"}}
+/// #   ]
+/// # }"#;
+/// # let dir = std::env::temp_dir().join(format!("policy-engine-scenario-doc-4-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir)?;
+/// std::fs::write(dir.join("a.json"), text)?;
+/// std::fs::write(dir.join("b.json"), r#"{"api": {}}"#)?;
+/// let err = load_paths_with(&[&dir], Options::default()).unwrap_err();
+/// assert!(err.file().ends_with("b.json"));
+/// std::fs::remove_file(dir.join("b.json"))?;
+/// assert_eq!(load_paths_with(&[&dir], Options::default())?.len(), 1);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn load_paths_with<P: AsRef<Path>>(
     paths: &[P],
     options: Options<'_>,
@@ -316,13 +781,78 @@ pub fn load_paths_with<P: AsRef<Path>>(
         .collect()
 }
 
-/// Read and parse one scenario file.
+/// Read and parse one scenario file; relative paths in it (a `command`, an `openapi`
+/// export) are resolved against its folder.
+///
+/// # Errors
+///
+/// The file cannot be read, is not JSON, or is not a valid scenario.
+///
+/// ```
+/// use policy_engine::scenario::load_file;
+/// # let text = r#"{
+/// #   "api": {"region": "us-east-1", "accountId": "123456789012",
+/// #           "apiId": "a1b2c3d4e5", "stage": "prod"},
+/// #   "resourcePolicy": {"Version": "2012-10-17", "Statement": [{
+/// #       "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+/// #       "Resource": "execute-api:/*",
+/// #       "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]},
+/// #   "auth": {"type": "NONE"},
+/// #   "cases": [
+/// #     {"name": "office network", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "192.0.2.10"}, "expect": {"status": 200}},
+/// #     {"name": "anywhere else", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "203.0.113.9"}, "expect": {"status": 403, "decision": "ImplicitDeny"}}
+/// #   ]
+/// # }"#;
+/// # let dir = std::env::temp_dir().join(format!("policy-engine-scenario-doc-5-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir)?;
+/// let file = dir.join("ip-allowlist.json");
+/// std::fs::write(&file, text)?;
+/// let scenario = load_file(&file)?;
+/// assert_eq!(scenario.file, file.display().to_string());
+/// let err = load_file(&dir.join("missing.json")).unwrap_err();
+/// assert!(err.problem().starts_with("cannot read the file"));
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
     load_file_with(path, Options::default())
 }
 
 /// [`load_file`] with [`Options`]; files a scenario names (a `command`, `rules`) are resolved
 /// against its folder.
+///
+/// # Errors
+///
+/// As [`load_file`], and what the [`RulesLoader`] reports.
+///
+/// ```
+/// use policy_engine::scenario::{load_file_with, Options};
+/// # let text = r#"{
+/// #   "api": {"region": "us-east-1", "accountId": "123456789012",
+/// #           "apiId": "a1b2c3d4e5", "stage": "prod"},
+/// #   "resourcePolicy": {"Version": "2012-10-17", "Statement": [{
+/// #       "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+/// #       "Resource": "execute-api:/*",
+/// #       "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]},
+/// #   "auth": {"type": "NONE"},
+/// #   "cases": [
+/// #     {"name": "office network", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "192.0.2.10"}, "expect": {"status": 200}},
+/// #     {"name": "anywhere else", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "203.0.113.9"}, "expect": {"status": 403, "decision": "ImplicitDeny"}}
+/// #   ]
+/// # }"#;
+/// # let dir = std::env::temp_dir().join(format!("policy-engine-scenario-doc-6-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir)?;
+/// let file = dir.join("ip-allowlist.json");
+/// std::fs::write(&file, text)?;
+/// let scenario = load_file_with(&file, Options::default())?;
+/// assert_eq!(scenario.cases.len(), 2);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn load_file_with(path: &Path, options: Options<'_>) -> Result<Scenario, ScenarioError> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path)
@@ -336,11 +866,68 @@ pub fn load_file_with(path: &Path, options: Options<'_>) -> Result<Scenario, Sce
 
 /// Parse scenario JSON; `file` names it in errors; relative paths are resolved against the
 /// current directory.
+///
+/// # Errors
+///
+/// The text is not JSON, or not a valid scenario (an unknown field, a wrong type, an invalid
+/// policy...): the error names `file` and the JSON path.
+///
+/// ```
+/// use policy_engine::scenario;
+/// # let text = r#"{
+/// #   "api": {"region": "us-east-1", "accountId": "123456789012",
+/// #           "apiId": "a1b2c3d4e5", "stage": "prod"},
+/// #   "resourcePolicy": {"Version": "2012-10-17", "Statement": [{
+/// #       "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+/// #       "Resource": "execute-api:/*",
+/// #       "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]},
+/// #   "auth": {"type": "NONE"},
+/// #   "cases": [
+/// #     {"name": "office network", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "192.0.2.10"}, "expect": {"status": 200}},
+/// #     {"name": "anywhere else", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "203.0.113.9"}, "expect": {"status": 403, "decision": "ImplicitDeny"}}
+/// #   ]
+/// # }"#;
+/// let scenario = scenario::parse("ip-allowlist.json", text)?;
+/// assert_eq!(scenario.file, "ip-allowlist.json");
+///
+/// let err = scenario::parse("bad.json", r#"{"cases": []}"#).unwrap_err();
+/// assert!(err.to_string().contains("missing required field `api`"));
+/// # Ok::<(), scenario::ScenarioError>(())
+/// ```
 pub fn parse(file: &str, text: &str) -> Result<Scenario, ScenarioError> {
     parse_with(file, text, Path::new("."), Options::default())
 }
 
 /// [`parse`] with the folder relative paths are resolved against, and [`Options`].
+///
+/// # Errors
+///
+/// As [`parse`], and what the [`RulesLoader`] reports.
+///
+/// ```
+/// use std::path::Path;
+/// use policy_engine::scenario::{self, Options};
+/// # let text = r#"{
+/// #   "api": {"region": "us-east-1", "accountId": "123456789012",
+/// #           "apiId": "a1b2c3d4e5", "stage": "prod"},
+/// #   "resourcePolicy": {"Version": "2012-10-17", "Statement": [{
+/// #       "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+/// #       "Resource": "execute-api:/*",
+/// #       "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]},
+/// #   "auth": {"type": "NONE"},
+/// #   "cases": [
+/// #     {"name": "office network", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "192.0.2.10"}, "expect": {"status": 200}},
+/// #     {"name": "anywhere else", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "203.0.113.9"}, "expect": {"status": 403, "decision": "ImplicitDeny"}}
+/// #   ]
+/// # }"#;
+/// let scenario = scenario::parse_with("ip-allowlist.json", text, Path::new("scenarios"), Options::default())?;
+/// assert_eq!(scenario.cases.len(), 2);
+/// # Ok::<(), scenario::ScenarioError>(())
+/// ```
 pub fn parse_with(
     file: &str,
     text: &str,
@@ -353,6 +940,31 @@ pub fn parse_with(
 }
 
 /// Which cases a run explains (the explanation is most of the cost of a passing case).
+///
+/// ```
+/// use policy_engine::scenario::{self, Explain};
+/// # let text = r#"{
+/// #   "api": {"region": "us-east-1", "accountId": "123456789012",
+/// #           "apiId": "a1b2c3d4e5", "stage": "prod"},
+/// #   "resourcePolicy": {"Version": "2012-10-17", "Statement": [{
+/// #       "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+/// #       "Resource": "execute-api:/*",
+/// #       "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]},
+/// #   "auth": {"type": "NONE"},
+/// #   "cases": [
+/// #     {"name": "office network", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "192.0.2.10"}, "expect": {"status": 200}},
+/// #     {"name": "anywhere else", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "203.0.113.9"}, "expect": {"status": 403, "decision": "ImplicitDeny"}}
+/// #   ]
+/// # }"#;
+/// let scenario = scenario::parse("ip-allowlist.json", text)?;
+/// let quick = scenario::run_with(&scenario, Explain::Failures);
+/// assert!(quick.cases.iter().all(|c| c.pass && c.explanation.is_empty()));
+/// let full = scenario::run_with(&scenario, Explain::All);
+/// assert!(full.cases.iter().all(|c| !c.explanation.is_empty()));
+/// # Ok::<(), scenario::ScenarioError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Explain {
     /// Failing cases only; passing ones get an empty explanation.
@@ -362,12 +974,63 @@ pub enum Explain {
 }
 
 /// Run every case of a scenario, explaining every case.
+///
+/// ```
+/// use policy_engine::scenario;
+/// # let text = r#"{
+/// #   "api": {"region": "us-east-1", "accountId": "123456789012",
+/// #           "apiId": "a1b2c3d4e5", "stage": "prod"},
+/// #   "resourcePolicy": {"Version": "2012-10-17", "Statement": [{
+/// #       "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+/// #       "Resource": "execute-api:/*",
+/// #       "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]},
+/// #   "auth": {"type": "NONE"},
+/// #   "cases": [
+/// #     {"name": "office network", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "192.0.2.10"}, "expect": {"status": 200}},
+/// #     {"name": "anywhere else", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "203.0.113.9"}, "expect": {"status": 403, "decision": "ImplicitDeny"}}
+/// #   ]
+/// # }"#;
+/// let report = scenario::run(&scenario::parse("ip-allowlist.json", text)?);
+/// assert!(report.cases.iter().all(|c| c.pass));
+/// # Ok::<(), scenario::ScenarioError>(())
+/// ```
 pub fn run(scenario: &Scenario) -> FileReport {
     run_with(scenario, Explain::All)
 }
 
 /// Run many scenario files on every core (rayon), in order in the report; `done` is called as
-/// each file finishes, from whichever thread ran it.
+/// each file finishes, from whichever thread ran it (to stream progress).
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use policy_engine::scenario::{self, Explain};
+/// # let text = r#"{
+/// #   "api": {"region": "us-east-1", "accountId": "123456789012",
+/// #           "apiId": "a1b2c3d4e5", "stage": "prod"},
+/// #   "resourcePolicy": {"Version": "2012-10-17", "Statement": [{
+/// #       "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+/// #       "Resource": "execute-api:/*",
+/// #       "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]},
+/// #   "auth": {"type": "NONE"},
+/// #   "cases": [
+/// #     {"name": "office network", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "192.0.2.10"}, "expect": {"status": 200}},
+/// #     {"name": "anywhere else", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "203.0.113.9"}, "expect": {"status": 403, "decision": "ImplicitDeny"}}
+/// #   ]
+/// # }"#;
+/// let scenarios = [scenario::parse("a.json", text)?, scenario::parse("b.json", text)?];
+/// let finished = AtomicUsize::new(0);
+/// let report = scenario::run_all(&scenarios, Explain::Failures, &|_file| {
+///     finished.fetch_add(1, Ordering::Relaxed);
+/// });
+/// assert_eq!(finished.into_inner(), 2);
+/// assert_eq!(report.files[1].file, "b.json");
+/// assert_eq!(report.passed(), 4);
+/// # Ok::<(), scenario::ScenarioError>(())
+/// ```
 pub fn run_all(
     scenarios: &[Scenario],
     explain: Explain,
@@ -389,6 +1052,32 @@ pub fn run_all(
 /// in order, one after the other; otherwise they are independent and run on every core.
 /// Each case is decided without an explanation first, and explained (by deciding it again
 /// with the same authorizer answer) only when `explain` asks for it.
+///
+/// ```
+/// use policy_engine::scenario::{self, Explain};
+/// # let text = r#"{
+/// #   "api": {"region": "us-east-1", "accountId": "123456789012",
+/// #           "apiId": "a1b2c3d4e5", "stage": "prod"},
+/// #   "resourcePolicy": {"Version": "2012-10-17", "Statement": [{
+/// #       "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+/// #       "Resource": "execute-api:/*",
+/// #       "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]},
+/// #   "auth": {"type": "NONE"},
+/// #   "cases": [
+/// #     {"name": "office network", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "192.0.2.10"}, "expect": {"status": 200}},
+/// #     {"name": "anywhere else", "request": {"method": "GET", "path": "/pets",
+/// #      "sourceIp": "203.0.113.9"}, "expect": {"status": 403, "decision": "ImplicitDeny"}}
+/// #   ]
+/// # }"#;
+/// let mut scenario = scenario::parse("ip-allowlist.json", text)?;
+/// scenario.cases[0].expect.status = Some(401); // a wrong expectation
+/// let report = scenario::run_with(&scenario, Explain::Failures);
+/// assert!(!report.cases[0].pass);
+/// assert!(!report.cases[0].explanation.is_empty()); // failures are always explained
+/// assert!(report.cases[1].pass && report.cases[1].explanation.is_empty());
+/// # Ok::<(), scenario::ScenarioError>(())
+/// ```
 pub fn run_with(scenario: &Scenario, explain: Explain) -> FileReport {
     let start = scenario
         .start_time
@@ -517,18 +1206,15 @@ fn compare(case: &Case, d: &Decision) -> CaseReport {
     );
     if let Some(expected) = &e.context {
         for (k, v) in expected {
-            let want = match v {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            let got = d.context.get(k).map(|g| match g {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            });
-            if got.as_deref() != Some(want.as_str()) {
+            let got = d.context.get(k);
+            if !context_value_matches(v, got) {
                 mismatches.push(format!(
-                    "context.{k}: expected `{want}`, got {}",
-                    got.map_or_else(|| "nothing".to_owned(), |g| format!("`{g}`"))
+                    "context.{k}: expected `{}`, got {}",
+                    context_text(v),
+                    got.map_or_else(
+                        || "nothing".to_owned(),
+                        |g| format!("`{}`", context_text(g))
+                    )
                 ));
             }
         }
@@ -540,6 +1226,25 @@ fn compare(case: &Case, d: &Decision) -> CaseReport {
         actual: actual_json(d),
         mismatches,
         explanation: String::new(),
+    }
+}
+
+/// Whether an `expect.context` value matches what the backend got: scalars by the text the
+/// backend sees (REST and payload 1.0 stringify every value, so `123` matches `"123"`);
+/// objects and arrays (payload 2.0 keeps JSON values) as JSON, object members in any order.
+fn context_value_matches(want: &Value, got: Option<&Value>) -> bool {
+    match (want, got) {
+        (_, None) => false,
+        (Value::Object(_) | Value::Array(_), Some(got)) => want == got,
+        (_, Some(got)) => context_text(want) == context_text(got),
+    }
+}
+
+/// A context value as text: strings as they are, anything else as JSON.
+fn context_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -1030,11 +1735,8 @@ impl<'f> Parser<'f> {
                     "`identityValidationExpression` applies to TOKEN authorizers only",
                 ))
             }
-            Some(expr) => Some(regex::Regex::new(expr).map_err(|e| {
-                self.err(
-                    &o.path().key("identityValidationExpression"),
-                    format!("invalid regular expression `{expr}`: {e}"),
-                )
+            Some(expr) => Some(ValidationExpression::new(expr).map_err(|e| {
+                self.err(&o.path().key("identityValidationExpression"), e.to_string())
             })?),
         };
         let function = self.function(o)?;

@@ -278,7 +278,7 @@ fn token_validation_expression_refuses_before_invoking() {
         &["method.request.header.Authorization"],
         f.clone(),
     );
-    s.validation = Some(regex::Regex::new("^Bearer [a-z]+$").unwrap());
+    s.validation = Some(ValidationExpression::new("^Bearer [a-z]+$").unwrap());
     let bad = s.call(
         &api(ApiType::Rest),
         &request("GET", "/", &[("Authorization", "Basic x")]),

@@ -6,6 +6,28 @@
 //! The `auth` object is reviewed as written, before the strict scenario parser runs, so a TTL
 //! or a cache setting API Gateway would refuse is reported as a finding with its fix rather
 //! than as an unreadable file.
+//!
+//! Codes, beyond the resource-policy ones of [`crate::lint`]: `ttl-above-maximum`,
+//! `cache-without-identity-source`, `cache-first-method-trap`, `authorizer-result-size`,
+//! `resource-allow-overrides-authorization` and `invalid-scenario`.
+//!
+//! ```
+//! use policy_engine::lint::setup::lint_scenario;
+//! use policy_engine::scenario::Options;
+//! use serde_json::json;
+//!
+//! // A REQUEST authorizer caching (the default TTL, 300 s) with no identity source to key on.
+//! let file = json!({
+//!     "api": {"region": "us-east-1", "accountId": "123456789012",
+//!             "apiId": "a1b2c3d4e5", "stage": "prod"},
+//!     "auth": {"type": "LAMBDA_REQUEST", "responses": {}},
+//!     "cases": []
+//! });
+//! let linted = lint_scenario("authorizer.json", &file, std::path::Path::new("."), Options::default());
+//! assert_eq!(linted.findings[0].code, "cache-without-identity-source");
+//! assert_eq!(linted.findings[0].path.as_str(), "auth.identitySources");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use serde_json::Value;
 
@@ -18,7 +40,30 @@ use crate::openapi::{AuthorizerType, MethodAuth, OpenApiSetup};
 use crate::policy::{Effect, PolicyDocument, PolicyKind, PrincipalClause};
 
 /// Reviews of the `auth` object as written: TTL, caching without identity sources, the
-/// first-method trap and the size of each `responses` entry.
+/// first-method trap and the size of each `responses` entry. Only Lambda authorizers
+/// (`LAMBDA_TOKEN`, `LAMBDA_REQUEST`) are reviewed; `at` is where `auth` sits.
+///
+/// ```
+/// use policy_engine::flow::ApiType;
+/// use policy_engine::json::JsonPath;
+/// use policy_engine::lint::setup::lint_auth_value;
+/// use serde_json::json;
+///
+/// // Caching on, and alice's cached policy allows only the first method she calls.
+/// let auth = json!({
+///     "type": "LAMBDA_TOKEN",
+///     "ttlSeconds": 300,
+///     "responses": {"tok-alice": {"principalId": "alice", "policyDocument": {
+///         "Version": "2012-10-17",
+///         "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke",
+///             "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"}]
+///     }}}
+/// });
+/// let findings = lint_auth_value(&auth, &JsonPath::root().key("auth"), ApiType::Rest);
+/// assert_eq!(findings.len(), 1);
+/// assert_eq!(findings[0].code, "cache-first-method-trap");
+/// assert_eq!(findings[0].path.as_str(), "auth.responses.tok-alice.policyDocument");
+/// ```
 pub fn lint_auth_value(auth: &Value, at: &JsonPath, api_type: ApiType) -> Vec<Finding> {
     let Some(auth) = auth.as_object() else {
         return Vec::new();
@@ -93,7 +138,20 @@ pub fn lint_auth_value(auth: &Value, at: &JsonPath, api_type: ApiType) -> Vec<Fi
     findings
 }
 
-/// `authorizer-result-size`: a response over (error) or near (warning) the 8 KB quota.
+/// `authorizer-result-size`: a response over (error) or near (warning, above 90 %) the 8 KB
+/// quota ([`crate::lambda::MAX_RESULT_BYTES`]); `None` when it fits, or for an `error` entry.
+///
+/// ```
+/// use policy_engine::json::JsonPath;
+/// use policy_engine::lint::{setup::result_size, Severity};
+/// use serde_json::json;
+///
+/// let at = JsonPath::root();
+/// let small = json!({"principalId": "alice", "policyDocument": {}});
+/// assert_eq!(result_size(&small, &at), None);
+/// let huge = json!({"principalId": "alice", "context": {"blob": "x".repeat(9000)}});
+/// assert_eq!(result_size(&huge, &at).map(|f| f.severity), Some(Severity::Error));
+/// ```
 pub fn result_size(entry: &Value, at: &JsonPath) -> Option<Finding> {
     if entry.get("error").is_some() {
         return None;
@@ -158,7 +216,37 @@ fn first_method_trap(entry: &Value, at: &JsonPath, ttl: i64) -> Option<Finding> 
 }
 
 /// Reviews of a parsed setup: the resource-policy lints for the method authorization, and
-/// `resource-allow-overrides-authorization`.
+/// `resource-allow-overrides-authorization`. Nothing without a resource policy; `policy_at`
+/// is where the policy sits in its file.
+///
+/// ```
+/// use policy_engine::flow::{Authorization, Gateway};
+/// use policy_engine::json::JsonPath;
+/// use policy_engine::lint::setup::lint_gateway;
+/// use policy_engine::policy::PolicyDocument;
+/// # use policy_engine::arn::ApiRef;
+/// # use policy_engine::flow::{Api, ApiType, EndpointType};
+/// # let api = Api {
+/// #     api_type: ApiType::Rest,
+/// #     api_ref: ApiRef {
+/// #         partition: "aws".into(),
+/// #         region: "us-east-1".into(),
+/// #         account_id: "123456789012".into(),
+/// #         api_id: "a1b2c3d4e5".into(),
+/// #     },
+/// #     stage: "prod".into(),
+/// #     endpoint: EndpointType::Regional,
+/// # };
+/// let policy = PolicyDocument::parse_resource_policy(r#"{
+///     "Version": "2012-10-17",
+///     "Statement": [{"Sid": "Open", "Effect": "Allow", "Principal": "*",
+///                    "Action": "execute-api:Invoke", "Resource": "execute-api:/*"}]
+/// }"#, &api.api_ref)?;
+/// let gateway = Gateway { api, resource_policy: Some(policy), authorization: Authorization::AwsIam };
+/// let findings = lint_gateway(&gateway, &JsonPath::root().key("resourcePolicy"));
+/// assert!(findings.iter().any(|f| f.code == "resource-allow-overrides-authorization"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn lint_gateway(gateway: &Gateway, policy_at: &JsonPath) -> Vec<Finding> {
     let Some(policy) = &gateway.resource_policy else {
         return Vec::new();
@@ -182,7 +270,50 @@ pub fn lint_gateway(gateway: &Gateway, policy_at: &JsonPath) -> Vec<Finding> {
 /// `resource-allow-overrides-authorization`: in the owner's account (Table A) a resource
 /// policy `Allow` for everyone, with no condition, lets a request through even when the
 /// authorizer's policy (or the caller's IAM policies) do not allow it — only an explicit
-/// `Deny` stops it ("Neither Allow nor Deny" × `Allow` → `Allow`).
+/// `Deny` stops it ("Neither Allow nor Deny" × `Allow` → `Allow`). Only for `AWS_IAM` and
+/// same-account Lambda authorizers: with `NONE` the resource policy is meant to decide, and
+/// a cross-account authorizer is combined by Table B.
+///
+/// ```
+/// use policy_engine::flow::Authorization;
+/// use policy_engine::json::JsonPath;
+/// use policy_engine::lambda::PayloadFormat;
+/// use policy_engine::lint::{setup::allow_overrides_authorization, Severity};
+/// use policy_engine::policy::PolicyDocument;
+/// # use policy_engine::arn::ApiRef;
+/// # use policy_engine::flow::{Api, ApiType, EndpointType};
+/// # let api = Api {
+/// #     api_type: ApiType::Rest,
+/// #     api_ref: ApiRef {
+/// #         partition: "aws".into(),
+/// #         region: "us-east-1".into(),
+/// #         account_id: "123456789012".into(),
+/// #         api_id: "a1b2c3d4e5".into(),
+/// #     },
+/// #     stage: "prod".into(),
+/// #     endpoint: EndpointType::Regional,
+/// # };
+/// let policy = PolicyDocument::parse_resource_policy(r#"{
+///     "Version": "2012-10-17",
+///     "Statement": [{"Sid": "Open", "Effect": "Allow", "Principal": "*",
+///                    "Action": "execute-api:Invoke", "Resource": "execute-api:/*"}]
+/// }"#, &api.api_ref)?;
+/// let at = JsonPath::root();
+/// let same_account = Authorization::Lambda {
+///     account: "123456789012".into(),
+///     format: PayloadFormat::Rest,
+/// };
+/// let findings = allow_overrides_authorization(&policy, &at, &api, &same_account);
+/// assert_eq!(findings.len(), 1);
+/// assert_eq!(findings[0].severity, Severity::Warning);
+/// assert!(findings[0].message.starts_with("statement `Open` allows everyone"));
+/// let cross_account = Authorization::Lambda {
+///     account: "210987654321".into(),
+///     format: PayloadFormat::Rest,
+/// };
+/// assert!(allow_overrides_authorization(&policy, &at, &api, &cross_account).is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn allow_overrides_authorization(
     policy: &PolicyDocument,
     at: &JsonPath,
@@ -230,7 +361,27 @@ pub fn allow_overrides_authorization(
 
 /// Lint a scenario file's JSON: the `auth` object as written, then — when the file parses —
 /// the parsed setup. A file the strict parser refuses is one `invalid-scenario` error (unless
-/// a lint above already explains that very field).
+/// a lint above already explains that very field). `dir` and `options` are as for
+/// [`crate::scenario::parse_with`].
+///
+/// ```
+/// use policy_engine::lint::{setup::lint_scenario, Severity};
+/// use policy_engine::scenario::Options;
+/// use serde_json::json;
+///
+/// let file = json!({
+///     "api": {"region": "us-east-1", "accountId": "123456789012",
+///             "apiId": "a1b2c3d4e5", "stage": "prod"},
+///     "auth": {"type": "NONE"},
+///     "cases": [{"name": "typo", "request": {"method": "GET", "path": "/pets"},
+///                "expcet": {"status": 200}}]
+/// });
+/// let linted = lint_scenario("pets.json", &file, std::path::Path::new("."), Options::default());
+/// assert!(linted.scenario.is_none());
+/// let finding = &linted.findings[0];
+/// assert_eq!((finding.severity, finding.code), (Severity::Error, "invalid-scenario"));
+/// assert_eq!(finding.path.as_str(), "cases[0].expcet");
+/// ```
 pub fn lint_scenario(
     file: &str,
     value: &Value,
@@ -277,7 +428,23 @@ pub fn lint_scenario(
 
 /// The findings for a scenario file, and the scenario when it parses (for further reviews
 /// that need it, without parsing — and loading its authorizer — twice).
+///
+/// ```
+/// use policy_engine::lint::setup::lint_scenario;
+/// use policy_engine::scenario::Options;
+/// use serde_json::json;
+///
+/// let file = json!({
+///     "api": {"region": "us-east-1", "accountId": "123456789012",
+///             "apiId": "a1b2c3d4e5", "stage": "prod"},
+///     "cases": []
+/// });
+/// let linted = lint_scenario("pets.json", &file, std::path::Path::new("."), Options::default());
+/// assert!(linted.findings.is_empty());
+/// assert_eq!(linted.scenario.map(|s| s.file).as_deref(), Some("pets.json"));
+/// ```
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ScenarioLint {
     /// The findings, errors first.
     pub findings: Vec<Finding>,
@@ -287,6 +454,32 @@ pub struct ScenarioLint {
 
 /// Lint an OpenAPI export read as an access setup: each Lambda authorizer's cache settings,
 /// then the resource policy against each method's own authorization.
+///
+/// ```
+/// use policy_engine::lint::setup::lint_openapi;
+/// use policy_engine::openapi;
+/// use serde_json::json;
+///
+/// // `/admin` is behind AWS_IAM, `/pets` has no authorization: an `AWS` principal allows
+/// // only the methods whose callers are IAM identities.
+/// let export = json!({
+///     "swagger": "2.0",
+///     "paths": {
+///         "/pets": {"get": {}},
+///         "/admin": {"get": {"security": [{"sigv4": []}]}}
+///     },
+///     "securityDefinitions": {"sigv4": {"type": "apiKey", "name": "Authorization",
+///         "in": "header", "x-amazon-apigateway-authtype": "awsSigv4"}},
+///     "x-amazon-apigateway-policy": {"Version": "2012-10-17", "Statement": [{
+///         "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+///         "Action": "execute-api:Invoke",
+///         "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*"}]}
+/// });
+/// let setup = openapi::parse("pets-export.json", &export, None)?;
+/// let findings = lint_openapi(&setup);
+/// assert!(findings.iter().any(|f| f.code == "aws-principal-without-iam"));
+/// # Ok::<(), policy_engine::json::FileError>(())
+/// ```
 pub fn lint_openapi(setup: &OpenApiSetup) -> Vec<Finding> {
     let mut findings = Vec::new();
     for authorizer in &setup.authorizers {

@@ -507,3 +507,23 @@ fn an_openapi_export_supplies_the_policy_and_the_authorizer_settings() {
     plain["auth"] = json!({"authorizer": "x", "type": "NONE"});
     assert!(error_of(plain).contains("authorizer"));
 }
+
+#[test]
+fn context_objects_match_in_any_member_order_arrays_in_order() {
+    let want = json!({"tenant": "acme", "source": "jwt"});
+    assert!(context_value_matches(
+        &want,
+        Some(&json!({"source": "jwt", "tenant": "acme"}))
+    ));
+    assert!(!context_value_matches(
+        &want,
+        Some(&json!({"source": "jwt"}))
+    ));
+    assert!(!context_value_matches(
+        &json!(["a", "b"]),
+        Some(&json!(["b", "a"]))
+    ));
+    assert!(context_value_matches(&json!(123), Some(&json!("123"))));
+    assert!(context_value_matches(&json!("true"), Some(&json!(true))));
+    assert!(!context_value_matches(&json!("x"), None));
+}
