@@ -15,9 +15,9 @@
 //! [`JwtError::is_unauthorized`].
 //!
 //! ```
-//! use authorizer::jwt::{JwksOptions, JwtSettings, KeySource, Verifier};
+//! use authorizer::jwt::{Algorithm, JwksOptions, JwtSettings, KeySource, Verifier};
 //! use authorizer::AuthorizerError;
-//! use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+//! use jsonwebtoken::{encode, EncodingKey, Header};
 //! use serde_json::json;
 //!
 //! const SECRET: &[u8] = b"an example secret of 32+ bytes!!";
@@ -75,6 +75,14 @@ use jsonwebtoken::{AlgorithmFamily, DecodingKey};
 
 /// A JWT signing algorithm, for [`JwtSettings::algorithms`] (jsonwebtoken's, re-exported so a
 /// custom authorizer needs no direct dependency on it).
+///
+/// ```
+/// use authorizer::jwt::Algorithm;
+///
+/// let allowed: Vec<Algorithm> = ["RS256", "ES256"].iter().map(|name| name.parse()).collect::<Result<_, _>>()?;
+/// assert_eq!(allowed, [Algorithm::RS256, Algorithm::ES256]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub use jsonwebtoken::Algorithm;
 use serde_json::{Map, Value};
 
@@ -83,8 +91,8 @@ use jwks::{KeySet, Lookup, RemoteJwks};
 /// Largest token accepted, in bytes; a longer one is rejected before anything is decoded.
 ///
 /// ```
-/// # use authorizer::jwt::{JwksOptions, JwtSettings, KeySource, Verifier};
-/// # use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+/// # use authorizer::jwt::{Algorithm, JwksOptions, JwtSettings, KeySource, Verifier};
+/// # use jsonwebtoken::{encode, EncodingKey, Header};
 /// # use serde_json::json;
 /// # const SECRET: &[u8] = b"an example secret of 32+ bytes!!";
 /// # let sign = |claims: serde_json::Value| encode(&Header::default(), &claims, &EncodingKey::from_secret(SECRET));
@@ -125,8 +133,8 @@ pub const MIN_REFETCH_COOLDOWN: Duration = Duration::from_secs(10);
 /// output, 32 bytes for HS256.
 ///
 /// ```
-/// # use authorizer::jwt::{JwksOptions, JwtSettings, KeySource, Verifier};
-/// # use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+/// # use authorizer::jwt::{Algorithm, JwksOptions, JwtSettings, KeySource, Verifier};
+/// # use jsonwebtoken::{encode, EncodingKey, Header};
 /// # use serde_json::json;
 /// # const SECRET: &[u8] = b"an example secret of 32+ bytes!!";
 /// # let sign = |claims: serde_json::Value| encode(&Header::default(), &claims, &EncodingKey::from_secret(SECRET));
@@ -156,8 +164,8 @@ pub const MIN_HMAC_SECRET_BYTES: usize = 32;
 /// [`Verifier::new`] checks it.
 ///
 /// ```
-/// # use authorizer::jwt::{JwksOptions, JwtSettings, KeySource, Verifier};
-/// # use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+/// # use authorizer::jwt::{Algorithm, JwksOptions, JwtSettings, KeySource, Verifier};
+/// # use jsonwebtoken::{encode, EncodingKey, Header};
 /// # use serde_json::json;
 /// # const SECRET: &[u8] = b"an example secret of 32+ bytes!!";
 /// # let sign = |claims: serde_json::Value| encode(&Header::default(), &claims, &EncodingKey::from_secret(SECRET));
@@ -241,8 +249,7 @@ impl fmt::Debug for KeySource {
 /// `JwksOptions::default()` and change what you need; [`Verifier::new`] checks the values.
 ///
 /// ```
-/// use authorizer::jwt::{JwksOptions, JwtError, JwtSettings, KeySource, Verifier};
-/// use jsonwebtoken::Algorithm;
+/// use authorizer::jwt::{Algorithm, JwksOptions, JwtError, JwtSettings, KeySource, Verifier};
 /// use std::time::Duration;
 ///
 /// let options = JwksOptions { max_age: Duration::from_secs(5), ..JwksOptions::default() };
@@ -290,8 +297,8 @@ impl Default for JwksOptions {
 /// problems (500). Messages never contain the token or any part of it.
 ///
 /// ```
-/// # use authorizer::jwt::{JwksOptions, JwtSettings, KeySource, Verifier};
-/// # use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+/// # use authorizer::jwt::{Algorithm, JwksOptions, JwtSettings, KeySource, Verifier};
+/// # use jsonwebtoken::{encode, EncodingKey, Header};
 /// # use serde_json::json;
 /// # const SECRET: &[u8] = b"an example secret of 32+ bytes!!";
 /// # let sign = |claims: serde_json::Value| encode(&Header::default(), &claims, &EncodingKey::from_secret(SECRET));
@@ -563,8 +570,8 @@ struct Inner {
 /// cheap to clone (an `Arc`) and `Send + Sync`.
 ///
 /// ```
-/// # use authorizer::jwt::{JwksOptions, JwtSettings, KeySource, Verifier};
-/// # use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+/// # use authorizer::jwt::{Algorithm, JwksOptions, JwtSettings, KeySource, Verifier};
+/// # use jsonwebtoken::{encode, EncodingKey, Header};
 /// # use serde_json::json;
 /// # const SECRET: &[u8] = b"an example secret of 32+ bytes!!";
 /// # let sign = |claims: serde_json::Value| encode(&Header::default(), &claims, &EncodingKey::from_secret(SECRET));
@@ -645,8 +652,8 @@ impl Verifier {
     /// JWKS file, or [`JwksOptions`] that do not hold together.
     ///
     /// ```
-    /// # use authorizer::jwt::{JwksOptions, JwtSettings, KeySource, Verifier};
-    /// # use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+    /// # use authorizer::jwt::{Algorithm, JwksOptions, JwtSettings, KeySource, Verifier};
+    /// # use jsonwebtoken::{encode, EncodingKey, Header};
     /// # use serde_json::json;
     /// # const SECRET: &[u8] = b"an example secret of 32+ bytes!!";
     /// # let sign = |claims: serde_json::Value| encode(&Header::default(), &claims, &EncodingKey::from_secret(SECRET));
@@ -792,8 +799,8 @@ impl Verifier {
     /// whether it is the token's fault (401) or not (500).
     ///
     /// ```
-    /// # use authorizer::jwt::{JwksOptions, JwtSettings, KeySource, Verifier};
-    /// # use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
+    /// # use authorizer::jwt::{Algorithm, JwksOptions, JwtSettings, KeySource, Verifier};
+    /// # use jsonwebtoken::{encode, EncodingKey, Header};
     /// # use serde_json::json;
     /// # const SECRET: &[u8] = b"an example secret of 32+ bytes!!";
     /// # let sign = |claims: serde_json::Value| encode(&Header::default(), &claims, &EncodingKey::from_secret(SECRET));

@@ -25,8 +25,8 @@
 //!    it, so grant every route the caller may use, not only the one being called — a policy
 //!    naming only the first method would deny the caller's next, different request for the
 //!    whole TTL. Wrap it in a [`response::PolicyResponse`] (with `principalId` and a context
-//!    map) as [`AuthorizerResponse::Policy`]; HTTP API payload 2.0 may instead answer with the
-//!    simple `{"isAuthorized": ...}` response, [`AuthorizerResponse::Simple`].
+//!    map), an [`AuthorizerResponse::Policy`]; HTTP API payload 2.0 may instead answer with
+//!    the simple `{"isAuthorized": ...}` response, [`response::SimpleResponse`].
 //!    [`AuthorizerResponse::validate`] checks API Gateway's limits before it leaves. What the
 //!    client then sees: a policy that allows the method lets the request through; one that
 //!    does not gives 403; the error [`AuthorizerError::Unauthorized`] gives 401; any other
@@ -37,7 +37,7 @@
 //! use authorizer::builder::PolicyBuilder;
 //! use authorizer::event::AuthorizerEvent;
 //! use authorizer::policy_engine::arn::MethodArn;
-//! use authorizer::response::{PolicyResponse, RestContext};
+//! use authorizer::response::PolicyResponse;
 //! use authorizer::{AuthorizerError, AuthorizerResponse};
 //! use serde_json::json;
 //!
@@ -55,14 +55,8 @@
 //!         .allow("GET", "/pets/*")
 //!         .build()
 //!         .map_err(|e| AuthorizerError::internal(e.to_string()))?;
-//!     let mut context = RestContext::new();
-//!     context.insert("user".to_owned(), user.into());
-//!     let response = AuthorizerResponse::Policy(PolicyResponse {
-//!         principal_id: user.to_owned(),
-//!         policy_document: policy,
-//!         context,
-//!         usage_identifier_key: None,
-//!     });
+//!     let response: AuthorizerResponse =
+//!         PolicyResponse::new(user, policy).with_context("user", user).into();
 //!     response.validate()?;
 //!     Ok(response)
 //! }
@@ -110,8 +104,8 @@
 //! - **Your own decision in Rust:** read the event with [`event::AuthorizerEvent`], verify
 //!   the token with [`jwt::Verifier`], build the policy with [`builder::PolicyBuilder`] and
 //!   answer an [`AuthorizerResponse`] or an [`AuthorizerError`], as above. To deploy it, run
-//!   the handler under the Lambda runtime with `lambda::run`, which also gives it a local
-//!   `invoke` mode.
+//!   the handler under the Lambda runtime with `lambda::run` (feature `lambda`), which wires
+//!   the 401/500 answers and also gives it a local `invoke` mode.
 //! - **No code at all:** write a rules file ([`rules::Config`]) and deploy the crate's
 //!   `authorizer` binary (the `bin` feature); [`handler::RulesAuthorizer`] is the same
 //!   handler as a library, for tests or a custom main.

@@ -649,13 +649,41 @@ impl PolicyResponse {
     }
 
     /// The same response with `key` set in the context map (the backend reads it as
-    /// `$context.authorizer.key`, always as a string).
+    /// `$context.authorizer.key`, always as a string). Setting a key again replaces its value.
+    ///
+    /// ```
+    /// use authorizer::builder::PolicyBuilder;
+    /// use authorizer::policy_engine::arn::MethodArn;
+    /// use authorizer::response::{ContextValue, PolicyResponse};
+    ///
+    /// let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+    /// let policy = PolicyBuilder::for_api_of(&arn).allow("GET", "/pets").build()?;
+    /// let response = PolicyResponse::new("alice", policy)
+    ///     .with_context("tier", "silver")
+    ///     .with_context("tier", "gold");
+    /// assert_eq!(response.context["tier"], ContextValue::from("gold"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn with_context(mut self, key: impl Into<String>, value: impl Into<ContextValue>) -> Self {
         self.context.insert(key.into(), value.into());
         self
     }
 
     /// The same response with the API key of a usage plan (`apiKeySource` `AUTHORIZER`).
+    ///
+    /// ```
+    /// use authorizer::builder::PolicyBuilder;
+    /// use authorizer::policy_engine::arn::MethodArn;
+    /// use authorizer::response::{AuthorizerResponse, PolicyResponse};
+    ///
+    /// let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+    /// let policy = PolicyBuilder::for_api_of(&arn).allow("GET", "/pets").build()?;
+    /// let response: AuthorizerResponse = PolicyResponse::new("alice", policy)
+    ///     .with_usage_identifier_key("a1b2c3d4e5f6g7h8i9j0")
+    ///     .into();
+    /// assert_eq!(response.to_json()["usageIdentifierKey"], "a1b2c3d4e5f6g7h8i9j0");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn with_usage_identifier_key(mut self, key: impl Into<String>) -> Self {
         self.usage_identifier_key = Some(key.into());
         self
@@ -685,6 +713,14 @@ impl SimpleResponse {
 
     /// The same response with `key` set in the context (payload 2.0 keeps any JSON value:
     /// `$context.authorizer.lambda.key`).
+    ///
+    /// ```
+    /// use authorizer::response::SimpleResponse;
+    /// use serde_json::json;
+    ///
+    /// let response = SimpleResponse::new(true).with_context("tenant", json!({"id": "acme", "tier": 2}));
+    /// assert_eq!(response.context["tenant"]["tier"], 2);
+    /// ```
     pub fn with_context(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         self.context.insert(key.into(), value.into());
         self
