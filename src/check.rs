@@ -4,6 +4,34 @@
 //! Flags become a one-case scenario, so a request is checked by exactly the code that runs
 //! `policy-sim test`. The API (partition, region, account, id, stage) comes from `--api` /
 //! `--method-arn`, else from the first full execute-api ARN in the given policies.
+//!
+//! ```
+//! use apigw_authz::check::{check_flags, FlagRequest};
+//!
+//! let dir = std::env::temp_dir().join(format!("apigw-authz-check-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir)?;
+//! // A resource policy that lets the office network read the pets.
+//! std::fs::write(dir.join("policy.json"), r#"{"Version": "2012-10-17", "Statement": [{
+//!   "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+//!   "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets",
+//!   "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]}"#)?;
+//!
+//! // policy-sim check --resource-policy policy.json --method GET --path /pets --source-ip ...
+//! let mut flags = FlagRequest {
+//!     resource_policy: Some(dir.join("policy.json")),
+//!     method: Some("GET".to_owned()),
+//!     path: Some("/pets".to_owned()),
+//!     source_ip: Some("192.0.2.10".to_owned()),
+//!     ..FlagRequest::default()
+//! };
+//! assert!(check_flags(&flags)?.allowed());
+//! flags.source_ip = Some("203.0.113.5".to_owned());
+//! let report = check_flags(&flags)?;
+//! assert!(!report.allowed());
+//! assert_eq!(report.case.actual["status"], 403);
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::path::{Path, PathBuf};
 
@@ -13,7 +41,23 @@ use policy_engine::scenario::{self, CaseReport, Scenario};
 use policy_engine::PolicyDocument;
 use serde_json::{json, Map, Value};
 
-/// A request described by flags.
+/// A request described by flags: each field is one `policy-sim check` flag. Build it with
+/// `..FlagRequest::default()` for the flags not given.
+///
+/// ```
+/// use apigw_authz::check::{check_flags, FlagRequest};
+///
+/// // No policy, no authorizer: with `--api` and `--stage` the request simply goes through.
+/// let flags = FlagRequest {
+///     api: Some("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5".to_owned()),
+///     stage: Some("prod".to_owned()),
+///     method: Some("GET".to_owned()),
+///     path: Some("/pets".to_owned()),
+///     ..FlagRequest::default()
+/// };
+/// assert!(check_flags(&flags)?.allowed());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct FlagRequest {
     /// `--resource-policy`: a policy file (an object, the escaped string `get-rest-api`
@@ -56,8 +100,31 @@ pub struct FlagRequest {
     pub at: Option<String>,
 }
 
-/// What `check` decided for one request.
+/// What `check` decided for one request. More fields may be added.
+///
+/// ```
+/// use apigw_authz::check::{check_flags, FlagRequest};
+///
+/// # let dir = std::env::temp_dir().join(format!("apigw-authz-check-{}-{}", std::process::id(), line!()));
+/// # std::fs::create_dir_all(&dir)?;
+/// # std::fs::write(dir.join("policy.json"), r#"{"Version": "2012-10-17", "Statement": [{
+/// #   "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+/// #   "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets",
+/// #   "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]}"#)?;
+/// let report = check_flags(&FlagRequest {
+///     resource_policy: Some(dir.join("policy.json")),
+///     method_arn: Some("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets".to_owned()),
+///     source_ip: Some("192.0.2.10".to_owned()),
+///     ..FlagRequest::default()
+/// })?;
+/// assert_eq!(report.source, "command line");
+/// assert_eq!(report.request_line, "GET /pets");
+/// assert!(report.case.explanation.contains("Allow"));
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct CheckReport {
     /// Where the request came from: `command line` or `FILE :: CASE`.
     pub source: String,
@@ -69,11 +136,58 @@ pub struct CheckReport {
 
 impl CheckReport {
     /// Whether the request reached the integration (status 200).
+    ///
+    /// ```
+    /// use apigw_authz::check::{check_flags, FlagRequest};
+    ///
+    /// # let dir = std::env::temp_dir().join(format!("apigw-authz-check-{}-{}", std::process::id(), line!()));
+    /// # std::fs::create_dir_all(&dir)?;
+    /// # std::fs::write(dir.join("policy.json"), r#"{"Version": "2012-10-17", "Statement": [{
+    /// #   "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+    /// #   "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets",
+    /// #   "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]}"#)?;
+    /// let outside = FlagRequest {
+    ///     resource_policy: Some(dir.join("policy.json")),
+    ///     method: Some("GET".to_owned()),
+    ///     path: Some("/pets".to_owned()),
+    ///     source_ip: Some("203.0.113.5".to_owned()),
+    ///     ..FlagRequest::default()
+    /// };
+    /// assert!(!check_flags(&outside)?.allowed());
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn allowed(&self) -> bool {
         self.case.actual.get("status").and_then(Value::as_u64) == Some(200)
     }
 
-    /// The JSON of `check --format json`.
+    /// The JSON of `check --format json`: `source`, `request`, `allowed`, `result` (the
+    /// case's actual outcome) and `explanation` (one string per line).
+    ///
+    /// ```
+    /// use apigw_authz::check::{check_flags, FlagRequest};
+    ///
+    /// # let dir = std::env::temp_dir().join(format!("apigw-authz-check-{}-{}", std::process::id(), line!()));
+    /// # std::fs::create_dir_all(&dir)?;
+    /// # std::fs::write(dir.join("policy.json"), r#"{"Version": "2012-10-17", "Statement": [{
+    /// #   "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+    /// #   "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets",
+    /// #   "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]}"#)?;
+    /// let report = check_flags(&FlagRequest {
+    ///     resource_policy: Some(dir.join("policy.json")),
+    ///     method: Some("GET".to_owned()),
+    ///     path: Some("/pets".to_owned()),
+    ///     source_ip: Some("192.0.2.10".to_owned()),
+    ///     ..FlagRequest::default()
+    /// })?;
+    /// let json = report.to_json();
+    /// assert_eq!(json["allowed"], true);
+    /// assert_eq!(json["request"], "GET /pets");
+    /// assert_eq!(json["result"]["status"], 200);
+    /// assert!(json["explanation"].is_array());
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn to_json(&self) -> Value {
         json!({
             "source": self.source,
@@ -94,6 +208,36 @@ fn flag_error(flag: &str, problem: impl std::fmt::Display) -> FileError {
 
 /// Check the case named `case` of a scenario file. Earlier cases run first, since they share
 /// the authorizer cache (a later case's cache hit depends on them).
+///
+/// # Errors
+///
+/// A [`FileError`] when the file cannot be loaded or has no case named `case` (the message
+/// suggests the closest name, or lists them).
+///
+/// ```
+/// use apigw_authz::check::check_case;
+///
+/// let dir = std::env::temp_dir().join(format!("apigw-authz-case-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let file = dir.join("pets.json");
+/// std::fs::write(&file, r#"{
+///   "api": {"region": "us-east-1", "accountId": "123456789012", "apiId": "a1b2c3d4e5", "stage": "prod"},
+///   "auth": {"type": "NONE"},
+///   "resourcePolicy": {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*",
+///     "Action": "execute-api:Invoke", "Resource": "execute-api:/prod/DELETE/*"}]},
+///   "cases": [
+///     {"name": "read", "request": {"method": "GET", "path": "/pets"}},
+///     {"name": "delete", "request": {"method": "DELETE", "path": "/pets/7"}}
+///   ]
+/// }"#)?;
+/// let report = check_case(&file, "delete")?;
+/// assert_eq!(report.request_line, "DELETE /pets/7");
+/// assert!(!report.allowed());
+/// let typo = check_case(&file, "delet").unwrap_err();
+/// assert!(typo.to_string().contains("did you mean `delete`?"));
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn check_case(file: &Path, case: &str) -> Result<CheckReport, FileError> {
     let scenario = crate::load_file(file)?;
     let Some(index) = scenario.cases.iter().position(|c| c.name == case) else {
@@ -125,7 +269,26 @@ pub fn check_case(file: &Path, case: &str) -> Result<CheckReport, FileError> {
     )
 }
 
-/// Check one request described by flags.
+/// Check one request described by flags: they become a one-case scenario, run by the same
+/// code as `policy-sim test`.
+///
+/// # Errors
+///
+/// A [`FileError`] under the file name `command line` for flags that do not make a request
+/// (no method and path, both `--method-arn` and `--method`, no way to tell the API), or
+/// naming the policy file that cannot be read or is not JSON.
+///
+/// ```
+/// use apigw_authz::check::{check_flags, FlagRequest};
+///
+/// let no_api = FlagRequest {
+///     method: Some("GET".to_owned()),
+///     path: Some("/pets".to_owned()),
+///     ..FlagRequest::default()
+/// };
+/// let error = check_flags(&no_api).unwrap_err();
+/// assert!(error.to_string().contains("cannot tell which API is called"));
+/// ```
 pub fn check_flags(flags: &FlagRequest) -> Result<CheckReport, FileError> {
     let policies = read_policy_files(flags)?;
     let api = api_json(flags, &policies)?;
@@ -403,6 +566,16 @@ fn api_json(flags: &FlagRequest, policies: &PolicyFiles) -> Result<Value, FileEr
 
 /// The resource policy inside `aws apigateway get-rest-api` output (its `policy` member), or
 /// `None` when `value` is not such output (a policy object or string itself).
+///
+/// ```
+/// use apigw_authz::check::rest_api_policy;
+/// use serde_json::json;
+///
+/// let output = json!({"id": "a1b2c3d4e5", "name": "pets",
+///     "policy": "{\"Version\":\"2012-10-17\",\"Statement\":[]}"});
+/// assert_eq!(rest_api_policy(&output), output.get("policy"));
+/// assert_eq!(rest_api_policy(&json!({"Statement": []})), None);
+/// ```
 pub fn rest_api_policy(value: &Value) -> Option<&Value> {
     value
         .get("Statement")
@@ -413,6 +586,20 @@ pub fn rest_api_policy(value: &Value) -> Option<&Value> {
 
 /// The first execute-api ARN among the strings of `values` (policies, escaped or not) whose
 /// partition, region, account and API id are all concrete.
+///
+/// ```
+/// use apigw_authz::check::first_api_arn;
+/// use serde_json::json;
+///
+/// let policy = json!({"Statement": [
+///     {"Effect": "Allow", "Resource": "arn:aws:execute-api:*:*:*/prod/GET/*"},
+///     {"Effect": "Deny", "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/DELETE/*"}
+/// ]});
+/// assert_eq!(
+///     first_api_arn([&policy]).as_deref(),
+///     Some("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/DELETE/*")
+/// );
+/// ```
 pub fn first_api_arn<'v>(values: impl IntoIterator<Item = &'v Value>) -> Option<String> {
     let mut texts = Vec::new();
     for v in values {

@@ -2,6 +2,29 @@
 //! export, before anything is deployed. The lints live in `policy_engine::lint`; this module
 //! reads the input, tells its kind apart, and adds the review only this package can make: the
 //! largest policy a rules-file authorizer can return.
+//!
+//! ```
+//! use apigw_authz::lint::{lint_file, AssumedAuth, InputKind};
+//! use policy_engine::lint::Severity;
+//!
+//! let dir = std::env::temp_dir().join(format!("apigw-authz-lint-{}", std::process::id()));
+//! std::fs::create_dir_all(&dir)?;
+//! // A Regional API's resource policy that only allows calls through a VPC endpoint: a
+//! // Regional endpoint never has `aws:SourceVpce`, so the allow can never match.
+//! let policy = dir.join("policy.json");
+//! std::fs::write(&policy, r#"{"Version": "2012-10-17", "Statement": [{
+//!   "Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+//!   "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*",
+//!   "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}}}]}"#)?;
+//!
+//! // policy-sim lint policy.json
+//! let report = lint_file(&policy, None, AssumedAuth::Unknown)?;
+//! assert_eq!(report.kind, InputKind::Policy);
+//! assert!(report.findings.iter().any(|f| f.code == "condition-key-unavailable"));
+//! assert!(report.count(Severity::Error) + report.count(Severity::Warning) > 0);
+//! # std::fs::remove_dir_all(&dir)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::path::Path;
 
@@ -14,8 +37,25 @@ use policy_engine::lint::{self, setup, AuthKind, Finding, MethodsAuth, Severity}
 use policy_engine::{PolicyDocument, PolicyKind};
 use serde_json::{json, Value};
 
-/// What kind of file was reviewed.
+/// What kind of file was reviewed, as [`lint_file`] told it from its content. More kinds may
+/// be added.
+///
+/// ```
+/// use apigw_authz::lint::{lint_file, AssumedAuth, InputKind};
+///
+/// # let dir = std::env::temp_dir().join(format!("apigw-authz-lint-{}-{}", std::process::id(), line!()));
+/// # std::fs::create_dir_all(&dir)?;
+/// # // An authorizer response without `principalId`: API Gateway answers 500 to it.
+/// # std::fs::write(dir.join("response.json"), r#"{"policyDocument": {"Version": "2012-10-17",
+/// #   "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke",
+/// #   "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"}]}}"#)?;
+/// let report = lint_file(&dir.join("response.json"), None, AssumedAuth::Unknown)?;
+/// assert_eq!(report.kind, InputKind::AuthorizerOutput);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum InputKind {
     /// A scenario file (`api`, `auth`, `cases`).
     Scenario,
@@ -28,7 +68,15 @@ pub enum InputKind {
 }
 
 impl InputKind {
-    /// `scenario`, `policy` or `openapi`.
+    /// `scenario`, `policy`, `openapi` or `authorizer output`: the `kind` of
+    /// `lint --format json`.
+    ///
+    /// ```
+    /// use apigw_authz::lint::InputKind;
+    ///
+    /// assert_eq!(InputKind::OpenApi.name(), "openapi");
+    /// assert_eq!(InputKind::AuthorizerOutput.name(), "authorizer output");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             InputKind::Scenario => "scenario",
@@ -39,8 +87,25 @@ impl InputKind {
     }
 }
 
-/// The findings for one file.
+/// The findings for one file. More fields may be added.
+///
+/// ```
+/// use apigw_authz::lint::{lint_file, AssumedAuth};
+///
+/// # let dir = std::env::temp_dir().join(format!("apigw-authz-lint-{}-{}", std::process::id(), line!()));
+/// # std::fs::create_dir_all(&dir)?;
+/// # // An authorizer response without `principalId`: API Gateway answers 500 to it.
+/// # std::fs::write(dir.join("response.json"), r#"{"policyDocument": {"Version": "2012-10-17",
+/// #   "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke",
+/// #   "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"}]}}"#)?;
+/// let report = lint_file(&dir.join("response.json"), None, AssumedAuth::Unknown)?;
+/// assert!(report.file.ends_with("response.json"));
+/// assert_eq!(report.findings[0].code, "invalid-authorizer-output");
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct LintReport {
     /// The file as given.
     pub file: String,
@@ -52,6 +117,22 @@ pub struct LintReport {
 
 impl LintReport {
     /// Findings of this severity.
+    ///
+    /// ```
+    /// use apigw_authz::lint::{lint_file, AssumedAuth};
+    /// use policy_engine::lint::Severity;
+    ///
+    /// # let dir = std::env::temp_dir().join(format!("apigw-authz-lint-{}-{}", std::process::id(), line!()));
+    /// # std::fs::create_dir_all(&dir)?;
+    /// # // An authorizer response without `principalId`: API Gateway answers 500 to it.
+    /// # std::fs::write(dir.join("response.json"), r#"{"policyDocument": {"Version": "2012-10-17",
+    /// #   "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke",
+    /// #   "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"}]}}"#)?;
+    /// let report = lint_file(&dir.join("response.json"), None, AssumedAuth::Unknown)?;
+    /// assert_eq!(report.count(Severity::Error), 1);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn count(&self, severity: Severity) -> usize {
         self.findings
             .iter()
@@ -59,7 +140,23 @@ impl LintReport {
             .count()
     }
 
-    /// The JSON of `lint --format json` for this file.
+    /// The JSON of `lint --format json` for this file: `file`, `kind` and `findings`.
+    ///
+    /// ```
+    /// use apigw_authz::lint::{lint_file, AssumedAuth};
+    ///
+    /// # let dir = std::env::temp_dir().join(format!("apigw-authz-lint-{}-{}", std::process::id(), line!()));
+    /// # std::fs::create_dir_all(&dir)?;
+    /// # // An authorizer response without `principalId`: API Gateway answers 500 to it.
+    /// # std::fs::write(dir.join("response.json"), r#"{"policyDocument": {"Version": "2012-10-17",
+    /// #   "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke",
+    /// #   "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"}]}}"#)?;
+    /// let json = lint_file(&dir.join("response.json"), None, AssumedAuth::Unknown)?.to_json();
+    /// assert_eq!(json["kind"], "authorizer output");
+    /// assert_eq!(json["findings"][0]["code"], "invalid-authorizer-output");
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn to_json(&self) -> Value {
         json!({
             "file": self.file,
@@ -70,8 +167,31 @@ impl LintReport {
 }
 
 /// How a bare policy's methods are authorized (`--auth`); scenario files and OpenAPI exports
-/// say it themselves.
+/// say it themselves. API Gateway has more authorization types than these, so more may be
+/// added.
+///
+/// ```
+/// use apigw_authz::lint::{lint_file, AssumedAuth};
+///
+/// let dir = std::env::temp_dir().join(format!("apigw-authz-auth-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// // An open resource policy in front of a Lambda authorizer.
+/// let policy = dir.join("policy.json");
+/// std::fs::write(&policy, r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+///   "Principal": "*", "Action": "execute-api:Invoke",
+///   "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*"}]}"#)?;
+/// assert_eq!(AssumedAuth::default(), AssumedAuth::Unknown);
+/// let unknown = lint_file(&policy, None, AssumedAuth::Unknown)?;
+/// let lambda = lint_file(&policy, None, AssumedAuth::Lambda)?;
+/// // Only knowing that the methods use a Lambda authorizer shows the risk: this allow lets
+/// // callers in the API owner's account through even when the authorizer does not allow them.
+/// assert!(unknown.findings.is_empty());
+/// assert_eq!(lambda.findings[0].code, "resource-allow-overrides-authorization");
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum AssumedAuth {
     /// Not known: lints that depend on it stay silent.
     #[default]
@@ -86,6 +206,31 @@ pub enum AssumedAuth {
 
 /// Review one file. `api` (`arn:aws:execute-api:REGION:ACCOUNT:API_ID`) names the API of a
 /// bare policy when its own ARNs do not; `auth` says how that API's methods are authorized.
+/// The kind of file is told from its content: a scenario (`api`, `cases`), an OpenAPI export,
+/// an authorizer response (`policyDocument`, `isAuthorized`) or a policy.
+///
+/// # Errors
+///
+/// A [`FileError`] when the file cannot be read, is not JSON, is none of those kinds, or is
+/// a policy whose API cannot be told. A policy or export API Gateway would refuse is not an
+/// error but an error-severity finding.
+///
+/// ```
+/// use apigw_authz::lint::{lint_file, AssumedAuth};
+///
+/// let dir = std::env::temp_dir().join(format!("apigw-authz-lintfile-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let policy = dir.join("policy.json");
+/// // Abbreviated resources: the API must be given.
+/// std::fs::write(&policy, r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny",
+///   "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/prod/DELETE/*"}]}"#)?;
+/// assert!(lint_file(&policy, None, AssumedAuth::Unknown).is_err());
+/// let api = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5";
+/// let report = lint_file(&policy, Some(api), AssumedAuth::AwsIam)?;
+/// assert_eq!(report.kind.name(), "policy");
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn lint_file(
     path: &Path,
     api: Option<&str>,
@@ -135,6 +280,24 @@ pub fn lint_file(
 }
 
 /// The API a policy is for: `--api`, else the first full execute-api ARN among its strings.
+///
+/// # Errors
+///
+/// A [`FileError`] naming `file` when no API can be told, or `api` is not an execute-api ARN.
+///
+/// ```
+/// use apigw_authz::lint::api_ref;
+/// use serde_json::json;
+///
+/// let policy = json!({"Statement": [{"Effect": "Allow", "Principal": "*",
+///     "Action": "execute-api:Invoke",
+///     "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"}]});
+/// let api = api_ref("policy.json", &policy, None)?;
+/// assert_eq!(api.api_id, "a1b2c3d4e5");
+/// assert_eq!(api.account_id, "123456789012");
+/// assert!(api_ref("policy.json", &json!({"Statement": []}), None).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn api_ref(file: &str, value: &Value, api: Option<&str>) -> Result<ApiRef, FileError> {
     let arn = match api {
         Some(a) => a.to_owned(),
@@ -275,6 +438,8 @@ fn rules_policy_size(scenario: &Value, api: &Api, dir: &Path) -> Vec<Finding> {
         builder = match route {
             RouteSpec::Method { verb, path, .. } => builder.allow(verb, path),
             RouteSpec::Key(key) => builder.allow_route_key(key),
+            // A route kind this review does not know adds nothing to the estimate.
+            _ => builder,
         };
     }
     let Ok(policy) = builder.build() else {

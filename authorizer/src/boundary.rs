@@ -8,6 +8,26 @@
 //! where the handler's answer is produced and becomes [`AuthorizerError::Internal`], which API
 //! Gateway answers with 500 (`AUTHORIZER_FAILURE`/`AUTHORIZER_CONFIGURATION_ERROR`): the
 //! request never reaches the integration.
+//!
+//! [`crate::handler::RulesAuthorizer::handle`] guards itself with it; wrap your own handler's
+//! future the same way (the Lambda adapter does it for you).
+//!
+//! ```
+//! use authorizer::boundary::contain_panics;
+//! use authorizer::AuthorizerError;
+//!
+//! async fn buggy_handler() -> Result<&'static str, AuthorizerError> {
+//!     let claims: Vec<&str> = Vec::new();
+//!     Ok(claims[0]) // panics: index out of bounds
+//! }
+//!
+//! let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+//! let outcome = runtime.block_on(contain_panics(buggy_handler()));
+//! let error = outcome.unwrap_err();
+//! assert!(!error.is_unauthorized(), "a 500, not a 401 and never an allow");
+//! assert!(error.reason().starts_with("the authorizer panicked"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::any::Any;
 use std::future::Future;
@@ -18,7 +38,28 @@ use crate::AuthorizerError;
 
 /// Runs `future` to completion; a panic while it is polled becomes
 /// [`AuthorizerError::Internal`] (a 500), logged with its message. The future is not polled
-/// again after it panicked.
+/// again after it panicked. A result the future returns passes through unchanged.
+///
+/// ```
+/// use authorizer::boundary::contain_panics;
+/// use authorizer::AuthorizerError;
+///
+/// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+/// let answer = runtime.block_on(contain_panics(async { Ok::<_, AuthorizerError>("allow") }));
+/// assert_eq!(answer, Ok("allow"));
+///
+/// let panicked = runtime.block_on(contain_panics(async {
+///     if std::hint::black_box(true) {
+///         panic!("jwks cache poisoned");
+///     }
+///     Ok::<&str, AuthorizerError>("allow")
+/// }));
+/// assert_eq!(
+///     panicked,
+///     Err(AuthorizerError::internal("the authorizer panicked: jwks cache poisoned"))
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// `AssertUnwindSafe` is sound here because nothing the panicking future borrowed is used
 /// again by this function: it returns the error at once, and the callers' shared state

@@ -8,6 +8,11 @@
 //! ([`PolicyBuilder::allow`] per route, or [`PolicyBuilder::allow_all`]), not the one method
 //! being called.
 //!
+//! Start from the event's method ARN ([`crate::event::AuthorizerEvent::method_arn`], parsed
+//! with [`MethodArn::parse`]) so the policy names the API and stage that were called; put the
+//! built document in a [`crate::response::PolicyResponse`]. [`crate::handler::RulesAuthorizer`]
+//! builds its policies here too, from the routes its rules grant.
+//!
 //! ```
 //! use authorizer::builder::PolicyBuilder;
 //! use policy_engine::arn::MethodArn;
@@ -35,12 +40,36 @@ use serde_json::{json, Map, Value};
 
 /// The verbs API Gateway writes into method ARNs: the HTTP methods REST and HTTP APIs route
 /// (a method defined as `ANY` is called, and named in the ARN, with the request's own verb).
+/// The verb `*` of [`PolicyBuilder::allow`] stands for exactly these.
+///
+/// ```
+/// use authorizer::builder::HTTP_METHODS;
+///
+/// assert!(HTTP_METHODS.contains(&"PATCH"));
+/// assert!(!HTTP_METHODS.contains(&"ANY"), "ANY is never in a method ARN");
+/// ```
 pub const HTTP_METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 /// The resource ARN of `verb path` on `stage`: `{api ARN}/{stage}/{VERB}/{path}`, written as
 /// given; the root path `/` gives `.../VERB/`. `*` is IAM's wildcard, which spans `/`: as the
 /// verb it also matches the first segments of the path (`*` + `/admin/*` matches
 /// `GET/pets/admin/x`); [`route_resources`] names exactly "any verb".
+///
+/// ```
+/// use authorizer::builder::route_resource;
+/// use policy_engine::arn::MethodArn;
+///
+/// let called = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+/// assert_eq!(
+///     route_resource(called.api(), "prod", "DELETE", "/pets/*"),
+///     "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/DELETE/pets/*"
+/// );
+/// assert_eq!(
+///     route_resource(called.api(), "prod", "GET", "/"),
+///     "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn route_resource(api: &ApiRef, stage: &str, verb: &str, path: &str) -> String {
     let path = path.strip_prefix('/').unwrap_or(path);
     format!("{}/{stage}/{verb}/{path}", api.arn_prefix())
@@ -48,6 +77,18 @@ pub fn route_resource(api: &ApiRef, stage: &str, verb: &str, path: &str) -> Stri
 
 /// The resource ARNs of `verb path` on `stage`: [`route_resource`], except that the verb `*`
 /// becomes one ARN per [`HTTP_METHODS`] verb, so that it stands for any verb and nothing more.
+///
+/// ```
+/// use authorizer::builder::{route_resources, HTTP_METHODS};
+/// use policy_engine::arn::MethodArn;
+///
+/// let called = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+/// let any_verb = route_resources(called.api(), "prod", "*", "/pets");
+/// assert_eq!(any_verb.len(), HTTP_METHODS.len());
+/// assert_eq!(any_verb[0], "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets");
+/// assert_eq!(route_resources(called.api(), "prod", "GET", "/pets").len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn route_resources(api: &ApiRef, stage: &str, verb: &str, path: &str) -> Vec<String> {
     if verb == "*" {
         HTTP_METHODS
@@ -60,11 +101,45 @@ pub fn route_resources(api: &ApiRef, stage: &str, verb: &str, path: &str) -> Vec
 }
 
 /// The resource ARN of a route key such as WebSocket `$connect` on `stage`.
+///
+/// ```
+/// use authorizer::builder::route_key_resource;
+/// use policy_engine::arn::MethodArn;
+///
+/// let called = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/$connect")?;
+/// assert_eq!(
+///     route_key_resource(called.api(), "prod", "$connect"),
+///     "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/$connect"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn route_key_resource(api: &ApiRef, stage: &str, key: &str) -> String {
     format!("{}/{stage}/{key}", api.arn_prefix())
 }
 
-/// One statement with its own `Sid`, `NotResource` or conditions.
+/// One statement with its own `Sid`, `NotResource` or conditions, given to the closure of
+/// [`PolicyBuilder::statement`] (which starts it on the builder's API and stage).
+///
+/// ```
+/// use authorizer::builder::PolicyBuilder;
+/// use policy_engine::arn::MethodArn;
+/// use serde_json::json;
+///
+/// let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+/// let policy = PolicyBuilder::for_api_of(&arn)
+///     .statement(|s| s.sid("ReadOnly").deny("DELETE", "/pets/*"))
+///     .build()?;
+/// assert_eq!(
+///     policy.to_json()["Statement"][0],
+///     json!({
+///         "Sid": "ReadOnly",
+///         "Effect": "Deny",
+///         "Action": "execute-api:Invoke",
+///         "Resource": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/DELETE/pets/*"
+///     })
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct StatementBuilder {
     api: ApiRef,
@@ -77,14 +152,39 @@ pub struct StatementBuilder {
 }
 
 impl StatementBuilder {
-    /// Set the `Sid`.
+    /// Set the `Sid`, the statement's name (shown by `policy-sim` when it decides).
+    ///
+    /// ```
+    /// # use authorizer::builder::PolicyBuilder;
+    /// # use policy_engine::arn::MethodArn;
+    /// # let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+    /// let policy = PolicyBuilder::for_api_of(&arn)
+    ///     .statement(|s| s.sid("Readers").allow("GET", "/pets"))
+    ///     .build()?;
+    /// assert_eq!(policy.statements()[0].sid(), Some("Readers"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn sid(mut self, sid: &str) -> Self {
         self.sid = Some(sid.to_owned());
         self
     }
 
     /// Make this an `Allow` statement for `verb path` (the default effect); see
-    /// [`PolicyBuilder::allow`] for `*`.
+    /// [`PolicyBuilder::allow`] for `*`. Calls add up: every route listed is a resource of the
+    /// one statement.
+    ///
+    /// ```
+    /// # use authorizer::builder::PolicyBuilder;
+    /// # use policy_engine::arn::MethodArn;
+    /// # let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+    /// let policy = PolicyBuilder::for_api_of(&arn)
+    ///     .statement(|s| s.allow("GET", "/pets").allow("POST", "/pets"))
+    ///     .build()?;
+    /// let statement = &policy.to_json()["Statement"][0];
+    /// assert_eq!(statement["Effect"], "Allow");
+    /// assert_eq!(statement["Resource"].as_array().map(Vec::len), Some(2));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn allow(mut self, verb: &str, path: &str) -> Self {
         self.deny = false;
         self.resources
@@ -92,7 +192,19 @@ impl StatementBuilder {
         self
     }
 
-    /// Make this a `Deny` statement for `verb path`.
+    /// Make this a `Deny` statement for `verb path` (a `Deny` wins over any `Allow`).
+    ///
+    /// ```
+    /// # use authorizer::builder::PolicyBuilder;
+    /// # use policy_engine::arn::MethodArn;
+    /// # let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+    /// let policy = PolicyBuilder::for_api_of(&arn)
+    ///     .allow_all()
+    ///     .statement(|s| s.deny("DELETE", "/pets/*"))
+    ///     .build()?;
+    /// assert_eq!(policy.to_json()["Statement"][1]["Effect"], "Deny");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn deny(mut self, verb: &str, path: &str) -> Self {
         self.deny = true;
         self.resources
@@ -101,6 +213,20 @@ impl StatementBuilder {
     }
 
     /// Add a route key (`$connect`) to the statement's resources.
+    ///
+    /// ```
+    /// # use authorizer::builder::PolicyBuilder;
+    /// # use policy_engine::arn::MethodArn;
+    /// let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/$connect")?;
+    /// let policy = PolicyBuilder::for_api_of(&arn)
+    ///     .statement(|s| s.sid("Connect").route_key("$connect"))
+    ///     .build()?;
+    /// assert_eq!(
+    ///     policy.to_json()["Statement"][0]["Resource"],
+    ///     "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/$connect"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn route_key(mut self, key: &str) -> Self {
         self.resources
             .push(route_key_resource(&self.api, &self.stage, key));
@@ -108,12 +234,47 @@ impl StatementBuilder {
     }
 
     /// Use `NotResource`: the statement applies to every resource except those listed.
+    ///
+    /// ```
+    /// # use authorizer::builder::PolicyBuilder;
+    /// # use policy_engine::arn::MethodArn;
+    /// # let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+    /// // Deny everything but reads of /pets.
+    /// let policy = PolicyBuilder::for_api_of(&arn)
+    ///     .allow("GET", "/pets")
+    ///     .statement(|s| s.deny("GET", "/pets").not_resource())
+    ///     .build()?;
+    /// let deny = &policy.to_json()["Statement"][1];
+    /// assert!(deny.get("NotResource").is_some() && deny.get("Resource").is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn not_resource(mut self) -> Self {
         self.not_resource = true;
         self
     }
 
-    /// Add a condition: `operator` on `key` with `values` (OR'ed).
+    /// Add a condition: `operator` on `key` with `values` (OR'ed). Conditions of one statement
+    /// must all hold.
+    ///
+    /// ```
+    /// # use authorizer::builder::PolicyBuilder;
+    /// # use policy_engine::arn::MethodArn;
+    /// use policy_engine::condition::Operator;
+    /// use serde_json::json;
+    ///
+    /// # let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+    /// let policy = PolicyBuilder::for_api_of(&arn)
+    ///     .statement(|s| {
+    ///         s.allow("POST", "/pets")
+    ///             .condition(Operator::IpAddress, "aws:SourceIp", &["192.0.2.0/24", "198.51.100.0/24"])
+    ///     })
+    ///     .build()?;
+    /// assert_eq!(
+    ///     policy.to_json()["Statement"][0]["Condition"],
+    ///     json!({"IpAddress": {"aws:SourceIp": ["192.0.2.0/24", "198.51.100.0/24"]}})
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn condition(mut self, operator: Operator, key: &str, values: &[&str]) -> Self {
         let keys = self
             .conditions
@@ -155,7 +316,28 @@ impl StatementBuilder {
     }
 }
 
-/// Builds an authorizer policy for one API stage.
+/// Builds an authorizer policy for one API stage: the routes the caller may use, as
+/// `execute-api:Invoke` statements on method ARNs. Start it from the called method's ARN
+/// ([`PolicyBuilder::for_api_of`]), list what the caller may do, and [`build`](Self::build).
+///
+/// ```
+/// use authorizer::builder::PolicyBuilder;
+/// use policy_engine::arn::MethodArn;
+///
+/// // The caller called GET /pets; grant every route they may use, so the cached policy is
+/// // right for their next request too.
+/// let called = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+/// let policy = PolicyBuilder::for_api_of(&called)
+///     .allow("GET", "/pets")
+///     .allow("*", "/pets/*")
+///     .deny("DELETE", "/pets/*")
+///     .build()?;
+/// let json = policy.to_json();
+/// assert_eq!(json["Statement"][0]["Effect"], "Allow");
+/// assert_eq!(json["Statement"][0]["Resource"].as_array().map(Vec::len), Some(8));
+/// assert_eq!(json["Statement"][1]["Effect"], "Deny");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct PolicyBuilder {
     api: ApiRef,
@@ -167,11 +349,38 @@ pub struct PolicyBuilder {
 
 impl PolicyBuilder {
     /// A builder for the API and stage of `arn` (the event's `methodArn` / `routeArn`).
+    ///
+    /// ```
+    /// use authorizer::builder::PolicyBuilder;
+    /// use policy_engine::arn::MethodArn;
+    ///
+    /// let called = MethodArn::parse("arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/dev/GET/pets")?;
+    /// let policy = PolicyBuilder::for_api_of(&called).allow("POST", "/pets").build()?;
+    /// assert_eq!(
+    ///     policy.to_json()["Statement"][0]["Resource"],
+    ///     "arn:aws:execute-api:eu-west-1:123456789012:a1b2c3d4e5/dev/POST/pets"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn for_api_of(arn: &MethodArn) -> Self {
         Self::for_api(arn.api(), arn.stage())
     }
 
-    /// A builder for `stage` of `api`.
+    /// A builder for `stage` of `api`, when the policy is not for the called stage (say, a
+    /// policy written ahead of time for every stage: `"*"`).
+    ///
+    /// ```
+    /// use authorizer::builder::PolicyBuilder;
+    /// use policy_engine::arn::MethodArn;
+    ///
+    /// let called = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+    /// let policy = PolicyBuilder::for_api(called.api(), "*").allow("GET", "/pets").build()?;
+    /// assert_eq!(
+    ///     policy.to_json()["Statement"][0]["Resource"],
+    ///     "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*/GET/pets"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn for_api(api: &ApiRef, stage: &str) -> Self {
         Self {
             api: api.clone(),
@@ -185,13 +394,40 @@ impl PolicyBuilder {
     /// Allow `verb path` (`allow("*", "/pets/*")`). In the path `*` and `?` are IAM's
     /// wildcards; the verb `*` means every HTTP method, written as one resource each (see
     /// [`route_resources`]: a `*` verb in the ARN would also span path segments).
+    ///
+    /// ```
+    /// # use authorizer::builder::PolicyBuilder;
+    /// # use policy_engine::arn::MethodArn;
+    /// # let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+    /// let policy = PolicyBuilder::for_api_of(&arn).allow("GET", "/pets/*").build()?;
+    /// assert_eq!(
+    ///     policy.to_json()["Statement"][0]["Resource"],
+    ///     "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets/*"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn allow(mut self, verb: &str, path: &str) -> Self {
         self.allowed
             .extend(route_resources(&self.api, &self.stage, verb, path));
         self
     }
 
-    /// Deny `verb path`, as [`PolicyBuilder::allow`] reads it.
+    /// Deny `verb path`, as [`PolicyBuilder::allow`] reads it. All denied routes share one
+    /// `Deny` statement, which wins over the `Allow`.
+    ///
+    /// ```
+    /// # use authorizer::builder::PolicyBuilder;
+    /// # use policy_engine::arn::MethodArn;
+    /// # let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+    /// let policy = PolicyBuilder::for_api_of(&arn)
+    ///     .allow_all()
+    ///     .deny("DELETE", "/pets/*")
+    ///     .build()?;
+    /// let deny = &policy.to_json()["Statement"][1];
+    /// assert_eq!(deny["Effect"], "Deny");
+    /// assert_eq!(deny["Resource"], "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/DELETE/pets/*");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn deny(mut self, verb: &str, path: &str) -> Self {
         self.denied
             .extend(route_resources(&self.api, &self.stage, verb, path));
@@ -199,6 +435,15 @@ impl PolicyBuilder {
     }
 
     /// Allow a route key such as WebSocket `$connect`.
+    ///
+    /// ```
+    /// # use authorizer::builder::PolicyBuilder;
+    /// # use policy_engine::arn::MethodArn;
+    /// let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/$connect")?;
+    /// let policy = PolicyBuilder::for_api_of(&arn).allow_route_key("$connect").build()?;
+    /// assert_eq!(policy.to_json()["Statement"][0]["Resource"], arn.as_str());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn allow_route_key(mut self, key: &str) -> Self {
         self.allowed
             .push(route_key_resource(&self.api, &self.stage, key));
@@ -206,19 +451,63 @@ impl PolicyBuilder {
     }
 
     /// Allow every method and path of this stage.
+    ///
+    /// ```
+    /// # use authorizer::builder::PolicyBuilder;
+    /// # use policy_engine::arn::MethodArn;
+    /// # let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+    /// let policy = PolicyBuilder::for_api_of(&arn).allow_all().build()?;
+    /// assert_eq!(
+    ///     policy.to_json()["Statement"][0]["Resource"],
+    ///     "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/*"
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn allow_all(mut self) -> Self {
         self.allowed
             .push(format!("{}/{}/*", self.api.arn_prefix(), self.stage));
         self
     }
 
-    /// Deny everything on the API, every stage included.
+    /// Deny everything on the API, every stage included: the answer for an authenticated
+    /// caller who may do nothing (API Gateway then answers 403).
+    ///
+    /// ```
+    /// # use authorizer::builder::PolicyBuilder;
+    /// # use policy_engine::arn::MethodArn;
+    /// # let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+    /// let policy = PolicyBuilder::for_api_of(&arn).deny_all().build()?;
+    /// let only = &policy.to_json()["Statement"][0];
+    /// assert_eq!(only["Effect"], "Deny");
+    /// assert_eq!(only["Resource"], "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn deny_all(mut self) -> Self {
         self.denied.push(format!("{}/*", self.api.arn_prefix()));
         self
     }
 
-    /// Add a statement of its own (a `Sid`, conditions, `NotResource`).
+    /// Add a statement of its own (a `Sid`, conditions, `NotResource`): `build` gets a
+    /// [`StatementBuilder`] for this API and stage and returns it filled in.
+    ///
+    /// ```
+    /// # use authorizer::builder::PolicyBuilder;
+    /// # use policy_engine::arn::MethodArn;
+    /// use policy_engine::condition::Operator;
+    ///
+    /// # let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+    /// let policy = PolicyBuilder::for_api_of(&arn)
+    ///     .allow("GET", "/pets")
+    ///     .statement(|s| {
+    ///         s.sid("OfficeWrites")
+    ///             .allow("POST", "/pets")
+    ///             .condition(Operator::IpAddress, "aws:SourceIp", &["192.0.2.0/24"])
+    ///     })
+    ///     .build()?;
+    /// assert_eq!(policy.statements().len(), 2);
+    /// assert_eq!(policy.statements()[1].sid(), Some("OfficeWrites"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn statement(mut self, build: impl FnOnce(StatementBuilder) -> StatementBuilder) -> Self {
         let start = StatementBuilder {
             api: self.api.clone(),
@@ -235,6 +524,29 @@ impl PolicyBuilder {
 
     /// The policy: one `Allow` statement listing every allowed resource, one `Deny` statement
     /// listing every denied one, then the custom statements — validated by the engine.
+    ///
+    /// # Errors
+    ///
+    /// The engine's [`PolicyError`] when the statements do not make a valid policy, such as a
+    /// condition value the engine rejects (a malformed address). A builder with no route at
+    /// all builds a policy without statements, which
+    /// [`AuthorizerResponse::validate`](crate::response::AuthorizerResponse::validate) refuses.
+    ///
+    /// ```
+    /// # use authorizer::builder::PolicyBuilder;
+    /// # use policy_engine::arn::MethodArn;
+    /// use policy_engine::condition::Operator;
+    ///
+    /// # let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+    /// let policy = PolicyBuilder::for_api_of(&arn).allow("GET", "/pets").build()?;
+    /// assert_eq!(policy.to_json()["Version"], "2012-10-17");
+    ///
+    /// let bad = PolicyBuilder::for_api_of(&arn)
+    ///     .statement(|s| s.allow("GET", "/pets").condition(Operator::IpAddress, "aws:SourceIp", &["10.0.0.0/33"]))
+    ///     .build();
+    /// assert!(bad.is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn build(self) -> Result<PolicyDocument, PolicyError> {
         let mut statements = Vec::new();
         for (effect, resources) in [("Allow", &self.allowed), ("Deny", &self.denied)] {

@@ -12,6 +12,13 @@
 //! ignored, because API Gateway adds fields to its events over time. Maps that real events send
 //! as JSON `null` (or leave out) read as empty.
 //!
+//! The event is the first step of an authorizer (see the [crate] docs): the decision reads it
+//! — the token for [`crate::jwt::Verifier`], the method ARN for
+//! [`crate::builder::PolicyBuilder::for_api_of`] — and [`crate::handler::RulesAuthorizer`]
+//! takes one per call. The accessors of [`AuthorizerEvent`] hide the differences between the
+//! shapes: a header is found ignoring case, a repeated query parameter gives all its values,
+//! and so on, with each accessor saying what it reads in which shape.
+//!
 //! ```
 //! use authorizer::event::{AuthorizerEvent, EventKind};
 //!
@@ -36,13 +43,50 @@ use thiserror::Error;
 
 /// A map of names to single values (`headers`, `queryStringParameters`, `pathParameters`,
 /// `stageVariables`), in name order.
+///
+/// ```
+/// use authorizer::event::{AuthorizerEvent, StringMap};
+///
+/// let event = AuthorizerEvent::from_slice(br#"{"type": "REQUEST",
+///     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets/7",
+///     "pathParameters": {"id": "7"}}"#)?;
+/// let AuthorizerEvent::Request(request) = event else { panic!("another shape") };
+/// let params: &StringMap = &request.path_parameters;
+/// assert_eq!(params.get("id").map(String::as_str), Some("7"));
+/// # Ok::<(), authorizer::event::EventError>(())
+/// ```
 pub type StringMap = BTreeMap<String, String>;
 
 /// A map of names to every value sent under that name (`multiValueHeaders`,
 /// `multiValueQueryStringParameters`), in name order.
+///
+/// ```
+/// use authorizer::event::{AuthorizerEvent, MultiValueMap};
+///
+/// let event = AuthorizerEvent::from_slice(br#"{"type": "REQUEST",
+///     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets",
+///     "multiValueQueryStringParameters": {"tag": ["cat", "dog"]}}"#)?;
+/// let AuthorizerEvent::Request(request) = event else { panic!("another shape") };
+/// let query: &MultiValueMap = &request.multi_value_query_string_parameters;
+/// assert_eq!(query["tag"], ["cat", "dog"]);
+/// # Ok::<(), authorizer::event::EventError>(())
+/// ```
 pub type MultiValueMap = BTreeMap<String, Vec<String>>;
 
-/// Which API and authorizer type sent an event.
+/// Which API and authorizer type sent an event: what [`AuthorizerEvent::kind`] answers. Its
+/// `Display` is the name used in error messages and logs (`REST API TOKEN`). New kinds are
+/// added as API Gateway gains them, so matches need a `_` arm.
+///
+/// ```
+/// use authorizer::event::{AuthorizerEvent, EventKind};
+///
+/// let event = AuthorizerEvent::from_slice(br#"{"type": "REQUEST",
+///     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/$connect",
+///     "requestContext": {"routeKey": "$connect", "eventType": "CONNECT", "connectionId": "abc="}}"#)?;
+/// assert_eq!(event.kind(), EventKind::WebSocketConnect);
+/// assert_eq!(event.kind().to_string(), "WebSocket $connect");
+/// # Ok::<(), authorizer::event::EventError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EventKind {
@@ -72,6 +116,18 @@ impl fmt::Display for EventKind {
 
 /// An event that could not be read as an authorizer event. Messages name the missing or wrong
 /// field; values taken from the event are quoted in backticks (and shortened when long).
+///
+/// An authorizer that gets one answers with a 500-class error: API Gateway sent something the
+/// function cannot read, which is a configuration problem, not the caller's.
+///
+/// ```
+/// use authorizer::event::{AuthorizerEvent, EventError, EventKind};
+///
+/// let error = AuthorizerEvent::from_slice(br#"{"type": "TOKEN", "authorizationToken": "abc"}"#)
+///     .unwrap_err();
+/// assert!(matches!(error, EventError::Invalid { kind: EventKind::RestToken, .. }));
+/// assert_eq!(error.to_string(), "invalid REST API TOKEN event: missing field `methodArn`");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum EventError {
@@ -140,8 +196,33 @@ fn at_path(path: &Option<String>) -> String {
         .unwrap_or_default()
 }
 
-/// Any event a Lambda authorizer can receive from API Gateway.
+/// Any event a Lambda authorizer can receive from API Gateway: read it with
+/// [`from_json`](Self::from_json), [`from_slice`](Self::from_slice) or `serde`, then ask it for
+/// what the decision needs ([`token`](Self::token), [`header`](Self::header),
+/// [`method_arn`](Self::method_arn), ...) without matching on the shape. The variants hold
+/// the whole typed event when a field has no accessor. New shapes are added as API Gateway
+/// gains them, so a `match` needs a `_` arm.
+///
+/// ```
+/// use authorizer::event::AuthorizerEvent;
+///
+/// // An HTTP API payload 2.0 event (abridged).
+/// let event = AuthorizerEvent::from_slice(br#"{
+///     "version": "2.0", "type": "REQUEST",
+///     "routeArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/$default/GET/pets",
+///     "identitySource": ["Bearer abc"],
+///     "routeKey": "GET /pets",
+///     "headers": {"authorization": "Bearer abc"},
+///     "requestContext": {"http": {"method": "GET", "path": "/pets", "sourceIp": "192.0.2.10"}}
+/// }"#)?;
+/// assert!(matches!(event, AuthorizerEvent::HttpV2(_)));
+/// assert_eq!(event.header("Authorization"), Some("Bearer abc"));
+/// assert_eq!(event.route_key(), Some("GET /pets"));
+/// assert_eq!(event.source_ip(), Some("192.0.2.10"));
+/// # Ok::<(), authorizer::event::EventError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum AuthorizerEvent {
     /// A REST API `TOKEN` authorizer event.
     Token(TokenEvent),
@@ -152,7 +233,20 @@ pub enum AuthorizerEvent {
     HttpV2(HttpV2Event),
 }
 
-/// The input of a REST API `TOKEN` authorizer.
+/// The input of a REST API `TOKEN` authorizer: the token source header's value and the method
+/// ARN, nothing else (no headers, no source IP).
+///
+/// ```
+/// use authorizer::event::AuthorizerEvent;
+///
+/// let event = AuthorizerEvent::from_slice(br#"{"type": "TOKEN",
+///     "authorizationToken": "Bearer abc",
+///     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"}"#)?;
+/// let AuthorizerEvent::Token(token) = event else { panic!("another shape") };
+/// assert_eq!(token.authorization_token, "Bearer abc");
+/// assert!(token.method_arn.ends_with("/prod/GET/pets"));
+/// # Ok::<(), authorizer::event::EventError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -166,7 +260,24 @@ pub struct TokenEvent {
 
 /// The input of a `REQUEST` authorizer of a REST API, an HTTP API with payload format 1.0, or a
 /// WebSocket API's `$connect` route. Every map is empty when the event has it as `null` or not
-/// at all.
+/// at all. [`RequestEvent::kind`] tells the three apart.
+///
+/// ```
+/// use authorizer::event::{AuthorizerEvent, EventKind};
+///
+/// // A REST API REQUEST event (abridged).
+/// let event = AuthorizerEvent::from_slice(br#"{"type": "REQUEST",
+///     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets/7",
+///     "resource": "/pets/{id}", "path": "/pets/7", "httpMethod": "GET",
+///     "headers": {"HeaderAuth1": "headerValue1"},
+///     "queryStringParameters": null,
+///     "requestContext": {"stage": "prod", "identity": {"sourceIp": "192.0.2.10"}}}"#)?;
+/// let AuthorizerEvent::Request(request) = &event else { panic!("another shape") };
+/// assert_eq!(request.kind(), EventKind::RestRequest);
+/// assert_eq!(request.resource.as_deref(), Some("/pets/{id}"));
+/// assert!(request.query_string_parameters.is_empty(), "null reads as empty");
+/// # Ok::<(), authorizer::event::EventError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -212,6 +323,19 @@ pub struct RequestEvent {
 
 /// The parts of a [`RequestEvent`]'s `requestContext` that authorizers use; every field is
 /// absent when the event does not carry it.
+///
+/// ```
+/// use authorizer::event::AuthorizerEvent;
+///
+/// let event = AuthorizerEvent::from_slice(br#"{"type": "REQUEST",
+///     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets",
+///     "requestContext": {"accountId": "123456789012", "apiId": "a1b2c3d4e5",
+///                        "stage": "prod", "requestId": "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"}}"#)?;
+/// let AuthorizerEvent::Request(request) = event else { panic!("another shape") };
+/// assert_eq!(request.request_context.api_id.as_deref(), Some("a1b2c3d4e5"));
+/// assert_eq!(request.request_context.connection_id, None);
+/// # Ok::<(), authorizer::event::EventError>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -242,6 +366,19 @@ pub struct RequestContext {
 }
 
 /// The parts of `requestContext.identity` that authorizers use.
+///
+/// ```
+/// use authorizer::event::AuthorizerEvent;
+///
+/// let event = AuthorizerEvent::from_slice(br#"{"type": "REQUEST",
+///     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets",
+///     "requestContext": {"identity": {"sourceIp": "192.0.2.10", "userAgent": "curl/8.5.0"}}}"#)?;
+/// let AuthorizerEvent::Request(request) = event else { panic!("another shape") };
+/// let identity = &request.request_context.identity;
+/// assert_eq!(identity.source_ip.as_deref(), Some("192.0.2.10"));
+/// assert_eq!(identity.user_agent.as_deref(), Some("curl/8.5.0"));
+/// # Ok::<(), authorizer::event::EventError>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -255,6 +392,20 @@ pub struct RequestIdentity {
 
 /// The input of an HTTP API `REQUEST` authorizer with payload format 2.0. Every map and list is
 /// empty when the event has it as `null` or not at all.
+///
+/// ```
+/// use authorizer::event::AuthorizerEvent;
+///
+/// let event = AuthorizerEvent::from_slice(br#"{"version": "2.0", "type": "REQUEST",
+///     "routeArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/$default/GET/pets",
+///     "identitySource": ["user1", "123"], "routeKey": "GET /pets",
+///     "rawPath": "/pets", "rawQueryString": "limit=10", "cookies": ["theme=dark"]}"#)?;
+/// let AuthorizerEvent::HttpV2(http) = event else { panic!("another shape") };
+/// assert_eq!(http.identity_source, Some(vec!["user1".to_owned(), "123".to_owned()]));
+/// assert_eq!(http.raw_query_string, "limit=10");
+/// assert_eq!(http.type_, "REQUEST");
+/// # Ok::<(), authorizer::event::EventError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -303,6 +454,19 @@ pub struct HttpV2Event {
 }
 
 /// The parts of an [`HttpV2Event`]'s `requestContext` that authorizers use.
+///
+/// ```
+/// use authorizer::event::AuthorizerEvent;
+///
+/// let event = AuthorizerEvent::from_slice(br#"{"version": "2.0",
+///     "routeArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/$default/GET/pets",
+///     "requestContext": {"apiId": "a1b2c3d4e5", "stage": "$default",
+///                        "timeEpoch": 1583348638390}}"#)?;
+/// let AuthorizerEvent::HttpV2(http) = event else { panic!("another shape") };
+/// assert_eq!(http.request_context.stage.as_deref(), Some("$default"));
+/// assert_eq!(http.request_context.time_epoch, Some(1_583_348_638_390));
+/// # Ok::<(), authorizer::event::EventError>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -327,6 +491,19 @@ pub struct HttpV2RequestContext {
 }
 
 /// `requestContext.http` of an [`HttpV2Event`].
+///
+/// ```
+/// use authorizer::event::AuthorizerEvent;
+///
+/// let event = AuthorizerEvent::from_slice(br#"{"version": "2.0",
+///     "routeArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/$default/POST/pets",
+///     "requestContext": {"http": {"method": "POST", "path": "/pets",
+///                                 "protocol": "HTTP/1.1", "sourceIp": "192.0.2.10"}}}"#)?;
+/// let AuthorizerEvent::HttpV2(http) = event else { panic!("another shape") };
+/// assert_eq!(http.request_context.http.method.as_deref(), Some("POST"));
+/// assert_eq!(http.request_context.http.protocol.as_deref(), Some("HTTP/1.1"));
+/// # Ok::<(), authorizer::event::EventError>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -383,6 +560,23 @@ impl AuthorizerEvent {
     /// unknown `type` or `version`, or lacks a required field (`methodArn`,
     /// `authorizationToken`, `routeArn`) or has a field of the wrong type — the error then
     /// names the field's path.
+    ///
+    /// ```
+    /// use authorizer::event::{AuthorizerEvent, EventError};
+    /// use serde_json::json;
+    ///
+    /// let event = AuthorizerEvent::from_json(&json!({
+    ///     "type": "REQUEST",
+    ///     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets",
+    ///     "headers": {"Authorization": "Bearer abc"},
+    ///     "someFieldFromTheFuture": true
+    /// }))?;
+    /// assert_eq!(event.header("authorization"), Some("Bearer abc"));
+    ///
+    /// let wrong = AuthorizerEvent::from_json(&json!({"type": "COOKIE"})).unwrap_err();
+    /// assert!(matches!(wrong, EventError::UnknownType { .. }));
+    /// # Ok::<(), EventError>(())
+    /// ```
     pub fn from_json(value: &Value) -> Result<Self, EventError> {
         let Some(object) = value.as_object() else {
             return Err(EventError::NotAnObject {
@@ -409,6 +603,19 @@ impl AuthorizerEvent {
     ///
     /// [`EventError::NotJson`] when the bytes are not JSON (or nest deeper than 128 levels);
     /// otherwise as [`AuthorizerEvent::from_json`].
+    ///
+    /// ```
+    /// use authorizer::event::{AuthorizerEvent, EventError};
+    ///
+    /// let event = AuthorizerEvent::from_slice(br#"{"type": "TOKEN",
+    ///     "authorizationToken": "Bearer abc",
+    ///     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"}"#)?;
+    /// assert_eq!(event.token(), Some("Bearer abc"));
+    ///
+    /// let not_json = AuthorizerEvent::from_slice(b"{").unwrap_err();
+    /// assert!(matches!(not_json, EventError::NotJson { .. }));
+    /// # Ok::<(), EventError>(())
+    /// ```
     pub fn from_slice(bytes: &[u8]) -> Result<Self, EventError> {
         let value: Value = serde_json::from_slice(bytes).map_err(|err| EventError::NotJson {
             problem: err.to_string(),
@@ -417,6 +624,15 @@ impl AuthorizerEvent {
     }
 
     /// Which API and authorizer type sent the event.
+    ///
+    /// ```
+    /// use authorizer::event::{AuthorizerEvent, EventKind};
+    ///
+    /// let event = AuthorizerEvent::from_slice(br#"{"version": "1.0", "type": "REQUEST",
+    ///     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"}"#)?;
+    /// assert_eq!(event.kind(), EventKind::HttpV1);
+    /// # Ok::<(), authorizer::event::EventError>(())
+    /// ```
     pub fn kind(&self) -> EventKind {
         match self {
             Self::Token(_) => EventKind::RestToken,
@@ -427,6 +643,18 @@ impl AuthorizerEvent {
 
     /// The ARN of the method or route called — `methodArn`, or `routeArn` for HTTP API payload
     /// 2.0 — which an IAM policy returned by the authorizer must cover.
+    ///
+    /// ```
+    /// use authorizer::event::AuthorizerEvent;
+    ///
+    /// let event = AuthorizerEvent::from_slice(br#"{"version": "2.0",
+    ///     "routeArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/$default/GET/pets"}"#)?;
+    /// assert_eq!(
+    ///     event.method_arn(),
+    ///     "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/$default/GET/pets"
+    /// );
+    /// # Ok::<(), authorizer::event::EventError>(())
+    /// ```
     pub fn method_arn(&self) -> &str {
         match self {
             Self::Token(event) => &event.method_arn,
@@ -438,6 +666,16 @@ impl AuthorizerEvent {
     /// The caller's token (`authorizationToken`) of a `TOKEN` event, exactly as sent (with any
     /// `Bearer ` prefix); `None` for every other shape (read their identity sources with
     /// [`header`](Self::header), [`query`](Self::query) and the like).
+    ///
+    /// ```
+    /// use authorizer::event::AuthorizerEvent;
+    ///
+    /// let event = AuthorizerEvent::from_slice(br#"{"type": "TOKEN",
+    ///     "authorizationToken": "Bearer abc",
+    ///     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"}"#)?;
+    /// assert_eq!(event.token(), Some("Bearer abc"));
+    /// # Ok::<(), authorizer::event::EventError>(())
+    /// ```
     pub fn token(&self) -> Option<&str> {
         match self {
             Self::Token(event) => Some(&event.authorization_token),
@@ -455,6 +693,19 @@ impl AuthorizerEvent {
     /// - HTTP API 2.0: the `headers` value as is; a header sent more than once arrives as its
     ///   values joined with `,`, and is returned joined.
     /// - `TOKEN` events carry no headers: always `None`.
+    ///
+    /// ```
+    /// use authorizer::event::AuthorizerEvent;
+    ///
+    /// let event = AuthorizerEvent::from_slice(br#"{"type": "REQUEST",
+    ///     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets",
+    ///     "headers": {"Authorization": "Bearer abc"},
+    ///     "multiValueHeaders": {"Authorization": ["Bearer abc"], "X-Tenant": ["acme"]}}"#)?;
+    /// assert_eq!(event.header("authorization"), Some("Bearer abc"));
+    /// assert_eq!(event.header("x-tenant"), Some("acme"), "from multiValueHeaders");
+    /// assert_eq!(event.header("Cookie"), None);
+    /// # Ok::<(), authorizer::event::EventError>(())
+    /// ```
     pub fn header(&self, name: &str) -> Option<&str> {
         match self {
             Self::Token(_) => None,
@@ -485,6 +736,17 @@ impl AuthorizerEvent {
     ///   for headers whose single value contains commas (`Date`, `User-Agent`): read those with
     ///   [`header`](Self::header).
     /// - `TOKEN` events: always empty.
+    ///
+    /// ```
+    /// use authorizer::event::AuthorizerEvent;
+    ///
+    /// // HTTP API 2.0 joins a repeated header with commas; the pieces come back split.
+    /// let event = AuthorizerEvent::from_slice(br#"{"version": "2.0",
+    ///     "routeArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/$default/GET/pets",
+    ///     "headers": {"x-forwarded-for": "198.51.100.7, 192.0.2.10"}}"#)?;
+    /// assert_eq!(event.header_values("X-Forwarded-For"), ["198.51.100.7", "192.0.2.10"]);
+    /// # Ok::<(), authorizer::event::EventError>(())
+    /// ```
     pub fn header_values(&self, name: &str) -> Vec<&str> {
         match self {
             Self::Token(_) => Vec::new(),
@@ -521,6 +783,17 @@ impl AuthorizerEvent {
     /// - HTTP API 2.0: the `queryStringParameters` value as is; a parameter sent more than once
     ///   arrives as its values joined with `,`, and is returned joined.
     /// - `TOKEN` events: always `None`.
+    ///
+    /// ```
+    /// use authorizer::event::AuthorizerEvent;
+    ///
+    /// let event = AuthorizerEvent::from_slice(br#"{"type": "REQUEST",
+    ///     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets",
+    ///     "queryStringParameters": {"access_token": "abc"}}"#)?;
+    /// assert_eq!(event.query("access_token"), Some("abc"));
+    /// assert_eq!(event.query("Access_Token"), None, "case-sensitive");
+    /// # Ok::<(), authorizer::event::EventError>(())
+    /// ```
     pub fn query(&self, name: &str) -> Option<&str> {
         match self {
             Self::Token(_) => None,
@@ -549,6 +822,18 @@ impl AuthorizerEvent {
     ///   split on every `,`, keeping empty pieces: `?a=x%2Cy` then gives `x` and `y`, because
     ///   the event cannot tell a comma inside a value from the join.
     /// - `TOKEN` events: always empty.
+    ///
+    /// ```
+    /// use authorizer::event::AuthorizerEvent;
+    ///
+    /// let event = AuthorizerEvent::from_slice(br#"{"version": "2.0",
+    ///     "routeArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/$default/GET/pets",
+    ///     "rawQueryString": "tag=cat&tag=dog",
+    ///     "queryStringParameters": {"tag": "cat,dog"}}"#)?;
+    /// assert_eq!(event.query_values("tag"), ["cat", "dog"]);
+    /// assert_eq!(event.query("tag"), Some("cat,dog"), "joined, as the event has it");
+    /// # Ok::<(), authorizer::event::EventError>(())
+    /// ```
     pub fn query_values(&self, name: &str) -> Vec<&str> {
         match self {
             Self::Token(_) => Vec::new(),
@@ -586,6 +871,16 @@ impl AuthorizerEvent {
     }
 
     /// The value of path parameter `name` (case-sensitive); `None` for `TOKEN` events.
+    ///
+    /// ```
+    /// use authorizer::event::AuthorizerEvent;
+    ///
+    /// let event = AuthorizerEvent::from_slice(br#"{"type": "REQUEST",
+    ///     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets/7",
+    ///     "resource": "/pets/{id}", "pathParameters": {"id": "7"}}"#)?;
+    /// assert_eq!(event.path_parameter("id"), Some("7"));
+    /// # Ok::<(), authorizer::event::EventError>(())
+    /// ```
     pub fn path_parameter(&self, name: &str) -> Option<&str> {
         match self {
             Self::Token(_) => None,
@@ -595,6 +890,16 @@ impl AuthorizerEvent {
     }
 
     /// The value of stage variable `name` (case-sensitive); `None` for `TOKEN` events.
+    ///
+    /// ```
+    /// use authorizer::event::AuthorizerEvent;
+    ///
+    /// let event = AuthorizerEvent::from_slice(br#"{"type": "REQUEST",
+    ///     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets",
+    ///     "stageVariables": {"tenant": "acme"}}"#)?;
+    /// assert_eq!(event.stage_variable("tenant"), Some("acme"));
+    /// # Ok::<(), authorizer::event::EventError>(())
+    /// ```
     pub fn stage_variable(&self, name: &str) -> Option<&str> {
         match self {
             Self::Token(_) => None,
@@ -614,6 +919,16 @@ impl AuthorizerEvent {
     /// - REST, HTTP API 1.0 and WebSocket: every `Cookie` header value (see
     ///   [`header_values`](Self::header_values)) split on `;`.
     /// - `TOKEN` events: always empty.
+    ///
+    /// ```
+    /// use authorizer::event::AuthorizerEvent;
+    ///
+    /// let event = AuthorizerEvent::from_slice(br#"{"type": "REQUEST",
+    ///     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets",
+    ///     "headers": {"Cookie": "session=abc; theme=dark"}}"#)?;
+    /// assert_eq!(event.cookies(), [("session", "abc"), ("theme", "dark")]);
+    /// # Ok::<(), authorizer::event::EventError>(())
+    /// ```
     pub fn cookies(&self) -> Vec<(&str, &str)> {
         match self {
             Self::Token(_) => Vec::new(),
@@ -635,6 +950,17 @@ impl AuthorizerEvent {
     }
 
     /// The value of the first cookie named exactly `name` (see [`cookies`](Self::cookies)).
+    ///
+    /// ```
+    /// use authorizer::event::AuthorizerEvent;
+    ///
+    /// let event = AuthorizerEvent::from_slice(br#"{"version": "2.0",
+    ///     "routeArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/$default/GET/pets",
+    ///     "cookies": ["session=abc", "theme=dark"]}"#)?;
+    /// assert_eq!(event.cookie("session"), Some("abc"));
+    /// assert_eq!(event.cookie("Session"), None);
+    /// # Ok::<(), authorizer::event::EventError>(())
+    /// ```
     pub fn cookie(&self, name: &str) -> Option<&str> {
         self.cookies()
             .into_iter()
@@ -645,6 +971,16 @@ impl AuthorizerEvent {
     /// The HTTP method: `httpMethod` (or `requestContext.httpMethod`) for REST and HTTP API
     /// 1.0, `requestContext.http.method` for HTTP API 2.0; `None` for `TOKEN` events (the verb
     /// is in [`method_arn`](Self::method_arn)) and WebSocket events.
+    ///
+    /// ```
+    /// use authorizer::event::AuthorizerEvent;
+    ///
+    /// let event = AuthorizerEvent::from_slice(br#"{"type": "REQUEST",
+    ///     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/POST/pets",
+    ///     "httpMethod": "POST"}"#)?;
+    /// assert_eq!(event.http_method(), Some("POST"));
+    /// # Ok::<(), authorizer::event::EventError>(())
+    /// ```
     pub fn http_method(&self) -> Option<&str> {
         match self {
             Self::Token(_) => None,
@@ -659,6 +995,16 @@ impl AuthorizerEvent {
     /// The request path: `path` (without the stage) for REST and HTTP API 1.0; `rawPath` (or,
     /// when that is empty, `requestContext.http.path`) for HTTP API 2.0; `None` for `TOKEN`
     /// events (the path is in [`method_arn`](Self::method_arn)) and WebSocket events.
+    ///
+    /// ```
+    /// use authorizer::event::AuthorizerEvent;
+    ///
+    /// let event = AuthorizerEvent::from_slice(br#"{"version": "2.0",
+    ///     "routeArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/$default/GET/pets/7",
+    ///     "rawPath": "/pets/7"}"#)?;
+    /// assert_eq!(event.path(), Some("/pets/7"));
+    /// # Ok::<(), authorizer::event::EventError>(())
+    /// ```
     pub fn path(&self) -> Option<&str> {
         match self {
             Self::Token(_) => None,
@@ -672,7 +1018,17 @@ impl AuthorizerEvent {
     /// The route key: `$connect` for WebSocket (`requestContext.routeKey`), `GET /pets` or
     /// `$default` for HTTP API 2.0 (`routeKey`, else `requestContext.routeKey`), and
     /// `requestContext.routeKey` when an HTTP API 1.0 event has one; `None` for REST events,
-    /// which have resources instead (see `RequestEvent::resource`).
+    /// which have resources instead (see [`RequestEvent::resource`]).
+    ///
+    /// ```
+    /// use authorizer::event::AuthorizerEvent;
+    ///
+    /// let event = AuthorizerEvent::from_slice(br#"{"type": "REQUEST",
+    ///     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/$connect",
+    ///     "requestContext": {"routeKey": "$connect", "connectionId": "abc="}}"#)?;
+    /// assert_eq!(event.route_key(), Some("$connect"));
+    /// # Ok::<(), authorizer::event::EventError>(())
+    /// ```
     pub fn route_key(&self) -> Option<&str> {
         match self {
             Self::Token(_) => None,
@@ -688,6 +1044,18 @@ impl AuthorizerEvent {
     /// `requestContext.http.sourceIp` for HTTP API 2.0; `None` for `TOKEN` events. It is not
     /// always an address (the console's test invoke sends `test-invoke-source-ip`): parse it
     /// before trusting it.
+    ///
+    /// ```
+    /// use authorizer::event::AuthorizerEvent;
+    /// use std::net::IpAddr;
+    ///
+    /// let event = AuthorizerEvent::from_slice(br#"{"type": "REQUEST",
+    ///     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets",
+    ///     "requestContext": {"identity": {"sourceIp": "192.0.2.10"}}}"#)?;
+    /// let ip: Option<IpAddr> = event.source_ip().and_then(|text| text.parse().ok());
+    /// assert_eq!(ip, Some(IpAddr::from([192, 0, 2, 10])));
+    /// # Ok::<(), authorizer::event::EventError>(())
+    /// ```
     pub fn source_ip(&self) -> Option<&str> {
         match self {
             Self::Token(_) => None,
@@ -699,6 +1067,16 @@ impl AuthorizerEvent {
     /// The stage: `requestContext.stage` when the event has it, otherwise the stage segment of
     /// the method ARN (how `TOKEN` events carry it; `*` in the console's test invoke). Note that
     /// an HTTP API's `$default` stage reads as `$default` from `requestContext.stage`.
+    ///
+    /// ```
+    /// use authorizer::event::AuthorizerEvent;
+    ///
+    /// let event = AuthorizerEvent::from_slice(br#"{"type": "TOKEN",
+    ///     "authorizationToken": "Bearer abc",
+    ///     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"}"#)?;
+    /// assert_eq!(event.stage(), Some("prod"), "from the method ARN");
+    /// # Ok::<(), authorizer::event::EventError>(())
+    /// ```
     pub fn stage(&self) -> Option<&str> {
         let from_context = match self {
             Self::Token(_) => None,
@@ -713,6 +1091,17 @@ impl RequestEvent {
     /// Which API sent this `REQUEST` event: HTTP API payload 1.0 when it has a `version`;
     /// otherwise WebSocket `$connect` when its `requestContext` has a `connectionId`, an
     /// `eventType` or the route key `$connect`; otherwise REST.
+    ///
+    /// ```
+    /// use authorizer::event::{AuthorizerEvent, EventKind};
+    ///
+    /// let event = AuthorizerEvent::from_slice(br#"{"type": "REQUEST",
+    ///     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/$connect",
+    ///     "requestContext": {"routeKey": "$connect", "eventType": "CONNECT"}}"#)?;
+    /// let AuthorizerEvent::Request(request) = event else { panic!("not a REQUEST event") };
+    /// assert_eq!(request.kind(), EventKind::WebSocketConnect);
+    /// # Ok::<(), authorizer::event::EventError>(())
+    /// ```
     pub fn kind(&self) -> EventKind {
         let context = &self.request_context;
         classify_request(

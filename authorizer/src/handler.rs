@@ -10,6 +10,70 @@
 //!    denying the whole API when nothing is granted; for HTTP API payload 2.0 with
 //!    `"httpApiResponse": "simple"`, `isAuthorized` for the called route.
 //! 5. Check the response against API Gateway's limits before it leaves.
+//!
+//! It joins the other modules: [`crate::event`] in, [`crate::rules::Config`] and
+//! [`crate::jwt::Verifier`] for the decision, [`crate::builder::PolicyBuilder`] and
+//! [`crate::response`] out. The crate's `authorizer` binary is this handler under the Lambda
+//! runtime; `policy-sim` runs it in scenarios.
+//!
+//! ```
+//! use authorizer::event::AuthorizerEvent;
+//! use authorizer::handler::RulesAuthorizer;
+//! use authorizer::rules::Config;
+//! use jsonwebtoken::{encode, EncodingKey, Header};
+//! use serde_json::json;
+//! use std::path::Path;
+//!
+//! const SECRET: &str = "an example secret of 32+ bytes!!";
+//! let rules = r#"{
+//!   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+//!           "hmacSecretEnv": "JWT_SECRET", "algorithms": ["HS256"]},
+//!   "context": {"tenant": "claim:tenant"},
+//!   "rules": [
+//!     {"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]},
+//!     {"routes": ["POST /pets"], "anyScope": ["pets:write"]}
+//!   ]
+//! }"#;
+//! let config = Config::parse("authorizer.json", rules, Path::new("."), &|_| Some(SECRET.to_owned()))?;
+//!
+//! // alice may read, not write; she calls GET /pets/7.
+//! let token = encode(
+//!     &Header::default(),
+//!     &json!({"iss": "https://idp.example.com/", "aud": "pets-api", "sub": "alice",
+//!             "scope": "pets:read", "tenant": "acme", "exp": 4_102_444_800_u64}),
+//!     &EncodingKey::from_secret(SECRET.as_bytes()),
+//! )?;
+//! let event = AuthorizerEvent::from_json(&json!({
+//!     "type": "REQUEST",
+//!     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets/7",
+//!     "httpMethod": "GET", "path": "/pets/7",
+//!     "headers": {"Authorization": format!("Bearer {token}")}
+//! }))?;
+//!
+//! let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+//! let (response, outcome) = runtime.block_on(async {
+//!     let authorizer = RulesAuthorizer::new(config).await?;
+//!     authorizer.handle(&event).await
+//! })?;
+//! assert!(outcome.called_route_granted);
+//! // Both routes alice may read are in the policy, not only the one she called.
+//! assert_eq!(
+//!     response.to_json(),
+//!     json!({
+//!         "principalId": "alice",
+//!         "policyDocument": {"Version": "2012-10-17", "Statement": [{
+//!             "Effect": "Allow",
+//!             "Action": "execute-api:Invoke",
+//!             "Resource": [
+//!                 "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets",
+//!                 "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets/*"
+//!             ]
+//!         }]},
+//!         "context": {"tenant": "acme"}
+//!     })
+//! );
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::sync::{PoisonError, RwLock};
 
@@ -26,8 +90,43 @@ use crate::response::{
 };
 use crate::rules::{Config, HttpApiResponse, KeyConfig, RouteSpec, TokenLocation};
 
-/// What the handler decided, for logs: never the token or a secret.
+/// What the handler decided, for logs: never the token or a secret. Returned beside the
+/// response by [`RulesAuthorizer::handle`]; more fields may be added.
+///
+/// ```
+/// # use authorizer::event::AuthorizerEvent;
+/// # use authorizer::handler::RulesAuthorizer;
+/// # use authorizer::rules::Config;
+/// # use jsonwebtoken::{encode, EncodingKey, Header};
+/// # use serde_json::json;
+/// # use std::path::Path;
+/// # const SECRET: &str = "an example secret of 32+ bytes!!";
+/// # let rules = r#"{
+/// #   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+/// #           "hmacSecretEnv": "JWT_SECRET", "algorithms": ["HS256"]},
+/// #   "rules": [{"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]}]
+/// # }"#;
+/// # let config = Config::parse("authorizer.json", rules, Path::new("."), &|_| Some(SECRET.to_owned()))?;
+/// # let token = encode(&Header::default(),
+/// #     &json!({"iss": "https://idp.example.com/", "aud": "pets-api", "sub": "alice",
+/// #             "scope": "pets:read", "exp": 4_102_444_800_u64}),
+/// #     &EncodingKey::from_secret(SECRET.as_bytes()))?;
+/// # let event = AuthorizerEvent::from_json(&json!({"type": "TOKEN",
+/// #     "authorizationToken": format!("Bearer {token}"),
+/// #     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"}))?;
+/// # let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// runtime.block_on(async {
+///     let authorizer = RulesAuthorizer::new(config).await?;
+///     let (_, outcome) = authorizer.handle(&event).await?;
+///     assert_eq!(outcome.principal.as_deref(), Some("alice"));
+///     assert_eq!(outcome.granted_routes, 2);
+///     assert!(outcome.called_route_granted);
+///     Ok::<(), Box<dyn std::error::Error>>(())
+/// })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Outcome {
     /// The principal, when the token was valid.
     pub principal: Option<String>,
@@ -37,7 +136,44 @@ pub struct Outcome {
     pub called_route_granted: bool,
 }
 
-/// An authorizer driven by a rules file.
+/// An authorizer driven by a rules file. Build it once at init ([`RulesAuthorizer::new`]) and
+/// call [`handle`](Self::handle) per event; it caches the policies it builds, keyed by the
+/// API, stage and the rules that applied.
+///
+/// ```
+/// # use authorizer::event::AuthorizerEvent;
+/// # use authorizer::handler::RulesAuthorizer;
+/// # use authorizer::rules::Config;
+/// # use jsonwebtoken::{encode, EncodingKey, Header};
+/// # use serde_json::json;
+/// # use std::path::Path;
+/// # const SECRET: &str = "an example secret of 32+ bytes!!";
+/// # let rules = r#"{
+/// #   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+/// #           "hmacSecretEnv": "JWT_SECRET", "algorithms": ["HS256"]},
+/// #   "rules": [{"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]}]
+/// # }"#;
+/// # let config = Config::parse("authorizer.json", rules, Path::new("."), &|_| Some(SECRET.to_owned()))?;
+/// # let token = encode(&Header::default(),
+/// #     &json!({"iss": "https://idp.example.com/", "aud": "pets-api", "sub": "alice",
+/// #             "scope": "pets:read", "exp": 4_102_444_800_u64}),
+/// #     &EncodingKey::from_secret(SECRET.as_bytes()))?;
+/// # let event = AuthorizerEvent::from_json(&json!({"type": "TOKEN",
+/// #     "authorizationToken": format!("Bearer {token}"),
+/// #     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"}))?;
+/// # let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// use authorizer::AuthorizerError;
+///
+/// let no_token = AuthorizerEvent::from_json(&json!({"type": "REQUEST",
+///     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"}))?;
+/// runtime.block_on(async {
+///     let authorizer = RulesAuthorizer::new(config).await?;
+///     let error = authorizer.handle(&no_token).await.unwrap_err();
+///     assert!(error.is_unauthorized(), "no token: 401");
+///     Ok::<(), AuthorizerError>(())
+/// })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct RulesAuthorizer {
     config: Config,
     verifier: Verifier,
@@ -137,11 +273,70 @@ fn build_policy(
 impl RulesAuthorizer {
     /// Build the authorizer: the key set is loaded (a JWKS file, an HMAC secret) or fetched
     /// (a JWKS URI, best effort) now, at init.
+    ///
+    /// # Errors
+    ///
+    /// [`AuthorizerError::Internal`] when the keys cannot be loaded (an unreadable JWKS
+    /// file): the function must not start.
+    ///
+    /// ```
+    /// use authorizer::handler::RulesAuthorizer;
+    /// use authorizer::rules::Config;
+    /// use std::path::Path;
+    ///
+    /// let rules = r#"{"jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+    ///                         "jwksFile": "no-such-jwks.json"}, "rules": []}"#;
+    /// let config = Config::parse("authorizer.json", rules, Path::new("."), &|_| None)?;
+    /// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    /// let error = runtime.block_on(RulesAuthorizer::new(config)).err().expect("no keys");
+    /// assert!(!error.is_unauthorized());
+    /// assert!(error.reason().starts_with("cannot load the JWT keys"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub async fn new(config: Config) -> Result<Self, AuthorizerError> {
         Self::with_jwks_options(config, JwksOptions::default()).await
     }
 
-    /// [`RulesAuthorizer::new`] with explicit JWKS cache settings.
+    /// [`RulesAuthorizer::new`] with explicit JWKS cache settings (they matter for a
+    /// `jwksUri` only).
+    ///
+    /// # Errors
+    ///
+    /// As [`RulesAuthorizer::new`], and for options that do not hold together.
+    ///
+    /// ```
+    /// # use authorizer::event::AuthorizerEvent;
+    /// # use authorizer::handler::RulesAuthorizer;
+    /// # use authorizer::rules::Config;
+    /// # use jsonwebtoken::{encode, EncodingKey, Header};
+    /// # use serde_json::json;
+    /// # use std::path::Path;
+    /// # const SECRET: &str = "an example secret of 32+ bytes!!";
+    /// # let rules = r#"{
+    /// #   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+    /// #           "hmacSecretEnv": "JWT_SECRET", "algorithms": ["HS256"]},
+    /// #   "rules": [{"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]}]
+    /// # }"#;
+    /// # let config = Config::parse("authorizer.json", rules, Path::new("."), &|_| Some(SECRET.to_owned()))?;
+    /// # let token = encode(&Header::default(),
+    /// #     &json!({"iss": "https://idp.example.com/", "aud": "pets-api", "sub": "alice",
+    /// #             "scope": "pets:read", "exp": 4_102_444_800_u64}),
+    /// #     &EncodingKey::from_secret(SECRET.as_bytes()))?;
+    /// # let event = AuthorizerEvent::from_json(&json!({"type": "TOKEN",
+    /// #     "authorizationToken": format!("Bearer {token}"),
+    /// #     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"}))?;
+    /// # let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    /// use authorizer::jwt::JwksOptions;
+    /// use std::time::Duration;
+    ///
+    /// let options = JwksOptions { max_age: Duration::from_secs(900), ..JwksOptions::default() };
+    /// runtime.block_on(async {
+    ///     let authorizer = RulesAuthorizer::with_jwks_options(config, options).await?;
+    ///     assert!(authorizer.handle(&event).await.is_ok());
+    ///     Ok::<(), Box<dyn std::error::Error>>(())
+    /// })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub async fn with_jwks_options(
         config: Config,
         options: JwksOptions,
@@ -157,13 +352,83 @@ impl RulesAuthorizer {
         })
     }
 
-    /// The rules.
+    /// The rules it runs.
+    ///
+    /// ```
+    /// # use authorizer::event::AuthorizerEvent;
+    /// # use authorizer::handler::RulesAuthorizer;
+    /// # use authorizer::rules::Config;
+    /// # use jsonwebtoken::{encode, EncodingKey, Header};
+    /// # use serde_json::json;
+    /// # use std::path::Path;
+    /// # const SECRET: &str = "an example secret of 32+ bytes!!";
+    /// # let rules = r#"{
+    /// #   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+    /// #           "hmacSecretEnv": "JWT_SECRET", "algorithms": ["HS256"]},
+    /// #   "rules": [{"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]}]
+    /// # }"#;
+    /// # let config = Config::parse("authorizer.json", rules, Path::new("."), &|_| Some(SECRET.to_owned()))?;
+    /// # let token = encode(&Header::default(),
+    /// #     &json!({"iss": "https://idp.example.com/", "aud": "pets-api", "sub": "alice",
+    /// #             "scope": "pets:read", "exp": 4_102_444_800_u64}),
+    /// #     &EncodingKey::from_secret(SECRET.as_bytes()))?;
+    /// # let event = AuthorizerEvent::from_json(&json!({"type": "TOKEN",
+    /// #     "authorizationToken": format!("Bearer {token}"),
+    /// #     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"}))?;
+    /// # let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    /// let authorizer = runtime.block_on(RulesAuthorizer::new(config))?;
+    /// assert_eq!(authorizer.config().rules.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn config(&self) -> &Config {
         &self.config
     }
 
     /// Decide one event. A panic while deciding is an [`AuthorizerError::Internal`] (500),
     /// never a response ([`crate::boundary::contain_panics`]).
+    ///
+    /// # Errors
+    ///
+    /// [`AuthorizerError::Unauthorized`] (401) for a missing, malformed or invalid token, or
+    /// one without the `principalId` claim; [`AuthorizerError::Internal`] (500) for an
+    /// unreachable key set, an unusable method ARN or a response API Gateway would reject. A
+    /// valid token that is granted nothing is not an error: its policy denies (403).
+    ///
+    /// ```
+    /// # use authorizer::event::AuthorizerEvent;
+    /// # use authorizer::handler::RulesAuthorizer;
+    /// # use authorizer::rules::Config;
+    /// # use jsonwebtoken::{encode, EncodingKey, Header};
+    /// # use serde_json::json;
+    /// # use std::path::Path;
+    /// # const SECRET: &str = "an example secret of 32+ bytes!!";
+    /// # let rules = r#"{
+    /// #   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+    /// #           "hmacSecretEnv": "JWT_SECRET", "algorithms": ["HS256"]},
+    /// #   "rules": [{"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]}]
+    /// # }"#;
+    /// # let config = Config::parse("authorizer.json", rules, Path::new("."), &|_| Some(SECRET.to_owned()))?;
+    /// # let token = encode(&Header::default(),
+    /// #     &json!({"iss": "https://idp.example.com/", "aud": "pets-api", "sub": "alice",
+    /// #             "scope": "pets:read", "exp": 4_102_444_800_u64}),
+    /// #     &EncodingKey::from_secret(SECRET.as_bytes()))?;
+    /// # let event = AuthorizerEvent::from_json(&json!({"type": "TOKEN",
+    /// #     "authorizationToken": format!("Bearer {token}"),
+    /// #     "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"}))?;
+    /// # let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    /// runtime.block_on(async {
+    ///     let authorizer = RulesAuthorizer::new(config).await?;
+    ///     let (response, _) = authorizer.handle(&event).await?;
+    ///     assert_eq!(response.to_json()["principalId"], "alice");
+    ///
+    ///     let forged = AuthorizerEvent::from_json(&json!({"type": "TOKEN",
+    ///         "authorizationToken": format!("Bearer {token}x"),
+    ///         "methodArn": "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets"}))?;
+    ///     assert!(authorizer.handle(&forged).await.is_err_and(|e| e.is_unauthorized()));
+    ///     Ok::<(), Box<dyn std::error::Error>>(())
+    /// })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub async fn handle(
         &self,
         event: &AuthorizerEvent,

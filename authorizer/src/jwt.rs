@@ -5,7 +5,60 @@
 //! and required claims — and returns its [`Claims`]. It fails closed: every error is either a
 //! token problem ([`JwtError::is_unauthorized`], API Gateway answers 401) or an infrastructure
 //! problem (500), never an allow. Keys come from an HMAC secret, a JWKS file, or a JWKS URI
-//! cached in memory (see `jwks.rs`).
+//! cached in memory (fetched over HTTPS, refetched when a token names an unknown `kid`).
+//!
+//! This is the "who is calling" half of an authorizer's decision (see the [crate] docs): take
+//! the token from the event ([`crate::event::AuthorizerEvent::token`] or a header), verify it
+//! here, and decide from the [`Claims`] — or let [`crate::handler::RulesAuthorizer`] do both
+//! from a rules file, whose `jwt` section ([`crate::rules::JwtConfig`]) becomes
+//! [`JwtSettings`]. Map a [`JwtError`] to [`crate::AuthorizerError`] with
+//! [`JwtError::is_unauthorized`].
+//!
+//! ```
+//! use authorizer::jwt::{Algorithm, JwksOptions, JwtSettings, KeySource, Verifier};
+//! use authorizer::AuthorizerError;
+//! use jsonwebtoken::{encode, EncodingKey, Header};
+//! use serde_json::json;
+//!
+//! const SECRET: &[u8] = b"an example secret of 32+ bytes!!";
+//! // The identity provider's side: an HS256 token for alice.
+//! let token = encode(
+//!     &Header::new(Algorithm::HS256),
+//!     &json!({"iss": "https://idp.example.com/", "aud": "pets-api", "sub": "alice",
+//!             "scope": "pets:read", "exp": 4_102_444_800_u64}),
+//!     &EncodingKey::from_secret(SECRET),
+//! )?;
+//!
+//! let settings = JwtSettings {
+//!     issuer: "https://idp.example.com/".to_owned(),
+//!     audiences: vec!["pets-api".to_owned()],
+//!     keys: KeySource::HmacSecret(SECRET.to_vec()),
+//!     algorithms: vec![Algorithm::HS256],
+//!     leeway_seconds: 60,
+//!     required_claims: Vec::new(),
+//! };
+//! let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+//! runtime.block_on(async {
+//!     // Once, at init; then shared by every invocation.
+//!     let verifier = Verifier::new(settings, JwksOptions::default()).await?;
+//!
+//!     let claims = verifier.verify(&token).await?;
+//!     assert_eq!(claims.subject(), Some("alice"));
+//!     assert_eq!(claims.scopes(), ["pets:read"]);
+//!
+//!     // A tampered token is the caller's problem: 401.
+//!     let tampered = format!("{token}x");
+//!     let error = verifier.verify(&tampered).await.unwrap_err();
+//!     let answer = if error.is_unauthorized() {
+//!         AuthorizerError::unauthorized(error.to_string())
+//!     } else {
+//!         AuthorizerError::internal(error.to_string())
+//!     };
+//!     assert!(answer.is_unauthorized());
+//!     Ok::<(), Box<dyn std::error::Error>>(())
+//! })?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 #[path = "jwks.rs"]
 mod jwks;
@@ -22,22 +75,123 @@ use jsonwebtoken::{AlgorithmFamily, DecodingKey};
 
 /// A JWT signing algorithm, for [`JwtSettings::algorithms`] (jsonwebtoken's, re-exported so a
 /// custom authorizer needs no direct dependency on it).
+///
+/// ```
+/// use authorizer::jwt::Algorithm;
+///
+/// let allowed: Vec<Algorithm> = ["RS256", "ES256"].iter().map(|name| name.parse()).collect::<Result<_, _>>()?;
+/// assert_eq!(allowed, [Algorithm::RS256, Algorithm::ES256]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub use jsonwebtoken::Algorithm;
 use serde_json::{Map, Value};
 
 use jwks::{KeySet, Lookup, RemoteJwks};
 
 /// Largest token accepted, in bytes; a longer one is rejected before anything is decoded.
+///
+/// ```
+/// # use authorizer::jwt::{Algorithm, JwksOptions, JwtSettings, KeySource, Verifier};
+/// # use jsonwebtoken::{encode, EncodingKey, Header};
+/// # use serde_json::json;
+/// # const SECRET: &[u8] = b"an example secret of 32+ bytes!!";
+/// # let sign = |claims: serde_json::Value| encode(&Header::default(), &claims, &EncodingKey::from_secret(SECRET));
+/// # let settings = JwtSettings {
+/// #     issuer: "https://idp.example.com/".to_owned(),
+/// #     audiences: vec!["pets-api".to_owned()],
+/// #     keys: KeySource::HmacSecret(SECRET.to_vec()),
+/// #     algorithms: vec![Algorithm::HS256],
+/// #     leeway_seconds: 0,
+/// #     required_claims: Vec::new(),
+/// # };
+/// # let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// use authorizer::jwt::{JwtError, MAX_TOKEN_BYTES};
+///
+/// let huge = "a".repeat(MAX_TOKEN_BYTES + 1);
+/// runtime.block_on(async {
+///     let verifier = Verifier::new(settings, JwksOptions::default()).await?;
+///     assert_eq!(verifier.verify(&huge).await, Err(JwtError::TokenTooLarge));
+///     Ok::<(), Box<dyn std::error::Error>>(())
+/// })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
 
-/// Floor of [`JwksOptions::refetch_cooldown`]: a shorter cooldown is raised to this.
+/// Floor of [`JwksOptions::refetch_cooldown`]: a shorter cooldown is raised to this, so that
+/// tokens with made-up `kid`s cannot make the authorizer hammer the identity provider.
+///
+/// ```
+/// use authorizer::jwt::{JwksOptions, MIN_REFETCH_COOLDOWN};
+/// use std::time::Duration;
+///
+/// assert_eq!(MIN_REFETCH_COOLDOWN, Duration::from_secs(10));
+/// assert_eq!(JwksOptions::default().refetch_cooldown, MIN_REFETCH_COOLDOWN);
+/// ```
 pub const MIN_REFETCH_COOLDOWN: Duration = Duration::from_secs(10);
 
 /// Shortest HMAC secret accepted: RFC 7518 §3.2 requires a key at least as long as the hash
 /// output, 32 bytes for HS256.
+///
+/// ```
+/// # use authorizer::jwt::{Algorithm, JwksOptions, JwtSettings, KeySource, Verifier};
+/// # use jsonwebtoken::{encode, EncodingKey, Header};
+/// # use serde_json::json;
+/// # const SECRET: &[u8] = b"an example secret of 32+ bytes!!";
+/// # let sign = |claims: serde_json::Value| encode(&Header::default(), &claims, &EncodingKey::from_secret(SECRET));
+/// # let settings = JwtSettings {
+/// #     issuer: "https://idp.example.com/".to_owned(),
+/// #     audiences: vec!["pets-api".to_owned()],
+/// #     keys: KeySource::HmacSecret(SECRET.to_vec()),
+/// #     algorithms: vec![Algorithm::HS256],
+/// #     leeway_seconds: 0,
+/// #     required_claims: Vec::new(),
+/// # };
+/// # let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// use authorizer::jwt::{JwtError, MIN_HMAC_SECRET_BYTES};
+///
+/// let short = JwtSettings {
+///     keys: KeySource::HmacSecret(vec![b'k'; MIN_HMAC_SECRET_BYTES - 1]),
+///     ..settings
+/// };
+/// let refused = runtime.block_on(Verifier::new(short, JwksOptions::default()));
+/// assert!(matches!(refused, Err(JwtError::Config(_))));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub const MIN_HMAC_SECRET_BYTES: usize = 32;
 
-/// What a token must satisfy: the `jwt` section of the rules file.
+/// What a token must satisfy: the `jwt` section of the rules file
+/// ([`crate::rules::JwtConfig`]), or your own code's settings. Build it with a struct literal;
+/// [`Verifier::new`] checks it.
+///
+/// ```
+/// # use authorizer::jwt::{Algorithm, JwksOptions, JwtSettings, KeySource, Verifier};
+/// # use jsonwebtoken::{encode, EncodingKey, Header};
+/// # use serde_json::json;
+/// # const SECRET: &[u8] = b"an example secret of 32+ bytes!!";
+/// # let sign = |claims: serde_json::Value| encode(&Header::default(), &claims, &EncodingKey::from_secret(SECRET));
+/// # let settings = JwtSettings {
+/// #     issuer: "https://idp.example.com/".to_owned(),
+/// #     audiences: vec!["pets-api".to_owned()],
+/// #     keys: KeySource::HmacSecret(SECRET.to_vec()),
+/// #     algorithms: vec![Algorithm::HS256],
+/// #     leeway_seconds: 0,
+/// #     required_claims: Vec::new(),
+/// # };
+/// # let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// use authorizer::jwt::JwtError;
+///
+/// // Every token must also carry a `tenant` claim.
+/// let settings = JwtSettings { required_claims: vec!["tenant".to_owned()], ..settings };
+/// let without_tenant = sign(json!({"iss": "https://idp.example.com/", "aud": "pets-api",
+///                                  "sub": "alice", "exp": 4_102_444_800_u64}))?;
+/// runtime.block_on(async {
+///     let verifier = Verifier::new(settings, JwksOptions::default()).await?;
+///     let error = verifier.verify(&without_tenant).await.unwrap_err();
+///     assert_eq!(error, JwtError::MissingClaim("tenant".to_owned()));
+///     Ok::<(), Box<dyn std::error::Error>>(())
+/// })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct JwtSettings {
     /// Expected `iss`, compared exactly.
@@ -57,8 +211,21 @@ pub struct JwtSettings {
     pub required_claims: Vec<String>,
 }
 
-/// Where the verification keys come from.
+/// Where the verification keys come from. `Debug` never shows the HMAC secret. More sources
+/// may be added, so a `match` needs a `_` arm.
+///
+/// ```
+/// use authorizer::jwt::KeySource;
+///
+/// let jwks = KeySource::JwksUri(
+///     "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_EXAMPLE/.well-known/jwks.json".to_owned(),
+/// );
+/// assert!(format!("{jwks:?}").contains("cognito-idp"));
+/// let secret = KeySource::HmacSecret(b"an example secret of 32+ bytes!!".to_vec());
+/// assert_eq!(format!("{secret:?}"), "HmacSecret(<redacted>)");
+/// ```
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum KeySource {
     /// A JWKS fetched over HTTPS (plain `http` only for a loopback host) and cached.
     JwksUri(String),
@@ -78,7 +245,28 @@ impl fmt::Debug for KeySource {
     }
 }
 
-/// How a JWKS URI is fetched and cached.
+/// How a JWKS URI is fetched and cached ([`KeySource::JwksUri`] only). Start from
+/// `JwksOptions::default()` and change what you need; [`Verifier::new`] checks the values.
+///
+/// ```
+/// use authorizer::jwt::{Algorithm, JwksOptions, JwtError, JwtSettings, KeySource, Verifier};
+/// use std::time::Duration;
+///
+/// let options = JwksOptions { max_age: Duration::from_secs(5), ..JwksOptions::default() };
+/// let settings = JwtSettings {
+///     issuer: "https://idp.example.com/".to_owned(),
+///     audiences: vec!["pets-api".to_owned()],
+///     keys: KeySource::JwksUri("https://idp.example.com/.well-known/jwks.json".to_owned()),
+///     algorithms: vec![Algorithm::RS256],
+///     leeway_seconds: 0,
+///     required_claims: Vec::new(),
+/// };
+/// // Keys kept for less than the refetch cooldown: refused before anything is fetched.
+/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// let refused = runtime.block_on(Verifier::new(settings, options));
+/// assert!(matches!(refused, Err(JwtError::Config(_))));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JwksOptions {
     /// Keys older than this are refetched on next use (default 1 h). While refetches fail, the
@@ -107,6 +295,40 @@ impl Default for JwksOptions {
 /// Why a token was not accepted. Two classes ([`JwtError::is_unauthorized`]): token problems,
 /// which the authorizer answers with `Unauthorized` (401), and configuration or infrastructure
 /// problems (500). Messages never contain the token or any part of it.
+///
+/// ```
+/// # use authorizer::jwt::{Algorithm, JwksOptions, JwtSettings, KeySource, Verifier};
+/// # use jsonwebtoken::{encode, EncodingKey, Header};
+/// # use serde_json::json;
+/// # const SECRET: &[u8] = b"an example secret of 32+ bytes!!";
+/// # let sign = |claims: serde_json::Value| encode(&Header::default(), &claims, &EncodingKey::from_secret(SECRET));
+/// # let settings = JwtSettings {
+/// #     issuer: "https://idp.example.com/".to_owned(),
+/// #     audiences: vec!["pets-api".to_owned()],
+/// #     keys: KeySource::HmacSecret(SECRET.to_vec()),
+/// #     algorithms: vec![Algorithm::HS256],
+/// #     leeway_seconds: 0,
+/// #     required_claims: Vec::new(),
+/// # };
+/// # let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// use authorizer::jwt::JwtError;
+///
+/// let expired = sign(json!({"iss": "https://idp.example.com/", "aud": "pets-api",
+///                           "sub": "alice", "exp": 1_000_000_000}))?;
+/// let other_audience = sign(json!({"iss": "https://idp.example.com/", "aud": "billing-api",
+///                                  "sub": "alice", "exp": 4_102_444_800_u64}))?;
+/// runtime.block_on(async {
+///     let verifier = Verifier::new(settings, JwksOptions::default()).await?;
+///     let error = verifier.verify(&expired).await.unwrap_err();
+///     assert_eq!(error, JwtError::Expired);
+///     assert_eq!(error.to_string(), "token is expired");
+///     assert_eq!(verifier.verify(&other_audience).await, Err(JwtError::InvalidAudience));
+///     assert_eq!(verifier.verify("not-a-jwt").await,
+///                Err(JwtError::Malformed("not three dot-separated parts")));
+///     Ok::<(), Box<dyn std::error::Error>>(())
+/// })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum JwtError {
@@ -172,6 +394,13 @@ pub enum JwtError {
 impl JwtError {
     /// `true` for token problems (answer `Unauthorized`, 401); `false` for configuration and
     /// infrastructure problems (any other error, 500).
+    ///
+    /// ```
+    /// use authorizer::jwt::JwtError;
+    ///
+    /// assert!(JwtError::InvalidSignature.is_unauthorized());
+    /// assert!(!JwtError::JwksUnavailable("connection refused".to_owned()).is_unauthorized());
+    /// ```
     #[must_use]
     pub fn is_unauthorized(&self) -> bool {
         !matches!(
@@ -181,7 +410,22 @@ impl JwtError {
     }
 }
 
-/// The claims of a verified token, as JSON.
+/// The claims of a verified token, as JSON: what [`Verifier::verify`] returns, and what the
+/// decision reads (subject, scopes, any custom claim).
+///
+/// ```
+/// use authorizer::jwt::Claims;
+/// use serde_json::json;
+///
+/// let serde_json::Value::Object(map) = json!({"sub": "alice", "scope": "pets:read", "tenant": "acme"})
+/// else {
+///     panic!("an object")
+/// };
+/// // Built by hand for a test of a decision function; `Verifier::verify` makes real ones.
+/// let claims = Claims::from_map(map);
+/// assert_eq!(claims.subject(), Some("alice"));
+/// assert_eq!(claims.string("tenant"), Some("acme"));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Claims {
     /// The payload object.
@@ -190,18 +434,44 @@ pub struct Claims {
 
 impl Claims {
     /// Wraps a claims object as is, verifying nothing: for tests and custom decision functions.
+    ///
+    /// ```
+    /// use authorizer::jwt::Claims;
+    ///
+    /// let mut map = serde_json::Map::new();
+    /// map.insert("sub".to_owned(), "alice".into());
+    /// assert_eq!(Claims::from_map(map).subject(), Some("alice"));
+    /// ```
     #[must_use]
     pub fn from_map(map: Map<String, Value>) -> Self {
         Self { map }
     }
 
-    /// The claim `name`, if present.
+    /// The claim `name`, if present, whatever its JSON type.
+    ///
+    /// ```
+    /// # use authorizer::jwt::Claims;
+    /// # use serde_json::json;
+    /// # let serde_json::Value::Object(map) = json!({"sub": "alice", "scope": "pets:read pets:write", "tenant": "acme", "org": 42}) else { panic!() };
+    /// # let claims = Claims::from_map(map);
+    /// assert_eq!(claims.get("org"), Some(&json!(42)));
+    /// assert_eq!(claims.get("email"), None);
+    /// ```
     #[must_use]
     pub fn get(&self, name: &str) -> Option<&Value> {
         self.map.get(name)
     }
 
     /// The claim `name` if it is a string.
+    ///
+    /// ```
+    /// # use authorizer::jwt::Claims;
+    /// # use serde_json::json;
+    /// # let serde_json::Value::Object(map) = json!({"sub": "alice", "scope": "pets:read pets:write", "tenant": "acme", "org": 42}) else { panic!() };
+    /// # let claims = Claims::from_map(map);
+    /// assert_eq!(claims.string("tenant"), Some("acme"));
+    /// assert_eq!(claims.string("org"), None, "a number, not a string");
+    /// ```
     #[must_use]
     pub fn string(&self, name: &str) -> Option<&str> {
         self.map.get(name).and_then(Value::as_str)
@@ -210,24 +480,60 @@ impl Claims {
     /// The token's scopes: `scope` (a space-separated string, OAuth 2.0 / Cognito) followed by
     /// `scp` (a space-separated string or an array of strings, Azure AD / Okta), without
     /// duplicates, in order. Values of other types are ignored.
+    ///
+    /// ```
+    /// use authorizer::jwt::Claims;
+    /// use serde_json::json;
+    ///
+    /// let serde_json::Value::Object(map) = json!({"scope": "pets:read", "scp": ["pets:read", "pets:write"]})
+    /// else {
+    ///     panic!("an object")
+    /// };
+    /// assert_eq!(Claims::from_map(map).scopes(), ["pets:read", "pets:write"]);
+    /// ```
     #[must_use]
     pub fn scopes(&self) -> Vec<&str> {
         crate::rules::scopes(&self.map)
     }
 
-    /// The `sub` claim, if it is a string.
+    /// The `sub` claim, if it is a string: the usual `principalId`.
+    ///
+    /// ```
+    /// # use authorizer::jwt::Claims;
+    /// # use serde_json::json;
+    /// # let serde_json::Value::Object(map) = json!({"sub": "alice", "scope": "pets:read pets:write", "tenant": "acme", "org": 42}) else { panic!() };
+    /// # let claims = Claims::from_map(map);
+    /// assert_eq!(claims.subject(), Some("alice"));
+    /// ```
     #[must_use]
     pub fn subject(&self) -> Option<&str> {
         self.string("sub")
     }
 
     /// All claims.
+    ///
+    /// ```
+    /// # use authorizer::jwt::Claims;
+    /// # use serde_json::json;
+    /// # let serde_json::Value::Object(map) = json!({"sub": "alice", "scope": "pets:read pets:write", "tenant": "acme", "org": 42}) else { panic!() };
+    /// # let claims = Claims::from_map(map);
+    /// assert!(claims.as_map().contains_key("tenant"));
+    /// ```
     #[must_use]
     pub fn as_map(&self) -> &Map<String, Value> {
         &self.map
     }
 
-    /// All claims, by value.
+    /// All claims, by value (say, to pass them on as an HTTP API simple response's context).
+    ///
+    /// ```
+    /// # use authorizer::jwt::Claims;
+    /// # use serde_json::json;
+    /// # let serde_json::Value::Object(map) = json!({"sub": "alice", "scope": "pets:read pets:write", "tenant": "acme", "org": 42}) else { panic!() };
+    /// # let claims = Claims::from_map(map);
+    /// let map = claims.into_map();
+    /// assert_eq!(map.len(), 4);
+    /// ```
     #[must_use]
     pub fn into_map(self) -> Map<String, Value> {
         self.map
@@ -262,6 +568,34 @@ struct Inner {
 
 /// Verifies tokens against [`JwtSettings`]. Build it once (at Lambda init) and share it: it is
 /// cheap to clone (an `Arc`) and `Send + Sync`.
+///
+/// ```
+/// # use authorizer::jwt::{Algorithm, JwksOptions, JwtSettings, KeySource, Verifier};
+/// # use jsonwebtoken::{encode, EncodingKey, Header};
+/// # use serde_json::json;
+/// # const SECRET: &[u8] = b"an example secret of 32+ bytes!!";
+/// # let sign = |claims: serde_json::Value| encode(&Header::default(), &claims, &EncodingKey::from_secret(SECRET));
+/// # let settings = JwtSettings {
+/// #     issuer: "https://idp.example.com/".to_owned(),
+/// #     audiences: vec!["pets-api".to_owned()],
+/// #     keys: KeySource::HmacSecret(SECRET.to_vec()),
+/// #     algorithms: vec![Algorithm::HS256],
+/// #     leeway_seconds: 0,
+/// #     required_claims: Vec::new(),
+/// # };
+/// # let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// let token = sign(json!({"iss": "https://idp.example.com/", "aud": "pets-api",
+///                         "sub": "alice", "exp": 4_102_444_800_u64}))?;
+/// runtime.block_on(async {
+///     let verifier = Verifier::new(settings, JwksOptions::default()).await?;
+///     // Share it with every task: a clone is another handle on the same keys.
+///     let shared = verifier.clone();
+///     let claims = tokio::spawn(async move { shared.verify(&token).await }).await??;
+///     assert_eq!(claims.subject(), Some("alice"));
+///     Ok::<(), Box<dyn std::error::Error>>(())
+/// })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone)]
 pub struct Verifier {
     /// Shared state.
@@ -308,8 +642,44 @@ struct JoseHeader {
 impl Verifier {
     /// Validates the settings and loads the keys: an HMAC secret or a JWKS file at once (a bad
     /// file is an error here); a JWKS URI is fetched once now when possible — a failed fetch is
-    /// logged with `tracing::warn!` and retried on first use. Errors are
-    /// [`JwtError::Config`].
+    /// logged with `tracing::warn!` and retried on first use.
+    ///
+    /// # Errors
+    ///
+    /// [`JwtError::Config`] for an empty issuer, audience list or algorithm list, an
+    /// algorithm that does not fit the key source (`HS*` needs an HMAC secret, the others a
+    /// JWKS), an HMAC secret shorter than [`MIN_HMAC_SECRET_BYTES`], an unreadable or invalid
+    /// JWKS file, or [`JwksOptions`] that do not hold together.
+    ///
+    /// ```
+    /// # use authorizer::jwt::{Algorithm, JwksOptions, JwtSettings, KeySource, Verifier};
+    /// # use jsonwebtoken::{encode, EncodingKey, Header};
+    /// # use serde_json::json;
+    /// # const SECRET: &[u8] = b"an example secret of 32+ bytes!!";
+    /// # let sign = |claims: serde_json::Value| encode(&Header::default(), &claims, &EncodingKey::from_secret(SECRET));
+    /// # let settings = JwtSettings {
+    /// #     issuer: "https://idp.example.com/".to_owned(),
+    /// #     audiences: vec!["pets-api".to_owned()],
+    /// #     keys: KeySource::HmacSecret(SECRET.to_vec()),
+    /// #     algorithms: vec![Algorithm::HS256],
+    /// #     leeway_seconds: 0,
+    /// #     required_claims: Vec::new(),
+    /// # };
+    /// # let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    /// use authorizer::jwt::JwtError;
+    ///
+    /// runtime.block_on(async {
+    ///     let verifier = Verifier::new(settings.clone(), JwksOptions::default()).await?;
+    ///     assert!(format!("{verifier:?}").contains("hmac secret"));
+    ///
+    ///     // An RSA algorithm cannot be checked with an HMAC secret.
+    ///     let mixed = JwtSettings { algorithms: vec![Algorithm::RS256], ..settings };
+    ///     let refused = Verifier::new(mixed, JwksOptions::default()).await;
+    ///     assert!(matches!(refused, Err(JwtError::Config(_))));
+    ///     Ok::<(), Box<dyn std::error::Error>>(())
+    /// })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub async fn new(settings: JwtSettings, options: JwksOptions) -> Result<Self, JwtError> {
         Self::build(settings, options, MIN_REFETCH_COOLDOWN).await
     }
@@ -422,6 +792,42 @@ impl Verifier {
     /// `alg`; an unknown `kid` may trigger one JWKS refetch per cooldown window), the
     /// signature, then the claims: `exp` (required), `nbf`, `iat` with leeway, `iss` (required,
     /// exact), audience, required claims.
+    ///
+    /// # Errors
+    ///
+    /// The first check that fails, as a [`JwtError`]; [`JwtError::is_unauthorized`] says
+    /// whether it is the token's fault (401) or not (500).
+    ///
+    /// ```
+    /// # use authorizer::jwt::{Algorithm, JwksOptions, JwtSettings, KeySource, Verifier};
+    /// # use jsonwebtoken::{encode, EncodingKey, Header};
+    /// # use serde_json::json;
+    /// # const SECRET: &[u8] = b"an example secret of 32+ bytes!!";
+    /// # let sign = |claims: serde_json::Value| encode(&Header::default(), &claims, &EncodingKey::from_secret(SECRET));
+    /// # let settings = JwtSettings {
+    /// #     issuer: "https://idp.example.com/".to_owned(),
+    /// #     audiences: vec!["pets-api".to_owned()],
+    /// #     keys: KeySource::HmacSecret(SECRET.to_vec()),
+    /// #     algorithms: vec![Algorithm::HS256],
+    /// #     leeway_seconds: 0,
+    /// #     required_claims: Vec::new(),
+    /// # };
+    /// # let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    /// use authorizer::jwt::JwtError;
+    ///
+    /// let token = sign(json!({"iss": "https://idp.example.com/", "aud": "pets-api",
+    ///                         "sub": "alice", "exp": 4_102_444_800_u64}))?;
+    /// let other_issuer = sign(json!({"iss": "https://evil.example/", "aud": "pets-api",
+    ///                                "sub": "alice", "exp": 4_102_444_800_u64}))?;
+    /// runtime.block_on(async {
+    ///     let verifier = Verifier::new(settings, JwksOptions::default()).await?;
+    ///     // The raw JWT: strip any `Bearer ` prefix first.
+    ///     assert_eq!(verifier.verify(&token).await?.subject(), Some("alice"));
+    ///     assert_eq!(verifier.verify(&other_issuer).await, Err(JwtError::InvalidIssuer));
+    ///     Ok::<(), Box<dyn std::error::Error>>(())
+    /// })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub async fn verify(&self, token: &str) -> Result<Claims, JwtError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(JwtError::TokenTooLarge);

@@ -3,6 +3,35 @@
 //!
 //! The REST context map admits only strings, numbers and booleans: [`ContextValue`] cannot hold
 //! anything else, so a malformed context is a compile error rather than a 500 at run time.
+//!
+//! This is the last step of an authorizer (see the [crate] docs): the policy comes from
+//! [`crate::builder::PolicyBuilder`], the response goes back to API Gateway as
+//! [`AuthorizerResponse::to_json`] (or through `serde`), and a refusal is an
+//! [`AuthorizerError`] instead: `Unauthorized` for 401, anything else for 500. A deny is not an
+//! error but a policy that does not allow the method (403).
+//!
+//! ```
+//! use authorizer::builder::PolicyBuilder;
+//! use authorizer::response::{AuthorizerResponse, PolicyResponse, RestContext};
+//! use policy_engine::arn::MethodArn;
+//! use serde_json::json;
+//!
+//! let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+//! let mut context = RestContext::new();
+//! context.insert("tier".to_owned(), "gold".into());
+//! context.insert("orgId".to_owned(), 42.into());
+//! let response = AuthorizerResponse::Policy(PolicyResponse {
+//!     principal_id: "user|a1b2c3d4".to_owned(),
+//!     policy_document: PolicyBuilder::for_api_of(&arn).allow("GET", "/pets").build()?,
+//!     context,
+//!     usage_identifier_key: None,
+//! });
+//! response.validate()?;
+//! let json = serde_json::to_value(&response)?;
+//! assert_eq!(json["principalId"], "user|a1b2c3d4");
+//! assert_eq!(json["context"], json!({"orgId": 42, "tier": "gold"}));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -14,14 +43,48 @@ use serde_json::{Map, Number, Value};
 use thiserror::Error;
 
 /// The largest authorizer result API Gateway accepts (quota "AWS Lambda authorizer result
-/// size": 8 KB).
+/// size": 8 KB). A larger response is a 500 for the caller; [`AuthorizerResponse::validate`]
+/// catches it first.
+///
+/// ```
+/// use authorizer::response::MAX_RESULT_BYTES;
+///
+/// assert_eq!(MAX_RESULT_BYTES, 8192);
+/// ```
 pub const MAX_RESULT_BYTES: usize = 8 * 1024;
 
 /// The longest `Resource` ARN API Gateway accepts in an authorizer's policy.
+///
+/// ```
+/// use authorizer::builder::PolicyBuilder;
+/// use authorizer::response::{AuthorizerResponse, PolicyResponse, ResponseError, MAX_RESOURCE_CHARS};
+/// use policy_engine::arn::MethodArn;
+///
+/// let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+/// let long_path = format!("/{}", "a".repeat(MAX_RESOURCE_CHARS));
+/// let response = AuthorizerResponse::Policy(PolicyResponse {
+///     principal_id: "alice".to_owned(),
+///     policy_document: PolicyBuilder::for_api_of(&arn).allow("GET", &long_path).build()?,
+///     context: Default::default(),
+///     usage_identifier_key: None,
+/// });
+/// assert!(matches!(response.validate(), Err(ResponseError::ResourceTooLong(_))));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub const MAX_RESOURCE_CHARS: usize = 512;
 
 /// One value of a REST / payload 1.0 context map: a string, a number or a boolean. The
-/// backend sees every value as a string (`$context.authorizer.key`).
+/// backend sees every value as a string (`$context.authorizer.key`). Made with `From` (`&str`,
+/// `String`, `bool`, `i64`) or a variant.
+///
+/// ```
+/// use authorizer::response::ContextValue;
+///
+/// assert_eq!(ContextValue::from("gold"), ContextValue::String("gold".to_owned()));
+/// assert_eq!(serde_json::to_string(&ContextValue::from(42))?, "42");
+/// assert_eq!(serde_json::to_string(&ContextValue::from(true))?, "true");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum ContextValue {
     /// A string.
@@ -33,7 +96,14 @@ pub enum ContextValue {
 }
 
 impl ContextValue {
-    /// The value as the backend sees it.
+    /// The value as the backend sees it (`$context.authorizer.key` is always a string).
+    ///
+    /// ```
+    /// use authorizer::response::ContextValue;
+    ///
+    /// assert_eq!(ContextValue::from(42).as_backend_string(), "42");
+    /// assert_eq!(ContextValue::from(false).as_backend_string(), "false");
+    /// ```
     pub fn as_backend_string(&self) -> String {
         match self {
             ContextValue::String(s) => s.clone(),
@@ -87,10 +157,40 @@ impl From<i64> for ContextValue {
 }
 
 /// The context map of an IAM-policy response, ordered by key.
+///
+/// ```
+/// use authorizer::response::{ContextValue, RestContext};
+///
+/// let mut context = RestContext::new();
+/// context.insert("user".to_owned(), "alice".into());
+/// context.insert("admin".to_owned(), false.into());
+/// assert_eq!(serde_json::to_string(&context)?, r#"{"admin":false,"user":"alice"}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub type RestContext = BTreeMap<String, ContextValue>;
 
 /// The IAM-policy response: `principalId`, `policyDocument`, optional `context` and
-/// `usageIdentifierKey` (omitted when unset).
+/// `usageIdentifierKey` (omitted when unset). The answer for every API type; API Gateway
+/// evaluates the policy against the method ARN of this and (while cached) later requests.
+///
+/// ```
+/// use authorizer::response::{AuthorizerResponse, PolicyResponse, RestContext};
+///
+/// # use authorizer::builder::PolicyBuilder;
+/// # use policy_engine::arn::MethodArn;
+/// # let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+/// # let policy = PolicyBuilder::for_api_of(&arn).allow("GET", "/pets").build()?;
+/// let response = AuthorizerResponse::Policy(PolicyResponse {
+///     principal_id: "alice".to_owned(),
+///     policy_document: policy,
+///     context: RestContext::new(),
+///     usage_identifier_key: Some("a1b2c3d4e5f6g7h8i9j0".to_owned()),
+/// });
+/// let json = response.to_json();
+/// assert_eq!(json["usageIdentifierKey"], "a1b2c3d4e5f6g7h8i9j0");
+/// assert!(json.get("context").is_none(), "an empty context is left out");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct PolicyResponse {
     /// `$context.authorizer.principalId`.
@@ -103,7 +203,24 @@ pub struct PolicyResponse {
     pub usage_identifier_key: Option<String>,
 }
 
-/// The HTTP API payload 2.0 simple response: `isAuthorized` and any JSON context.
+/// The HTTP API payload 2.0 simple response: `isAuthorized` and any JSON context. Only for
+/// HTTP APIs whose authorizer has simple responses turned on. It names no route: while the
+/// authorizer's result is cached, the same answer stands for every request with the same
+/// identity sources, whatever the route — use a [`PolicyResponse`] when the answer depends on
+/// the route.
+///
+/// ```
+/// use authorizer::response::{AuthorizerResponse, SimpleResponse};
+/// use serde_json::json;
+///
+/// let mut context = serde_json::Map::new();
+/// context.insert("roles".to_owned(), json!(["reader", "writer"]));
+/// let response = AuthorizerResponse::Simple(SimpleResponse { is_authorized: true, context });
+/// assert_eq!(
+///     response.to_json(),
+///     json!({"isAuthorized": true, "context": {"roles": ["reader", "writer"]}})
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimpleResponse {
     /// Whether the request may proceed.
@@ -112,7 +229,20 @@ pub struct SimpleResponse {
     pub context: Map<String, Value>,
 }
 
-/// Either response shape.
+/// Either response shape: what a handler returns on success. Serialize it with
+/// [`to_json`](Self::to_json) or `serde` (the same JSON), after
+/// [`validate`](Self::validate).
+///
+/// ```
+/// use authorizer::response::{AuthorizerResponse, SimpleResponse};
+///
+/// let denied = AuthorizerResponse::Simple(SimpleResponse {
+///     is_authorized: false,
+///     context: Default::default(),
+/// });
+/// assert_eq!(serde_json::to_string(&denied)?, r#"{"isAuthorized":false}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum AuthorizerResponse {
     /// The IAM-policy response.
@@ -122,7 +252,27 @@ pub enum AuthorizerResponse {
 }
 
 /// A response the gateway would reject; returning it would be a 500 for the caller, so the
-/// handler turns it into an error before it leaves the function.
+/// handler turns it into an error before it leaves the function (`From` makes it an
+/// [`AuthorizerError::Internal`], so `?` works in a handler).
+///
+/// ```
+/// use authorizer::response::{AuthorizerResponse, PolicyResponse, ResponseError};
+///
+/// # use authorizer::builder::PolicyBuilder;
+/// # use policy_engine::arn::MethodArn;
+/// # let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+/// # let policy = PolicyBuilder::for_api_of(&arn).allow("GET", "/pets").build()?;
+/// let response = AuthorizerResponse::Policy(PolicyResponse {
+///     principal_id: String::new(),
+///     policy_document: policy,
+///     context: Default::default(),
+///     usage_identifier_key: None,
+/// });
+/// let error = response.validate().unwrap_err();
+/// assert_eq!(error, ResponseError::EmptyPrincipal);
+/// assert_eq!(error.to_string(), "the response has an empty `principalId`");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum ResponseError {
@@ -141,7 +291,29 @@ pub enum ResponseError {
 }
 
 impl AuthorizerResponse {
-    /// The response as the JSON API Gateway expects.
+    /// The response as the JSON API Gateway expects (the same as its `Serialize` impl writes).
+    ///
+    /// ```
+    /// use authorizer::response::{AuthorizerResponse, PolicyResponse};
+    /// use serde_json::json;
+    ///
+    /// # use authorizer::builder::PolicyBuilder;
+    /// # use policy_engine::arn::MethodArn;
+    /// # let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+    /// # let policy = PolicyBuilder::for_api_of(&arn).allow("GET", "/pets").build()?;
+    /// let response = AuthorizerResponse::Policy(PolicyResponse {
+    ///     principal_id: "alice".to_owned(),
+    ///     policy_document: policy,
+    ///     context: Default::default(),
+    ///     usage_identifier_key: None,
+    /// });
+    /// assert_eq!(
+    ///     response.to_json()["policyDocument"]["Statement"][0]["Resource"],
+    ///     json!("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")
+    /// );
+    /// assert_eq!(serde_json::to_value(&response)?, response.to_json());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn to_json(&self) -> Value {
         match self {
             AuthorizerResponse::Policy(p) => {
@@ -172,7 +344,34 @@ impl AuthorizerResponse {
         }
     }
 
-    /// Check the response against API Gateway's limits.
+    /// Check the response against API Gateway's limits, so that a response the gateway would
+    /// reject (a 500 for the caller, with no log line of yours saying why) is an error here.
+    ///
+    /// # Errors
+    ///
+    /// [`ResponseError`]: an empty `principalId` or policy, a `Resource` longer than
+    /// [`MAX_RESOURCE_CHARS`], or a response larger than [`MAX_RESULT_BYTES`].
+    ///
+    /// ```
+    /// use authorizer::builder::PolicyBuilder;
+    /// use authorizer::response::{AuthorizerResponse, PolicyResponse, ResponseError};
+    /// use policy_engine::arn::MethodArn;
+    ///
+    /// let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+    /// // One route per pet: far too many ARNs for 8 KB.
+    /// let mut builder = PolicyBuilder::for_api_of(&arn);
+    /// for id in 0..200 {
+    ///     builder = builder.allow("GET", &format!("/pets/{id}"));
+    /// }
+    /// let response = AuthorizerResponse::Policy(PolicyResponse {
+    ///     principal_id: "alice".to_owned(),
+    ///     policy_document: builder.build()?,
+    ///     context: Default::default(),
+    ///     usage_identifier_key: None,
+    /// });
+    /// assert!(matches!(response.validate(), Err(ResponseError::TooLarge(_))));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn validate(&self) -> Result<(), ResponseError> {
         self.check_fields()?;
         let size = serialized_len(self).unwrap_or_else(|| self.to_json().to_string().len());
@@ -306,6 +505,24 @@ pub(crate) fn serialized_len<T: Serialize + ?Sized>(value: &T) -> Option<usize> 
 /// The error a handler returns. Its message is what Lambda reports as `errorMessage`, and API
 /// Gateway answers 401 only when that message is exactly `Unauthorized`; any other error is a
 /// 500. A deny is not an error: it is a [`PolicyResponse`] whose policy denies (403).
+///
+/// Handlers match it exhaustively (it is deliberately not `#[non_exhaustive]`): every error
+/// is one of the two answers.
+///
+/// ```
+/// use authorizer::AuthorizerError;
+///
+/// fn status(error: &AuthorizerError) -> u16 {
+///     match error {
+///         AuthorizerError::Unauthorized { .. } => 401,
+///         AuthorizerError::Internal { .. } => 500,
+///     }
+/// }
+/// let refused = AuthorizerError::unauthorized("token expired");
+/// assert_eq!(status(&refused), 401);
+/// assert_eq!(refused.to_string(), "Unauthorized", "the message API Gateway looks for");
+/// assert_eq!(status(&AuthorizerError::internal("jwks unreachable")), 500);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthorizerError {
     /// The caller is not authenticated (no token, bad token): API Gateway answers 401.
@@ -321,26 +538,58 @@ pub enum AuthorizerError {
 }
 
 impl AuthorizerError {
-    /// An `Unauthorized` error with a reason for the logs.
+    /// An `Unauthorized` error with a reason for the logs (the caller only sees 401).
+    ///
+    /// ```
+    /// use authorizer::AuthorizerError;
+    ///
+    /// let error = AuthorizerError::unauthorized("no token in the request");
+    /// assert!(error.is_unauthorized());
+    /// assert_eq!(error.reason(), "no token in the request");
+    /// ```
     pub fn unauthorized(reason: impl Into<String>) -> Self {
         AuthorizerError::Unauthorized {
             reason: reason.into(),
         }
     }
 
-    /// A 500-class error.
+    /// A 500-class error: the authorizer could not decide (a key set out of reach, a bad
+    /// configuration, a bug).
+    ///
+    /// ```
+    /// use authorizer::AuthorizerError;
+    ///
+    /// let error = AuthorizerError::internal("jwks unavailable");
+    /// assert!(!error.is_unauthorized());
+    /// assert_eq!(error.to_string(), "authorizer error: jwks unavailable");
+    /// ```
     pub fn internal(reason: impl Into<String>) -> Self {
         AuthorizerError::Internal {
             reason: reason.into(),
         }
     }
 
-    /// Whether API Gateway will answer 401.
+    /// Whether API Gateway will answer 401 (otherwise it answers 500).
+    ///
+    /// ```
+    /// use authorizer::AuthorizerError;
+    ///
+    /// assert!(AuthorizerError::unauthorized("expired").is_unauthorized());
+    /// assert!(!AuthorizerError::internal("bug").is_unauthorized());
+    /// ```
     pub fn is_unauthorized(&self) -> bool {
         matches!(self, AuthorizerError::Unauthorized { .. })
     }
 
-    /// The reason, for logs.
+    /// The reason, for logs: unlike the `Display` text of the 401 case, it says why.
+    ///
+    /// ```
+    /// use authorizer::AuthorizerError;
+    ///
+    /// let error = AuthorizerError::unauthorized("token is expired");
+    /// assert_eq!(error.reason(), "token is expired");
+    /// assert_eq!(error.to_string(), "Unauthorized");
+    /// ```
     pub fn reason(&self) -> &str {
         match self {
             AuthorizerError::Unauthorized { reason } | AuthorizerError::Internal { reason } => {
@@ -400,13 +649,41 @@ impl PolicyResponse {
     }
 
     /// The same response with `key` set in the context map (the backend reads it as
-    /// `$context.authorizer.key`, always as a string).
+    /// `$context.authorizer.key`, always as a string). Setting a key again replaces its value.
+    ///
+    /// ```
+    /// use authorizer::builder::PolicyBuilder;
+    /// use authorizer::policy_engine::arn::MethodArn;
+    /// use authorizer::response::{ContextValue, PolicyResponse};
+    ///
+    /// let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+    /// let policy = PolicyBuilder::for_api_of(&arn).allow("GET", "/pets").build()?;
+    /// let response = PolicyResponse::new("alice", policy)
+    ///     .with_context("tier", "silver")
+    ///     .with_context("tier", "gold");
+    /// assert_eq!(response.context["tier"], ContextValue::from("gold"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn with_context(mut self, key: impl Into<String>, value: impl Into<ContextValue>) -> Self {
         self.context.insert(key.into(), value.into());
         self
     }
 
     /// The same response with the API key of a usage plan (`apiKeySource` `AUTHORIZER`).
+    ///
+    /// ```
+    /// use authorizer::builder::PolicyBuilder;
+    /// use authorizer::policy_engine::arn::MethodArn;
+    /// use authorizer::response::{AuthorizerResponse, PolicyResponse};
+    ///
+    /// let arn = MethodArn::parse("arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets")?;
+    /// let policy = PolicyBuilder::for_api_of(&arn).allow("GET", "/pets").build()?;
+    /// let response: AuthorizerResponse = PolicyResponse::new("alice", policy)
+    ///     .with_usage_identifier_key("a1b2c3d4e5f6g7h8i9j0")
+    ///     .into();
+    /// assert_eq!(response.to_json()["usageIdentifierKey"], "a1b2c3d4e5f6g7h8i9j0");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn with_usage_identifier_key(mut self, key: impl Into<String>) -> Self {
         self.usage_identifier_key = Some(key.into());
         self
@@ -436,6 +713,14 @@ impl SimpleResponse {
 
     /// The same response with `key` set in the context (payload 2.0 keeps any JSON value:
     /// `$context.authorizer.lambda.key`).
+    ///
+    /// ```
+    /// use authorizer::response::SimpleResponse;
+    /// use serde_json::json;
+    ///
+    /// let response = SimpleResponse::new(true).with_context("tenant", json!({"id": "acme", "tier": 2}));
+    /// assert_eq!(response.context["tenant"]["tier"], 2);
+    /// ```
     pub fn with_context(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
         self.context.insert(key.into(), value.into());
         self

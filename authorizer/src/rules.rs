@@ -8,6 +8,43 @@
 //!
 //! Route paths use the same wildcards as IAM resources (`*` spans `/`, `?` is one character),
 //! so the policy a rule produces and the rule itself always agree on what they cover.
+//!
+//! [`Config`] is the parsed file; [`crate::handler::RulesAuthorizer`] runs it (its `jwt`
+//! section becomes a [`crate::jwt::Verifier`], its granted routes a
+//! [`crate::builder::PolicyBuilder`] policy). The file format grows (more token locations, key
+//! sources, conditions), so its types are `#[non_exhaustive]`: read them, match them with a
+//! `_` arm, and make them by parsing a file.
+//!
+//! ```
+//! use authorizer::rules::{Config, RouteSpec};
+//! use std::path::Path;
+//!
+//! let rules = r#"{
+//!   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+//!           "jwksUri": "https://idp.example.com/.well-known/jwks.json"},
+//!   "rules": [
+//!     {"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]},
+//!     {"routes": ["* /admin/*"], "claims": {"cognito:groups": ["admin"]}}
+//!   ]
+//! }"#;
+//! let config = Config::parse("authorizer.json", rules, Path::new("."), &|_| None)?;
+//! assert_eq!(config.rules.len(), 2);
+//! assert_eq!(config.jwt.algorithms, ["RS256"], "the default for a JWKS");
+//!
+//! let serde_json::Value::Object(claims) = serde_json::json!({"sub": "alice", "scope": "pets:read"})
+//! else {
+//!     panic!("an object")
+//! };
+//! let granted = config.granted_routes(&claims);
+//! assert_eq!(granted.len(), 2);
+//! assert!(granted[1].covers(Some("GET"), Some("/pets/7"), None));
+//!
+//! // A mistake stops the function at init, naming the field.
+//! let typo = rules.replace("anyScope", "anyScopes");
+//! let error = Config::parse("authorizer.json", &typo, Path::new("."), &|_| None).unwrap_err();
+//! assert!(error.to_string().contains("anyScopes"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::path::{Path, PathBuf};
 
@@ -19,11 +56,47 @@ use crate::builder::HTTP_METHODS;
 
 /// A rules file that cannot be used; the function does not start. It names the file, the JSON
 /// path of the bad field and the problem.
+///
+/// ```
+/// use authorizer::rules::{Config, ConfigError};
+/// use std::path::Path;
+///
+/// let rules = r#"{"jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+///                         "hmacSecretEnv": "JWT_SECRET"}, "rules": []}"#;
+/// // The secret's variable is not set.
+/// let error: ConfigError = Config::parse("authorizer.json", rules, Path::new("."), &|_| None)
+///     .unwrap_err();
+/// assert_eq!(error.path().map(|p| p.as_str()), Some("jwt.hmacSecretEnv"));
+/// assert!(error.to_string().contains("`JWT_SECRET` is not set"));
+/// ```
 pub type ConfigError = FileError;
 
 /// Where the token is in REQUEST, HTTP API and WebSocket events (TOKEN events carry it in
-/// `authorizationToken`).
+/// `authorizationToken`). The file's `token.header` or `token.query`.
+///
+/// ```
+/// # use authorizer::rules::Config;
+/// # use std::path::Path;
+/// # let rules = r#"{
+/// #   "token": {"header": "Authorization", "bearer": "required"},
+/// #   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+/// #           "hmacSecretEnv": "JWT_SECRET", "algorithms": ["HS256"]},
+/// #   "principalId": "claim:sub",
+/// #   "context": {"tenant": "claim:tenant", "source": "literal:rules"},
+/// #   "rules": [
+/// #     {"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]},
+/// #     {"routes": ["POST /pets", "$connect"], "claims": {"groups": ["admins"]}}
+/// #   ]
+/// # }"#;
+/// # let secret = |_: &str| Some("an example secret of 32+ bytes!!".to_owned());
+/// # let config = Config::parse("authorizer.json", rules, Path::new("."), &secret)?;
+/// use authorizer::rules::TokenLocation;
+///
+/// assert_eq!(config.token.location, TokenLocation::Header("Authorization".to_owned()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TokenLocation {
     /// A header, matched case-insensitively.
     Header(String),
@@ -31,7 +104,30 @@ pub enum TokenLocation {
     Query(String),
 }
 
-/// How the `Bearer ` prefix is treated.
+/// How the `Bearer ` prefix is treated: the file's `token.bearer` (`required`, `optional`,
+/// the default, or `forbidden`).
+///
+/// ```
+/// # use authorizer::rules::Config;
+/// # use std::path::Path;
+/// # let rules = r#"{
+/// #   "token": {"header": "Authorization", "bearer": "required"},
+/// #   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+/// #           "hmacSecretEnv": "JWT_SECRET", "algorithms": ["HS256"]},
+/// #   "principalId": "claim:sub",
+/// #   "context": {"tenant": "claim:tenant", "source": "literal:rules"},
+/// #   "rules": [
+/// #     {"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]},
+/// #     {"routes": ["POST /pets", "$connect"], "claims": {"groups": ["admins"]}}
+/// #   ]
+/// # }"#;
+/// # let secret = |_: &str| Some("an example secret of 32+ bytes!!".to_owned());
+/// # let config = Config::parse("authorizer.json", rules, Path::new("."), &secret)?;
+/// use authorizer::rules::BearerMode;
+///
+/// assert_eq!(config.token.bearer, BearerMode::Required);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BearerMode {
     /// The token must be sent as `Bearer <jwt>`.
@@ -42,8 +138,24 @@ pub enum BearerMode {
     Forbidden,
 }
 
-/// Where the token is and how it is prefixed.
+/// Where the token is and how it is prefixed: the file's `token` section (by default, the
+/// `Authorization` header with an optional `Bearer `).
+///
+/// ```
+/// use authorizer::rules::{BearerMode, Config, TokenLocation};
+/// use std::path::Path;
+///
+/// let rules = r#"{"token": {"query": "access_token", "bearer": "forbidden"},
+///   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+///           "jwksUri": "https://idp.example.com/.well-known/jwks.json"},
+///   "rules": []}"#;
+/// let config = Config::parse("authorizer.json", rules, Path::new("."), &|_| None)?;
+/// assert_eq!(config.token.location, TokenLocation::Query("access_token".to_owned()));
+/// assert_eq!(config.token.bearer, BearerMode::Forbidden);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TokenConfig {
     /// Header or query parameter.
     pub location: TokenLocation,
@@ -53,6 +165,30 @@ pub struct TokenConfig {
 
 impl TokenConfig {
     /// The JWT inside a raw token value, by the `Bearer ` rule; `None` when the rule refuses it.
+    /// The scheme is matched ignoring case, and surrounding spaces are trimmed.
+    ///
+    /// ```
+    /// # use authorizer::rules::Config;
+    /// # use std::path::Path;
+    /// # let rules = r#"{
+    /// #   "token": {"header": "Authorization", "bearer": "required"},
+    /// #   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+    /// #           "hmacSecretEnv": "JWT_SECRET", "algorithms": ["HS256"]},
+    /// #   "principalId": "claim:sub",
+    /// #   "context": {"tenant": "claim:tenant", "source": "literal:rules"},
+    /// #   "rules": [
+    /// #     {"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]},
+    /// #     {"routes": ["POST /pets", "$connect"], "claims": {"groups": ["admins"]}}
+    /// #   ]
+    /// # }"#;
+    /// # let secret = |_: &str| Some("an example secret of 32+ bytes!!".to_owned());
+    /// # let config = Config::parse("authorizer.json", rules, Path::new("."), &secret)?;
+    /// // `"bearer": "required"`
+    /// assert_eq!(config.token.strip_bearer("Bearer eyJhbGciOi.e30.c2ln"), Some("eyJhbGciOi.e30.c2ln"));
+    /// assert_eq!(config.token.strip_bearer("bearer  eyJhbGciOi.e30.c2ln "), Some("eyJhbGciOi.e30.c2ln"));
+    /// assert_eq!(config.token.strip_bearer("eyJhbGciOi.e30.c2ln"), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn strip_bearer<'t>(&self, raw: &'t str) -> Option<&'t str> {
         let raw = raw.trim();
         let stripped = raw
@@ -68,8 +204,32 @@ impl TokenConfig {
     }
 }
 
-/// Where the verification keys come from.
+/// Where the verification keys come from: exactly one of the file's `jwt.jwksUri`,
+/// `jwt.jwksFile` or `jwt.hmacSecretEnv`.
+///
+/// ```
+/// # use authorizer::rules::Config;
+/// # use std::path::Path;
+/// # let rules = r#"{
+/// #   "token": {"header": "Authorization", "bearer": "required"},
+/// #   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+/// #           "hmacSecretEnv": "JWT_SECRET", "algorithms": ["HS256"]},
+/// #   "principalId": "claim:sub",
+/// #   "context": {"tenant": "claim:tenant", "source": "literal:rules"},
+/// #   "rules": [
+/// #     {"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]},
+/// #     {"routes": ["POST /pets", "$connect"], "claims": {"groups": ["admins"]}}
+/// #   ]
+/// # }"#;
+/// # let secret = |_: &str| Some("an example secret of 32+ bytes!!".to_owned());
+/// # let config = Config::parse("authorizer.json", rules, Path::new("."), &secret)?;
+/// use authorizer::rules::KeyConfig;
+///
+/// assert!(matches!(&config.jwt.keys, KeyConfig::HmacSecret { env, .. } if env == "JWT_SECRET"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum KeyConfig {
     /// A JWKS document over HTTPS (fetched at init when possible, cached).
     JwksUri(String),
@@ -84,8 +244,33 @@ pub enum KeyConfig {
     },
 }
 
-/// The `jwt` section.
+/// The `jwt` section, checked: the algorithms fit the key source, `none` is refused, the
+/// leeway is at most 300 s. [`crate::handler::RulesAuthorizer`] turns it into
+/// [`crate::jwt::JwtSettings`].
+///
+/// ```
+/// # use authorizer::rules::Config;
+/// # use std::path::Path;
+/// # let rules = r#"{
+/// #   "token": {"header": "Authorization", "bearer": "required"},
+/// #   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+/// #           "hmacSecretEnv": "JWT_SECRET", "algorithms": ["HS256"]},
+/// #   "principalId": "claim:sub",
+/// #   "context": {"tenant": "claim:tenant", "source": "literal:rules"},
+/// #   "rules": [
+/// #     {"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]},
+/// #     {"routes": ["POST /pets", "$connect"], "claims": {"groups": ["admins"]}}
+/// #   ]
+/// # }"#;
+/// # let secret = |_: &str| Some("an example secret of 32+ bytes!!".to_owned());
+/// # let config = Config::parse("authorizer.json", rules, Path::new("."), &secret)?;
+/// assert_eq!(config.jwt.issuer, "https://idp.example.com/");
+/// assert_eq!(config.jwt.audiences, ["pets-api"]);
+/// assert_eq!(config.jwt.leeway_seconds, 0, "the default");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct JwtConfig {
     /// Exact `iss`.
     pub issuer: String,
@@ -101,14 +286,46 @@ pub struct JwtConfig {
     pub required_claims: Vec<String>,
 }
 
-/// The JOSE algorithms the authorizer can verify.
+/// The JOSE algorithms the authorizer can verify (the values `jwt.algorithms` accepts).
+///
+/// ```
+/// use authorizer::rules::ALGORITHMS;
+///
+/// assert!(ALGORITHMS.contains(&"ES256"));
+/// assert!(!ALGORITHMS.contains(&"none") && !ALGORITHMS.contains(&"EdDSA"));
+/// ```
 pub const ALGORITHMS: [&str; 11] = [
     "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256",
     "ES384",
 ];
 
-/// Where a value of `principalId` or the context comes from.
+/// Where a value of `principalId` or the context comes from: `claim:NAME` or `literal:TEXT`
+/// in the file.
+///
+/// ```
+/// # use authorizer::rules::Config;
+/// # use std::path::Path;
+/// # let rules = r#"{
+/// #   "token": {"header": "Authorization", "bearer": "required"},
+/// #   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+/// #           "hmacSecretEnv": "JWT_SECRET", "algorithms": ["HS256"]},
+/// #   "principalId": "claim:sub",
+/// #   "context": {"tenant": "claim:tenant", "source": "literal:rules"},
+/// #   "rules": [
+/// #     {"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]},
+/// #     {"routes": ["POST /pets", "$connect"], "claims": {"groups": ["admins"]}}
+/// #   ]
+/// # }"#;
+/// # let secret = |_: &str| Some("an example secret of 32+ bytes!!".to_owned());
+/// # let config = Config::parse("authorizer.json", rules, Path::new("."), &secret)?;
+/// use authorizer::rules::ValueSource;
+///
+/// assert_eq!(config.principal_id, ValueSource::Claim("sub".to_owned()));
+/// assert_eq!(config.context[1], ("source".to_owned(), ValueSource::Literal("rules".to_owned())));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ValueSource {
     /// `claim:NAME`: the token's claim.
     Claim(String),
@@ -118,6 +335,31 @@ pub enum ValueSource {
 
 impl ValueSource {
     /// The value for these claims; `None` when the claim is absent.
+    ///
+    /// ```
+    /// # use authorizer::rules::Config;
+    /// # use std::path::Path;
+    /// # let rules = r#"{
+    /// #   "token": {"header": "Authorization", "bearer": "required"},
+    /// #   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+    /// #           "hmacSecretEnv": "JWT_SECRET", "algorithms": ["HS256"]},
+    /// #   "principalId": "claim:sub",
+    /// #   "context": {"tenant": "claim:tenant", "source": "literal:rules"},
+    /// #   "rules": [
+    /// #     {"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]},
+    /// #     {"routes": ["POST /pets", "$connect"], "claims": {"groups": ["admins"]}}
+    /// #   ]
+    /// # }"#;
+    /// # let secret = |_: &str| Some("an example secret of 32+ bytes!!".to_owned());
+    /// # let config = Config::parse("authorizer.json", rules, Path::new("."), &secret)?;
+    /// # let serde_json::Value::Object(claims) = serde_json::json!({"sub": "alice", "scope": "pets:read", "groups": ["staff", "admins"]}) else { panic!() };
+    /// use serde_json::json;
+    ///
+    /// assert_eq!(config.principal_id.resolve(&claims), Some(json!("alice")));
+    /// let (_, tenant) = &config.context[0];
+    /// assert_eq!(tenant.resolve(&claims), None, "alice's token has no `tenant`");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn resolve<'c>(&'c self, claims: &'c Map<String, Value>) -> Option<Value> {
         match self {
             ValueSource::Claim(name) => claims.get(name).cloned(),
@@ -126,8 +368,33 @@ impl ValueSource {
     }
 }
 
-/// A route a rule grants.
+/// A route a rule grants: an entry of a rule's `routes`.
+///
+/// ```
+/// # use authorizer::rules::Config;
+/// # use std::path::Path;
+/// # let rules = r#"{
+/// #   "token": {"header": "Authorization", "bearer": "required"},
+/// #   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+/// #           "hmacSecretEnv": "JWT_SECRET", "algorithms": ["HS256"]},
+/// #   "principalId": "claim:sub",
+/// #   "context": {"tenant": "claim:tenant", "source": "literal:rules"},
+/// #   "rules": [
+/// #     {"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]},
+/// #     {"routes": ["POST /pets", "$connect"], "claims": {"groups": ["admins"]}}
+/// #   ]
+/// # }"#;
+/// # let secret = |_: &str| Some("an example secret of 32+ bytes!!".to_owned());
+/// # let config = Config::parse("authorizer.json", rules, Path::new("."), &secret)?;
+/// use authorizer::rules::RouteSpec;
+///
+/// let routes = &config.rules[1].routes;
+/// assert!(matches!(&routes[0], RouteSpec::Method { verb, path, .. } if verb == "POST" && path == "/pets"));
+/// assert_eq!(routes[1], RouteSpec::Key("$connect".to_owned()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RouteSpec {
     /// `VERB /path-glob`; the verb may be `*`.
     Method {
@@ -146,6 +413,30 @@ impl RouteSpec {
     /// Whether a request for `verb path` (or route key `key`) falls under this route. The verb
     /// `*` is any of [`HTTP_METHODS`], the verbs of method ARNs — exactly what the policy the
     /// authorizer returns allows for it.
+    ///
+    /// ```
+    /// # use authorizer::rules::Config;
+    /// # use std::path::Path;
+    /// # let rules = r#"{
+    /// #   "token": {"header": "Authorization", "bearer": "required"},
+    /// #   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+    /// #           "hmacSecretEnv": "JWT_SECRET", "algorithms": ["HS256"]},
+    /// #   "principalId": "claim:sub",
+    /// #   "context": {"tenant": "claim:tenant", "source": "literal:rules"},
+    /// #   "rules": [
+    /// #     {"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]},
+    /// #     {"routes": ["POST /pets", "$connect"], "claims": {"groups": ["admins"]}}
+    /// #   ]
+    /// # }"#;
+    /// # let secret = |_: &str| Some("an example secret of 32+ bytes!!".to_owned());
+    /// # let config = Config::parse("authorizer.json", rules, Path::new("."), &secret)?;
+    /// let read = &config.rules[0].routes[1]; // GET /pets/*
+    /// assert!(read.covers(Some("GET"), Some("/pets/7/photos"), None), "`*` spans `/`");
+    /// assert!(!read.covers(Some("DELETE"), Some("/pets/7"), None));
+    /// let connect = &config.rules[1].routes[1]; // $connect
+    /// assert!(connect.covers(None, None, Some("$connect")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn covers(&self, verb: Option<&str>, path: Option<&str>, key: Option<&str>) -> bool {
         match self {
             RouteSpec::Method {
@@ -165,8 +456,31 @@ impl RouteSpec {
     }
 }
 
-/// One grant: its routes, when all of its conditions hold.
+/// One grant: its routes, when all of its conditions hold (an entry of the file's `rules`).
+///
+/// ```
+/// # use authorizer::rules::Config;
+/// # use std::path::Path;
+/// # let rules = r#"{
+/// #   "token": {"header": "Authorization", "bearer": "required"},
+/// #   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+/// #           "hmacSecretEnv": "JWT_SECRET", "algorithms": ["HS256"]},
+/// #   "principalId": "claim:sub",
+/// #   "context": {"tenant": "claim:tenant", "source": "literal:rules"},
+/// #   "rules": [
+/// #     {"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]},
+/// #     {"routes": ["POST /pets", "$connect"], "claims": {"groups": ["admins"]}}
+/// #   ]
+/// # }"#;
+/// # let secret = |_: &str| Some("an example secret of 32+ bytes!!".to_owned());
+/// # let config = Config::parse("authorizer.json", rules, Path::new("."), &secret)?;
+/// let admins = &config.rules[1];
+/// assert!(admins.any_scope.is_empty());
+/// assert_eq!(admins.claims, [("groups".to_owned(), vec!["admins".to_owned()])]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Rule {
     /// The routes granted.
     pub routes: Vec<RouteSpec>,
@@ -178,6 +492,29 @@ pub struct Rule {
 
 impl Rule {
     /// Whether the rule applies to a caller with these claims.
+    ///
+    /// ```
+    /// # use authorizer::rules::Config;
+    /// # use std::path::Path;
+    /// # let rules = r#"{
+    /// #   "token": {"header": "Authorization", "bearer": "required"},
+    /// #   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+    /// #           "hmacSecretEnv": "JWT_SECRET", "algorithms": ["HS256"]},
+    /// #   "principalId": "claim:sub",
+    /// #   "context": {"tenant": "claim:tenant", "source": "literal:rules"},
+    /// #   "rules": [
+    /// #     {"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]},
+    /// #     {"routes": ["POST /pets", "$connect"], "claims": {"groups": ["admins"]}}
+    /// #   ]
+    /// # }"#;
+    /// # let secret = |_: &str| Some("an example secret of 32+ bytes!!".to_owned());
+    /// # let config = Config::parse("authorizer.json", rules, Path::new("."), &secret)?;
+    /// # let serde_json::Value::Object(claims) = serde_json::json!({"sub": "alice", "scope": "pets:read", "groups": ["staff", "admins"]}) else { panic!() };
+    /// // alice has `pets:read`, and `admins` among her groups: both rules apply.
+    /// assert!(config.rules.iter().all(|rule| rule.applies(&claims)));
+    /// assert!(!config.rules[0].applies(&serde_json::Map::new()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn applies(&self, claims: &Map<String, Value>) -> bool {
         self.applies_with(claims, &scopes(claims))
     }
@@ -197,6 +534,17 @@ impl Rule {
 
 /// The caller's scopes, without duplicates: `scope`, a space-separated string (RFC 8693), and
 /// `scp`, a string or an array of strings (Okta and Azure AD send arrays).
+///
+/// ```
+/// use authorizer::rules::scopes;
+/// use serde_json::json;
+///
+/// let serde_json::Value::Object(claims) = json!({"scope": "pets:read openid", "scp": ["pets:read", "pets:write"]})
+/// else {
+///     panic!("an object")
+/// };
+/// assert_eq!(scopes(&claims), ["pets:read", "openid", "pets:write"]);
+/// ```
 pub fn scopes(claims: &Map<String, Value>) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
     for key in ["scope", "scp"] {
@@ -231,7 +579,30 @@ fn claim_values(value: Option<&Value>) -> Vec<String> {
     }
 }
 
-/// Which response an HTTP API payload 2.0 event gets.
+/// Which response an HTTP API payload 2.0 event gets: the file's `httpApiResponse` (`iam`, the
+/// default, or `simple`). Other events always get an IAM policy.
+///
+/// ```
+/// # use authorizer::rules::Config;
+/// # use std::path::Path;
+/// # let rules = r#"{
+/// #   "token": {"header": "Authorization", "bearer": "required"},
+/// #   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+/// #           "hmacSecretEnv": "JWT_SECRET", "algorithms": ["HS256"]},
+/// #   "principalId": "claim:sub",
+/// #   "context": {"tenant": "claim:tenant", "source": "literal:rules"},
+/// #   "rules": [
+/// #     {"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]},
+/// #     {"routes": ["POST /pets", "$connect"], "claims": {"groups": ["admins"]}}
+/// #   ]
+/// # }"#;
+/// # let secret = |_: &str| Some("an example secret of 32+ bytes!!".to_owned());
+/// # let config = Config::parse("authorizer.json", rules, Path::new("."), &secret)?;
+/// use authorizer::rules::HttpApiResponse;
+///
+/// assert_eq!(config.http_api_response, HttpApiResponse::Iam);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HttpApiResponse {
     /// An IAM policy (every API type).
@@ -240,8 +611,34 @@ pub enum HttpApiResponse {
     Simple,
 }
 
-/// A parsed, validated rules file.
+/// A parsed, validated rules file: read it with [`Config::load`] (or [`Config::parse`]) at
+/// init and hand it to [`crate::handler::RulesAuthorizer::new`].
+///
+/// ```
+/// # use authorizer::rules::Config;
+/// # use std::path::Path;
+/// # let rules = r#"{
+/// #   "token": {"header": "Authorization", "bearer": "required"},
+/// #   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+/// #           "hmacSecretEnv": "JWT_SECRET", "algorithms": ["HS256"]},
+/// #   "principalId": "claim:sub",
+/// #   "context": {"tenant": "claim:tenant", "source": "literal:rules"},
+/// #   "rules": [
+/// #     {"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]},
+/// #     {"routes": ["POST /pets", "$connect"], "claims": {"groups": ["admins"]}}
+/// #   ]
+/// # }"#;
+/// # let secret = |_: &str| Some("an example secret of 32+ bytes!!".to_owned());
+/// # let config = Config::parse("authorizer.json", rules, Path::new("."), &secret)?;
+/// use authorizer::rules::ValueSource;
+///
+/// assert_eq!(config.rules.len(), 2);
+/// assert_eq!(config.context.len(), 2);
+/// assert_eq!(config.context[0], ("tenant".to_owned(), ValueSource::Claim("tenant".to_owned())));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Config {
     /// Where the token is.
     pub token: TokenConfig,
@@ -259,7 +656,32 @@ pub struct Config {
 
 impl Config {
     /// Every route the rules grant a caller with these claims, in rule order, without
-    /// duplicates.
+    /// duplicates: what the policy for this caller allows.
+    ///
+    /// ```
+    /// # use authorizer::rules::Config;
+    /// # use std::path::Path;
+    /// # let rules = r#"{
+    /// #   "token": {"header": "Authorization", "bearer": "required"},
+    /// #   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+    /// #           "hmacSecretEnv": "JWT_SECRET", "algorithms": ["HS256"]},
+    /// #   "principalId": "claim:sub",
+    /// #   "context": {"tenant": "claim:tenant", "source": "literal:rules"},
+    /// #   "rules": [
+    /// #     {"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]},
+    /// #     {"routes": ["POST /pets", "$connect"], "claims": {"groups": ["admins"]}}
+    /// #   ]
+    /// # }"#;
+    /// # let secret = |_: &str| Some("an example secret of 32+ bytes!!".to_owned());
+    /// # let config = Config::parse("authorizer.json", rules, Path::new("."), &secret)?;
+    /// let serde_json::Value::Object(reader) = serde_json::json!({"sub": "bob", "scope": "pets:read"})
+    /// else {
+    ///     panic!("an object")
+    /// };
+    /// let routes = config.granted_routes(&reader);
+    /// assert_eq!(routes, config.rules[0].routes.iter().collect::<Vec<_>>());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn granted_routes(&self, claims: &Map<String, Value>) -> Vec<&RouteSpec> {
         self.routes_of(&self.applying_rules(claims))
     }
@@ -267,6 +689,28 @@ impl Config {
     /// The positions in [`Config::rules`] of the rules that apply to a caller with these
     /// claims, in rule order. The granted routes are a function of this list
     /// ([`Config::routes_of`]), so it can key anything derived from them.
+    ///
+    /// ```
+    /// # use authorizer::rules::Config;
+    /// # use std::path::Path;
+    /// # let rules = r#"{
+    /// #   "token": {"header": "Authorization", "bearer": "required"},
+    /// #   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+    /// #           "hmacSecretEnv": "JWT_SECRET", "algorithms": ["HS256"]},
+    /// #   "principalId": "claim:sub",
+    /// #   "context": {"tenant": "claim:tenant", "source": "literal:rules"},
+    /// #   "rules": [
+    /// #     {"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]},
+    /// #     {"routes": ["POST /pets", "$connect"], "claims": {"groups": ["admins"]}}
+    /// #   ]
+    /// # }"#;
+    /// # let secret = |_: &str| Some("an example secret of 32+ bytes!!".to_owned());
+    /// # let config = Config::parse("authorizer.json", rules, Path::new("."), &secret)?;
+    /// # let serde_json::Value::Object(claims) = serde_json::json!({"sub": "alice", "scope": "pets:read", "groups": ["staff", "admins"]}) else { panic!() };
+    /// assert_eq!(config.applying_rules(&claims), [0, 1]);
+    /// assert_eq!(config.applying_rules(&serde_json::Map::new()), [] as [usize; 0]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn applying_rules(&self, claims: &Map<String, Value>) -> Vec<usize> {
         let scopes = scopes(claims);
         self.rules
@@ -279,6 +723,27 @@ impl Config {
 
     /// The routes of the rules at these positions (as [`Config::applying_rules`] gives them),
     /// in order, without duplicates; positions past the end are ignored.
+    ///
+    /// ```
+    /// # use authorizer::rules::Config;
+    /// # use std::path::Path;
+    /// # let rules = r#"{
+    /// #   "token": {"header": "Authorization", "bearer": "required"},
+    /// #   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+    /// #           "hmacSecretEnv": "JWT_SECRET", "algorithms": ["HS256"]},
+    /// #   "principalId": "claim:sub",
+    /// #   "context": {"tenant": "claim:tenant", "source": "literal:rules"},
+    /// #   "rules": [
+    /// #     {"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]},
+    /// #     {"routes": ["POST /pets", "$connect"], "claims": {"groups": ["admins"]}}
+    /// #   ]
+    /// # }"#;
+    /// # let secret = |_: &str| Some("an example secret of 32+ bytes!!".to_owned());
+    /// # let config = Config::parse("authorizer.json", rules, Path::new("."), &secret)?;
+    /// assert_eq!(config.routes_of(&[1]).len(), 2);
+    /// assert_eq!(config.routes_of(&[0, 1, 7]).len(), 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn routes_of(&self, rules: &[usize]) -> Vec<&RouteSpec> {
         let mut out: Vec<&RouteSpec> = Vec::new();
         for rule in rules.iter().filter_map(|&index| self.rules.get(index)) {
@@ -291,7 +756,30 @@ impl Config {
         out
     }
 
-    /// Read and validate a rules file; a relative `jwksFile` is resolved beside it.
+    /// Read and validate a rules file; a relative `jwksFile` is resolved beside it, and the
+    /// HMAC secret (if any) is read from the process environment.
+    ///
+    /// # Errors
+    ///
+    /// A [`ConfigError`] naming the file (and the field, for a bad field) when it cannot be
+    /// read, is not JSON, or breaks the rules-file contract.
+    ///
+    /// ```
+    /// use authorizer::rules::{Config, KeyConfig};
+    ///
+    /// let dir = std::env::temp_dir().join(format!("authorizer-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir)?;
+    /// let path = dir.join("authorizer.json");
+    /// std::fs::write(&path, r#"{
+    ///   "jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"], "jwksFile": "jwks.json"},
+    ///   "rules": [{"routes": ["GET /pets"]}]
+    /// }"#)?;
+    /// let config = Config::load(&path)?;
+    /// assert_eq!(config.jwt.keys, KeyConfig::JwksFile(dir.join("jwks.json")));
+    /// assert!(Config::load(&dir.join("missing.json")).is_err());
+    /// std::fs::remove_dir_all(&dir)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let name = path.display().to_string();
         let text = std::fs::read_to_string(path).map_err(|e| {
@@ -302,7 +790,24 @@ impl Config {
     }
 
     /// Parse rules-file JSON. `file` names it in errors, `base` resolves `jwksFile`, `env`
-    /// reads environment variables (the HMAC secret).
+    /// reads environment variables (the HMAC secret), so tests need not set any.
+    ///
+    /// # Errors
+    ///
+    /// As [`Config::load`], except that nothing is read from disk.
+    ///
+    /// ```
+    /// use authorizer::rules::Config;
+    /// use std::path::Path;
+    ///
+    /// let rules = r#"{"jwt": {"issuer": "https://idp.example.com/", "audiences": ["pets-api"],
+    ///                         "hmacSecretEnv": "JWT_SECRET", "algorithms": ["none"]},
+    ///                 "rules": [{"routes": ["GET /pets"]}]}"#;
+    /// let secret = |name: &str| (name == "JWT_SECRET").then(|| "an example secret of 32+ bytes!!".to_owned());
+    /// let error = Config::parse("authorizer.json", rules, Path::new("."), &secret).unwrap_err();
+    /// assert_eq!(error.path().map(|p| p.as_str()), Some("jwt.algorithms[0]"));
+    /// assert!(error.to_string().contains("`none` is never accepted"));
+    /// ```
     pub fn parse(
         file: &str,
         text: &str,
