@@ -128,19 +128,9 @@ where
 
 /// The error Lambda reports for `error`: type `Unauthorized` and message exactly
 /// `Unauthorized` for the 401 case (API Gateway compares the message), type
-/// `AuthorizerError` and the reason otherwise (a 500).
-///
-/// ```
-/// use authorizer::lambda::diagnostic;
-/// use authorizer::AuthorizerError;
-///
-/// let d = diagnostic(&AuthorizerError::unauthorized("expired token"));
-/// assert_eq!((d.error_type.as_str(), d.error_message.as_str()), ("Unauthorized", "Unauthorized"));
-/// let d = diagnostic(&AuthorizerError::internal("JWKS unreachable"));
-/// assert_eq!(d.error_type, "AuthorizerError");
-/// assert_eq!(d.error_message, "authorizer error: JWKS unreachable");
-/// ```
-pub fn diagnostic(error: &AuthorizerError) -> Diagnostic {
+/// `AuthorizerError` and the reason otherwise (a 500). Private: lambda_runtime's type stays
+/// out of this crate's API.
+fn diagnostic(error: &AuthorizerError) -> Diagnostic {
     Diagnostic {
         error_type: if error.is_unauthorized() {
             "Unauthorized".to_owned()
@@ -152,7 +142,9 @@ pub fn diagnostic(error: &AuthorizerError) -> Diagnostic {
 }
 
 /// Serves the Lambda Runtime API (`AWS_LAMBDA_RUNTIME_API`) with `handler` until the runtime
-/// stops: every event goes through [`answer`], and an error is reported with [`diagnostic`].
+/// stops: every event goes through [`answer`], and an error is reported as type
+/// `Unauthorized` with message exactly `Unauthorized` (a 401), or type `AuthorizerError` with
+/// the reason (a 500).
 /// Returns only when the runtime loop fails (for example outside Lambda, with no Runtime API
 /// to reach).
 ///
@@ -404,7 +396,14 @@ mod tests {
 
         let e = block_on(answer(&handler, &token_event("unauthorized"))).unwrap_err();
         assert!(e.is_unauthorized());
-        assert_eq!(diagnostic(&e).error_message, "Unauthorized");
+        let d = diagnostic(&e);
+        assert_eq!(
+            (d.error_type.as_str(), d.error_message.as_str()),
+            ("Unauthorized", "Unauthorized")
+        );
+        let d = diagnostic(&AuthorizerError::internal("JWKS unreachable"));
+        assert_eq!(d.error_type, "AuthorizerError");
+        assert_eq!(d.error_message, "authorizer error: JWKS unreachable");
 
         let e = block_on(answer(&handler, &token_event("panic"))).unwrap_err();
         assert!(!e.is_unauthorized());

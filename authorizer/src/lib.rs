@@ -104,7 +104,7 @@
 //! - **Your own decision in Rust:** read the event with [`event::AuthorizerEvent`], verify
 //!   the token with [`jwt::Verifier`], build the policy with [`builder::PolicyBuilder`] and
 //!   answer an [`AuthorizerResponse`] or an [`AuthorizerError`], as above. To deploy it, run
-//!   the handler under the Lambda runtime with `lambda::run` (feature `lambda`), which wires
+//!   the handler under the Lambda runtime with [`lambda::run`] (feature `lambda`), which wires
 //!   the 401/500 answers and also gives it a local `invoke` mode.
 //! - **No code at all:** write a rules file ([`rules::Config`]) and deploy the crate's
 //!   `authorizer` binary (the `bin` feature); [`handler::RulesAuthorizer`] is the same
@@ -128,7 +128,7 @@
 //! - [`response`]: the IAM-policy and simple responses, checked against API Gateway's limits,
 //!   and [`response::AuthorizerError`], whose `Unauthorized` case API Gateway turns into 401;
 //! - [`boundary`]: a panic in a handler becomes a 500, never an allow;
-//! - `lambda` (feature `lambda`): run your handler as a Lambda function, or locally on an
+//! - [`lambda`] (feature `lambda`): run your handler as a Lambda function, or locally on an
 //!   event file, with those conventions built in.
 
 pub mod boundary;
