@@ -87,6 +87,75 @@ impl<'a> ArnParts<'a> {
     }
 }
 
+/// Where the resource part of an ARN begins: the byte offset just after its fifth colon, or
+/// `None` when it has fewer. Colons inside a policy variable (`${aws:PrincipalAccount}`) are
+/// not separators.
+///
+/// IAM substitutes policy variables only there: "You can't use a variable to replace parts of
+/// the ARN before the fifth colon, such as the service or account" (IAM User Guide, "IAM
+/// policy elements: Variables and tags").
+///
+/// ```
+/// use policy_engine::arn::resource_part_offset;
+///
+/// let arn = "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/*";
+/// assert_eq!(resource_part_offset(arn).and_then(|at| arn.get(at..)), Some("a1b2c3d4e5/*"));
+/// let variable = "arn:aws:execute-api:us-east-1:${aws:PrincipalAccount}:a1b2c3d4e5/*";
+/// assert_eq!(resource_part_offset(variable).and_then(|at| variable.get(at..)), Some("a1b2c3d4e5/*"));
+/// assert_eq!(resource_part_offset("arn:aws:execute-api:*"), None);
+/// ```
+pub fn resource_part_offset(text: &str) -> Option<usize> {
+    let mut colons = 0;
+    let mut in_variable = false;
+    let mut previous = '\0';
+    for (at, c) in text.char_indices() {
+        match c {
+            '{' if previous == '$' => in_variable = true,
+            '}' => in_variable = false,
+            ':' if !in_variable => {
+                colons += 1;
+                if colons == 5 {
+                    return Some(at + 1);
+                }
+            }
+            _ => {}
+        }
+        previous = c;
+    }
+    None
+}
+
+/// Whether `text` is an ARN cut short by a trailing `*`: `arn:aws:execute-api:*`,
+/// `arn:aws:execute-api:us-east-1:*`. IAM: "If the `*` wildcard is the last character of a
+/// resource ARN segment, it can expand to match beyond the colon boundaries" (IAM User Guide,
+/// "IAM JSON policy elements: Resource"), so such a resource matches every ARN that starts
+/// with the text before the `*`. The partition and service must be written out: "You can't use
+/// a wildcard in the service segment that identifies the AWS product".
+///
+/// ```
+/// use policy_engine::arn::is_truncated_wildcard_arn;
+///
+/// assert!(is_truncated_wildcard_arn("arn:aws:execute-api:*"));
+/// assert!(is_truncated_wildcard_arn("arn:aws:execute-api:us-east-1:*"));
+/// // Six parts: a whole ARN, whose resource part is `*`.
+/// assert!(!is_truncated_wildcard_arn("arn:aws:execute-api:*:*:*"));
+/// assert!(!is_truncated_wildcard_arn("arn:aws:execute-api:us-east-1")); // no `*`: not an ARN
+/// assert!(!is_truncated_wildcard_arn("arn:aws:*")); // a wildcard service
+/// ```
+pub fn is_truncated_wildcard_arn(text: &str) -> bool {
+    let mut parts = text.split(':');
+    let (Some("arn"), Some(partition), Some(service)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let rest: Vec<&str> = parts.collect();
+    !partition.is_empty()
+        && !service.is_empty()
+        && !service.contains(['*', '?'])
+        && (1..=2).contains(&rest.len())
+        && text.ends_with('*')
+}
+
 /// Whether `text` is a 12-digit AWS account id (how IAM tells an account principal such as
 /// `"123456789012"` from other principal strings).
 ///

@@ -25,7 +25,7 @@
 //! assert_eq!(cross_account.result, PolicyOutcome::ImplicitDeny);
 //! assert_eq!(
 //!     cross_account.to_string(),
-//!     "Table B row 2 (cross account): IAM policy or authorizer `Allow` × resource policy `Neither Allow nor Deny` → Neither Allow nor Deny"
+//!     "Table B row 2 (cross account): IAM policy or authorizer `Allow` × resource policy `Neither Allow nor Deny` → Implicit Deny"
 //! );
 //! ```
 
@@ -100,7 +100,7 @@ impl fmt::Display for TableRow {
             },
             self.identity.table_wording(),
             self.resource.table_wording(),
-            self.result.table_wording(),
+            self.result.result_wording(),
         )
     }
 }
@@ -425,16 +425,6 @@ Deny | Allow | Explicit Deny
 Deny | Neither Allow nor Deny | Explicit Deny
 Deny | Deny | Explicit Deny";
 
-    fn words(o: PolicyOutcome, is_result: bool) -> &'static str {
-        match (o, is_result) {
-            (Allow, _) => "Allow",
-            (Deny, true) => "Explicit Deny",
-            (Deny, false) => "Deny",
-            (Neither, true) => "Implicit Deny",
-            (Neither, false) => "Neither Allow nor Deny",
-        }
-    }
-
     fn check_table(table: Table, seed: &str) {
         let rows: Vec<&str> = seed.lines().collect();
         assert_eq!(rows.len(), 9);
@@ -445,12 +435,16 @@ Deny | Deny | Explicit Deny";
             .map(|((i, r), line)| (i, r, line))
         {
             let row = combine(table, identity, resource);
+            // The words the explanation prints, which must be the guide's own.
             let rendered = format!(
                 "{} | {} | {}",
-                words(identity, false),
-                words(resource, false),
-                words(row.result, true)
+                identity.table_wording(),
+                resource.table_wording(),
+                row.result.result_wording()
             );
+            assert!(row
+                .to_string()
+                .ends_with(&format!("→ {}", row.result.result_wording())));
             assert_eq!(
                 rendered.replace(" | ", " "),
                 expected.replace(" | ", " "),
@@ -475,7 +469,7 @@ Deny | Deny | Explicit Deny";
         assert_eq!(combine(Table::B, Deny, Deny).row, 9);
         assert_eq!(
             combine(Table::B, Allow, Neither).to_string(),
-            "Table B row 2 (cross account): IAM policy or authorizer `Allow` × resource policy `Neither Allow nor Deny` → Neither Allow nor Deny"
+            "Table B row 2 (cross account): IAM policy or authorizer `Allow` × resource policy `Neither Allow nor Deny` → Implicit Deny"
         );
     }
 

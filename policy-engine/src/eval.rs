@@ -187,6 +187,22 @@ impl PolicyOutcome {
             PolicyOutcome::ImplicitDeny => "Neither Allow nor Deny",
         }
     }
+
+    /// The outcome tables' wording for the "Resulting behavior" column: `Allow`,
+    /// `Explicit Deny`, `Implicit Deny`.
+    ///
+    /// ```
+    /// # use policy_engine::eval::PolicyOutcome;
+    /// assert_eq!(PolicyOutcome::ImplicitDeny.result_wording(), "Implicit Deny");
+    /// assert_eq!(PolicyOutcome::ExplicitDeny.result_wording(), "Explicit Deny");
+    /// ```
+    pub fn result_wording(self) -> &'static str {
+        match self {
+            PolicyOutcome::Allow => "Allow",
+            PolicyOutcome::ExplicitDeny => "Explicit Deny",
+            PolicyOutcome::ImplicitDeny => "Implicit Deny",
+        }
+    }
 }
 
 impl fmt::Display for PolicyOutcome {
@@ -263,10 +279,9 @@ pub(crate) enum Mismatch {
     ActionExcluded,
     ResourceNotListed,
     ResourceExcluded,
-    /// A policy variable in pattern `pattern` of the resource element is not in the request.
-    ResourceVariableMissing {
-        pattern: usize,
-    },
+    /// No resource entry matches, and one or more could not match at all because a policy
+    /// variable in it has no value in the request.
+    ResourceVariableMissing,
     /// Condition `index` (in flattened order) is false.
     ConditionFalse {
         index: usize,
@@ -282,7 +297,7 @@ impl Mismatch {
             Mismatch::ActionNotListed | Mismatch::ActionExcluded => Element::Action,
             Mismatch::ResourceNotListed
             | Mismatch::ResourceExcluded
-            | Mismatch::ResourceVariableMissing { .. } => Element::Resource,
+            | Mismatch::ResourceVariableMissing => Element::Resource,
             Mismatch::ConditionFalse { .. } => Element::Condition,
         }
     }
@@ -291,20 +306,28 @@ impl Mismatch {
 /// How a pattern set relates to a value.
 enum SetMatch {
     Listed,
-    NotListed,
-    /// Pattern `usize` has a variable the request lacks: the element cannot match.
-    Unresolved(usize),
+    /// No pattern matches; `unresolved`: one or more could not match at all because a policy
+    /// variable in it has no value in the request.
+    NotListed {
+        unresolved: bool,
+    },
 }
 
+/// Match `text` against each pattern of `set`. IAM ("Policy variables with no value"): "If a
+/// variable that has no value in the authorization context is used as part of the `Resource`
+/// or `NotResource` element of a policy, the resource that includes a policy variable with no
+/// value will not match any resource." Only that entry drops out: the others of the list still
+/// match, and in `NotResource` such an entry excludes nothing.
 fn match_set(set: &PatternSet, text: &str, ctx: &RequestContext) -> SetMatch {
-    for (i, p) in set.patterns().iter().enumerate() {
+    let mut unresolved = false;
+    for p in set.patterns().iter() {
         match p.matches_with(text, ctx) {
             Ok(true) => return SetMatch::Listed,
             Ok(false) => {}
-            Err(_) => return SetMatch::Unresolved(i),
+            Err(_) => unresolved = true,
         }
     }
-    SetMatch::NotListed
+    SetMatch::NotListed { unresolved }
 }
 
 impl Statement {
@@ -347,12 +370,14 @@ impl Statement {
             self.resources.is_negated(),
             match_set(&self.resources, req.resource, req.context),
         ) {
-            (_, SetMatch::Unresolved(pattern)) => {
-                return Err(Mismatch::ResourceVariableMissing { pattern })
+            (false, SetMatch::NotListed { unresolved: false }) => {
+                return Err(Mismatch::ResourceNotListed)
             }
-            (false, SetMatch::NotListed) => return Err(Mismatch::ResourceNotListed),
+            (false, SetMatch::NotListed { unresolved: true }) => {
+                return Err(Mismatch::ResourceVariableMissing)
+            }
             (true, SetMatch::Listed) => return Err(Mismatch::ResourceExcluded),
-            _ => {}
+            (false, SetMatch::Listed) | (true, SetMatch::NotListed { .. }) => {}
         }
         for (index, c) in self.conditions.iter().enumerate() {
             if !c.evaluate(req.context) {
@@ -601,8 +626,10 @@ pub fn explain_all(policies: &[PolicyDocument], req: &EvalRequest<'_>) -> Policy
 /// assert!(allow.matched() && allow.decided);
 /// assert_eq!(
 ///     allow.to_string(),
-///     "Statement[1] \"AllowPets\" (Allow): matched, decided: principal \"*\"; action `execute-api:Invoke`; \
-///      resource `arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets`"
+///     "Statement[1] \"AllowPets\" (Allow): matched, decided: the caller (not SigV4-signed, so no IAM \
+///      identity) is named by principal \"*\"; action `execute-api:Invoke` matches `execute-api:Invoke`; \
+///      resource `arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets` matches \
+///      `arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5/prod/GET/pets`"
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -788,29 +815,81 @@ fn list(patterns: &[Pattern]) -> String {
         .join(", ")
 }
 
-fn principal_text(statement: &Statement) -> String {
-    match &statement.principal {
-        None => String::new(),
-        Some(PrincipalClause::Principal(p)) => format!("principal {p}"),
-        Some(PrincipalClause::NotPrincipal(p)) => format!("not principal {p}"),
-    }
-}
-
 fn caller_text(caller: &Caller) -> String {
     match caller {
-        Caller::Anonymous => "the caller is not an IAM identity".to_owned(),
+        Caller::Anonymous => "the caller (not SigV4-signed, so no IAM identity)".to_owned(),
         Caller::Iam(iam) => format!("caller `{}`", iam.arn()),
     }
 }
 
+/// The first pattern of `set` that matches `text` (a variable the request lacks matches
+/// nothing).
+fn first_match<'s>(set: &'s PatternSet, text: &str, ctx: &RequestContext) -> Option<&'s Pattern> {
+    set.patterns()
+        .iter()
+        .find(|p| p.matches_with(text, ctx).unwrap_or(false))
+}
+
+/// The entries of `set` that cannot match because they use a policy variable the request does
+/// not carry, with those variables: `` `…/${aws:username}` (no `aws:username`) ``.
+fn unresolved_entries(set: &PatternSet, ctx: &RequestContext) -> Vec<String> {
+    set.patterns()
+        .iter()
+        .filter_map(|p| {
+            let missing: Vec<String> = p
+                .variables()
+                .filter(|v| v.default.is_none() && ctx.get(&v.key).is_none())
+                .map(|v| format!("`{}`", v.key))
+                .collect();
+            (!missing.is_empty()).then(|| format!("`{p}` (no {})", missing.join(", ")))
+        })
+        .collect()
+}
+
 fn describe_match(statement: &Statement, req: &EvalRequest<'_>) -> String {
     let mut parts = Vec::new();
-    let principal = principal_text(statement);
-    if !principal.is_empty() {
-        parts.push(principal);
+    match &statement.principal {
+        None => {}
+        Some(PrincipalClause::Principal(p)) => {
+            parts.push(format!(
+                "{} is named by principal {p}",
+                caller_text(req.caller)
+            ));
+        }
+        Some(PrincipalClause::NotPrincipal(p)) => parts.push(format!(
+            "{} is not excluded by NotPrincipal {p}",
+            caller_text(req.caller)
+        )),
     }
-    parts.push(format!("action `{}`", req.action));
-    parts.push(format!("resource `{}`", req.resource));
+    let actions = &statement.actions;
+    if actions.is_negated() {
+        parts.push(format!(
+            "action `{}` is not excluded by NotAction [{}]",
+            req.action,
+            list(actions.patterns())
+        ));
+    } else if let Some(p) = actions.patterns().iter().find(|p| p.matches(req.action)) {
+        parts.push(format!("action `{}` matches `{p}`", req.action));
+    }
+    let resources = &statement.resources;
+    if resources.is_negated() {
+        let unresolved = unresolved_entries(resources, req.context);
+        parts.push(format!(
+            "resource `{}` is not excluded by NotResource [{}]{}",
+            req.resource,
+            list(resources.patterns()),
+            if unresolved.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " ({} excludes nothing: a policy variable with no value matches no resource)",
+                    unresolved.join(", ")
+                )
+            }
+        ));
+    } else if let Some(p) = first_match(resources, req.resource, req.context) {
+        parts.push(format!("resource `{}` matches `{p}`", req.resource));
+    }
     for c in statement.conditions.iter() {
         parts.push(c.describe(req.context));
     }
@@ -818,26 +897,28 @@ fn describe_match(statement: &Statement, req: &EvalRequest<'_>) -> String {
 }
 
 fn describe_mismatch(statement: &Statement, m: Mismatch, req: &EvalRequest<'_>) -> String {
+    let principals = match &statement.principal {
+        Some(PrincipalClause::Principal(p) | PrincipalClause::NotPrincipal(p)) => p.to_string(),
+        None => String::new(),
+    };
     match m {
-        Mismatch::PrincipalNotNamed => format!(
-            "{} is not named by {}{}",
-            caller_text(req.caller),
-            principal_text(statement),
-            if matches!(req.caller, Caller::Anonymous) {
-                " (AWS principals match only callers that sign with IAM: AWS_IAM authorization)"
-            } else {
-                ""
-            }
-        ),
+        Mismatch::PrincipalNotNamed => match req.caller {
+            Caller::Anonymous => format!(
+                "the caller is not SigV4-signed, so it has no IAM identity, and principal {principals} names none that matches it: AWS principals match only callers that sign with IAM (AWS_IAM authorization)"
+            ),
+            Caller::Iam(iam) => format!(
+                "caller `{}` is not named by principal {principals}",
+                iam.arn()
+            ),
+        },
         Mismatch::PrincipalDelegated => format!(
-            "{} names only the API owner's account `{}`: within the owner's account this delegates to the caller's IAM policies and grants nothing by itself",
-            principal_text(statement),
+            "{} is named by principal {principals} only through the API owner's account `{}`: within the owner's account that delegates to the caller's IAM policies and grants nothing by itself",
+            caller_text(req.caller),
             req.owner_account
         ),
         Mismatch::PrincipalExcluded => format!(
-            "{} is excluded by {}",
-            caller_text(req.caller),
-            principal_text(statement)
+            "{} is excluded by NotPrincipal {principals}",
+            caller_text(req.caller)
         ),
         Mismatch::ActionNotListed => format!(
             "`{}` is not in [{}]",
@@ -854,25 +935,23 @@ fn describe_mismatch(statement: &Statement, m: Mismatch, req: &EvalRequest<'_>) 
             req.resource,
             list(statement.resources.patterns())
         ),
-        Mismatch::ResourceExcluded => format!(
-            "`{}` is excluded by NotResource [{}]",
+        Mismatch::ResourceExcluded => match first_match(&statement.resources, req.resource, req.context) {
+            Some(p) => format!(
+                "`{}` is excluded by NotResource `{p}`",
+                req.resource
+            ),
+            None => format!(
+                "`{}` is excluded by NotResource [{}]",
+                req.resource,
+                list(statement.resources.patterns())
+            ),
+        },
+        Mismatch::ResourceVariableMissing => format!(
+            "`{}` is not in [{}]; {} cannot match: a policy variable with no value matches no resource",
             req.resource,
-            list(statement.resources.patterns())
+            list(statement.resources.patterns()),
+            unresolved_entries(&statement.resources, req.context).join(", ")
         ),
-        Mismatch::ResourceVariableMissing { pattern } => {
-            let p = statement.resources.patterns().get(pattern);
-            let missing: Vec<String> = p
-                .into_iter()
-                .flat_map(|p| p.variables())
-                .filter(|v| v.default.is_none() && req.context.get(&v.key).is_none())
-                .map(|v| format!("`{}`", v.key))
-                .collect();
-            format!(
-                "resource `{}` uses policy variable {} that the request does not carry, so it cannot match",
-                p.map(Pattern::as_str).unwrap_or_default(),
-                missing.join(", ")
-            )
-        }
         Mismatch::ConditionFalse { index } => statement
             .conditions
             .get(index)

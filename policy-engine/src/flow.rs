@@ -1003,8 +1003,8 @@ impl Gateway {
             }
             Some(_) => trace.note(|| "pre-auth: the resource policy has no explicit deny for this request: the authorizer is called".to_owned()),
             None if self.api.endpoint == EndpointType::Private => {
-                trace.note(|| "no resource policy: a private API refuses every call until a resource policy is attached".to_owned());
-                return Ok(trace.finish(Decision::from_outcome(PolicyOutcome::ImplicitDeny, Vec::new())));
+                let refused = private_without_policy(trace);
+                return Ok(trace.finish(refused));
             }
             None if self.api.api_type != ApiType::Rest => trace.note(|| format!(
                 "{} APIs have no resource policy: the authorizer alone decides",
@@ -1193,8 +1193,7 @@ impl Gateway {
         });
         let Some(layer) = self.resource_layer(eval, trace) else {
             if self.api.endpoint == EndpointType::Private {
-                trace.note(|| "no resource policy: a private API refuses every call until a resource policy is attached".to_owned());
-                return Decision::from_outcome(PolicyOutcome::ImplicitDeny, Vec::new());
+                return private_without_policy(trace);
             }
             trace.note(|| "no resource policy and no authorization: the method is open".to_owned());
             return Decision::from_outcome(PolicyOutcome::Allow, Vec::new());
@@ -1214,6 +1213,9 @@ impl Gateway {
             trace.note(|| "authorization AWS_IAM: the request is not signed (no `principalArn`), so the gateway refuses it before any policy".to_owned());
             return Decision::refused(GatewayResponse::MissingAuthenticationToken, Vec::new());
         };
+        if self.api.endpoint == EndpointType::Private && self.resource_policy.is_none() {
+            return private_without_policy(trace);
+        }
         let table = if iam.account() == self.api.api_ref.account_id {
             Table::A
         } else {
@@ -1241,10 +1243,6 @@ impl Gateway {
             Some(layer) => {
                 trace.layer("resource policy", &layer);
                 layer.outcome
-            }
-            None if self.api.endpoint == EndpointType::Private => {
-                trace.note(|| "no resource policy: a private API refuses every call until a resource policy is attached".to_owned());
-                return Decision::from_outcome(PolicyOutcome::ImplicitDeny, Vec::new());
             }
             None => {
                 trace.note(|| "resource policy: none attached: Neither Allow nor Deny".to_owned());
@@ -1489,6 +1487,15 @@ fn describe_context(ctx: &RequestContext) -> String {
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The refusal of every call to a private API that has no resource policy. The guide ("Create
+/// and attach an API Gateway resource policy to an API"): "For private APIs, note that until
+/// you attach the resource policy to the private API, all calls to the API will fail." No other
+/// policy is consulted, so none is shown.
+fn private_without_policy(trace: &mut Trace) -> Decision {
+    trace.note(|| "refused: this is a private API with no resource policy, and until a resource policy is attached to a private API all calls to it fail (403); no authorizer or IAM policy is consulted. Attach a resource policy that allows the VPC endpoints or VPCs the calls come from".to_owned());
+    Decision::from_outcome(PolicyOutcome::ImplicitDeny, Vec::new())
 }
 
 #[cfg(test)]

@@ -209,9 +209,35 @@ impl Pattern {
     /// assert!(old.matches("${aws:username}"));
     /// ```
     pub fn compile(source: &str, wildcards: Wildcards, case: CaseMode, variables: bool) -> Self {
+        Self::compile_with_variables_from(source, wildcards, case, variables.then_some(0))
+    }
+
+    /// [`Pattern::compile`] where `${key}` is a policy variable only from byte offset
+    /// `variables_from` on (`None`: nowhere); before it, `${` is text. A `Resource` ARN takes
+    /// variables only in its resource part, after the fifth colon (IAM: "You can't use a
+    /// variable to replace parts of the ARN before the fifth colon, such as the service or
+    /// account"), so IAM compares what comes before as written.
+    ///
+    /// ```
+    /// use policy_engine::glob::{CaseMode, Pattern, Wildcards};
+    ///
+    /// let source = "arn:aws:execute-api:us-east-1:${aws:PrincipalAccount}:a1b2c3d4e5/*";
+    /// let offset = policy_engine::arn::resource_part_offset(source);
+    /// let p = Pattern::compile_with_variables_from(source, Wildcards::On, CaseMode::Sensitive, offset);
+    /// assert!(!p.has_variables());
+    /// assert!(p.matches("arn:aws:execute-api:us-east-1:${aws:PrincipalAccount}:a1b2c3d4e5/prod/GET/"));
+    /// ```
+    pub fn compile_with_variables_from(
+        source: &str,
+        wildcards: Wildcards,
+        case: CaseMode,
+        variables_from: Option<usize>,
+    ) -> Self {
         let mut units = Vec::new();
         let mut rest = source;
         while let Some(c) = rest.chars().next() {
+            let offset = source.len().saturating_sub(rest.len());
+            let variables = variables_from.is_some_and(|from| offset >= from);
             if variables && rest.starts_with("${") {
                 if let Some((unit, consumed)) = parse_variable(rest) {
                     units.push(unit);

@@ -1148,11 +1148,18 @@ fn parse_resources(
         .into_iter()
         .map(|(r, p)| {
             let expanded = expand_resource(r, &p, kind, api)?;
-            Ok(Pattern::compile(
+            // Variables only in the resource part, after the fifth colon; a truncated
+            // `arn:aws:execute-api:*` has none.
+            let variables_from = if variables {
+                crate::arn::resource_part_offset(&expanded)
+            } else {
+                None
+            };
+            Ok(Pattern::compile_with_variables_from(
                 &expanded,
                 Wildcards::On,
                 CaseMode::Sensitive,
-                variables,
+                variables_from,
             ))
         })
         .collect::<Result<Vec<_>, PolicyError>>()?;
@@ -1195,7 +1202,9 @@ fn expand_resource(
             ),
         ));
     }
-    if ArnParts::parse(r).is_some_and(|a| !a.partition.is_empty() && !a.service.is_empty()) {
+    if ArnParts::parse(r).is_some_and(|a| !a.partition.is_empty() && !a.service.is_empty())
+        || crate::arn::is_truncated_wildcard_arn(r)
+    {
         return Ok(r.to_owned());
     }
     let fix = if let Some(rest) = r.strip_prefix("execute-api/") {

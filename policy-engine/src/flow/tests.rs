@@ -159,7 +159,41 @@ fn open_and_private_apis_without_a_resource_policy() {
     let private = gateway(EndpointType::Private, None, Authorization::None);
     let d = private.handle(&get("/"), NOW).unwrap();
     assert_eq!((d.status, d.outcome), (403, PolicyOutcome::ImplicitDeny));
-    assert!(d.explanation().contains("a private API refuses every call"));
+    assert!(d.explanation().contains(
+        "refused: this is a private API with no resource policy, and until a resource policy is attached to a private API all calls to it fail (403)"
+    ));
+}
+
+/// Issue #14: an AWS_IAM caller of a private API without a resource policy was explained with
+/// its identity Deny "matched, decided" and a Table A "either may allow" line before the 403.
+/// The guide: "until you attach the resource policy to the private API, all calls to the API
+/// will fail" — said plainly, with nothing else evaluated.
+#[test]
+fn a_private_api_without_a_resource_policy_is_refused_plainly_for_iam_callers() {
+    let private = gateway(EndpointType::Private, None, Authorization::AwsIam);
+    let mut req = get("/pets");
+    req.principal = Some(IamCaller::from_arn("arn:aws:iam::123456789012:user/bob").unwrap());
+    req.identity_policies = vec![PolicyDocument::from_json(
+        &json!({"Statement": [{"Effect": "Deny", "Action": "execute-api:Invoke", "Resource": "*"}]}),
+        PolicyKind::Identity,
+        None,
+    )
+    .unwrap()];
+    let d = private.handle(&req, NOW).unwrap();
+    assert_eq!((d.status, d.outcome), (403, PolicyOutcome::ImplicitDeny));
+    assert_eq!(d.table_row, None);
+    let text = d.explanation();
+    assert!(
+        text.contains("refused: this is a private API with no resource policy"),
+        "{text}"
+    );
+    for misleading in [
+        "matched, decided",
+        "Table A",
+        "either the IAM policies or the resource policy may allow",
+    ] {
+        assert!(!text.contains(misleading), "`{misleading}` in:\n{text}");
+    }
 }
 
 #[test]
