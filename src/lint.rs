@@ -401,14 +401,18 @@ fn lint_authorizer_output(value: &Value) -> Vec<Finding> {
     let root = JsonPath::root();
     let mut findings: Vec<Finding> = setup::result_size(value, &root).into_iter().collect();
     if let Some(policy) = value.get("policyDocument") {
-        if let Err(e) = PolicyDocument::from_json(policy, PolicyKind::Identity, None) {
-            findings.push(Finding::new(
+        match PolicyDocument::from_json(policy, PolicyKind::Identity, None) {
+            Ok(policy) => findings.extend(lint::lint_resource_entries(
+                &policy,
+                &root.key("policyDocument"),
+            )),
+            Err(e) => findings.push(Finding::new(
                 Severity::Error,
                 "invalid-policy",
                 root.key("policyDocument"),
                 format!("{e}: API Gateway answers 500 to every request given this response"),
                 "correct the policy the authorizer returns",
-            ));
+            )),
         }
     }
     if value.get("principalId").is_none() && value.get("isAuthorized").is_none() {

@@ -80,7 +80,9 @@ use crate::eval::INVOKE_ACTION;
 use crate::flow::{Api, ApiType, EndpointType};
 use crate::glob::{CaseMode, Pattern, Shape, Wildcards};
 use crate::json::JsonPath;
-use crate::policy::{Effect, PatternSet, PolicyDocument, PrincipalClause, Statement};
+use crate::policy::{
+    Effect, PatternSet, PolicyDocument, PolicyKind, PrincipalClause, Statement, Version,
+};
 use crate::principal::Principals;
 
 /// The default quota on the length of a REST API's resource policy, in characters ("Length, in
@@ -417,6 +419,7 @@ pub fn lint_resource_policy(
             findings.push(finding);
             continue;
         }
+        findings.extend(resource_entry_findings(&at.path, statement, policy));
         let covered = ctx.covered_methods(statement);
         findings.extend(aws_principal_without_iam(&at, &covered));
         findings.extend(matches_no_method(&ctx, &at, &covered));
@@ -672,6 +675,100 @@ fn never_effect(effect: Effect) -> &'static str {
         Effect::Allow => "the allow never grants anything",
         Effect::Deny => "the deny never protects anything",
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// variable-before-resource-part, truncated-arn
+// ---------------------------------------------------------------------------------------------
+
+/// Reviews of each `Resource` / `NotResource` entry of every statement of `policy`, whatever
+/// its kind (resource policy, IAM identity policy, the policy a Lambda authorizer returns);
+/// `at` is where the policy sits in its file.
+///
+/// - `variable-before-resource-part`: a policy variable before the fifth colon. IAM: "You
+///   can't use a variable to replace parts of the ARN before the fifth colon, such as the
+///   service or account" — it is compared as written and matches no real method.
+/// - `truncated-arn` (info; identity and authorizer policies): an ARN cut short by `*`
+///   (`arn:aws:execute-api:*`). IAM lets a final `*` expand beyond the colon boundaries, so it
+///   matches every API of every account in the partition (or region); naming the API is
+///   narrower.
+///
+/// ```
+/// use policy_engine::json::JsonPath;
+/// use policy_engine::lint::lint_resource_entries;
+/// use policy_engine::policy::PolicyDocument;
+///
+/// let policy = PolicyDocument::parse_identity_policy(r#"{"Version": "2012-10-17", "Statement": [
+///     {"Effect": "Allow", "Action": "execute-api:Invoke",
+///      "Resource": "arn:aws:execute-api:us-east-1:${aws:PrincipalAccount}:a1b2c3d4e5/*"}]}"#)?;
+/// let findings = lint_resource_entries(&policy, &JsonPath::root());
+/// assert_eq!(findings[0].code, "variable-before-resource-part");
+/// assert_eq!(findings[0].path.as_str(), "Statement[0].Resource");
+/// # Ok::<(), policy_engine::error::PolicyError>(())
+/// ```
+pub fn lint_resource_entries(policy: &PolicyDocument, at: &JsonPath) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (index, statement) in policy.statements().iter().enumerate() {
+        let path = policy.statement_path(at, index);
+        findings.extend(resource_entry_findings(&path, statement, policy));
+    }
+    findings
+}
+
+fn resource_entry_findings(
+    statement_path: &JsonPath,
+    statement: &Statement,
+    policy: &PolicyDocument,
+) -> Vec<Finding> {
+    let resources = statement.resources();
+    let key = if resources.is_negated() {
+        "NotResource"
+    } else {
+        "Resource"
+    };
+    let many = resources.patterns().len() > 1;
+    let mut findings = Vec::new();
+    for (i, pattern) in resources.patterns().iter().enumerate() {
+        let text = pattern.as_str();
+        let path = if many {
+            statement_path.key(key).index(i)
+        } else {
+            statement_path.key(key)
+        };
+        let before_resource_part = match crate::arn::resource_part_offset(text) {
+            Some(at) => text.get(..at).unwrap_or(text),
+            None => text,
+        };
+        if policy.version() == Version::V2012_10_17 && before_resource_part.contains("${") {
+            findings.push(Finding {
+                severity: by_effect(statement.effect()),
+                code: "variable-before-resource-part",
+                path: path.clone(),
+                message: format!(
+                    "`{text}` uses a policy variable before the ARN's fifth colon; IAM substitutes variables only in the resource part (\"You can't use a variable to replace parts of the ARN before the fifth colon, such as the service or account\"), so it compares `{before_resource_part}` as written and the entry matches no method{}",
+                    match statement.effect() {
+                        Effect::Allow => ": it allows nothing",
+                        Effect::Deny => ": it denies nothing",
+                    }
+                ),
+                fix: "write the region and account out (or `*`), and use variables only after the fifth colon, such as `arn:aws:execute-api:REGION:ACCOUNT:API_ID/*/GET/users/${aws:username}`; to pin the caller's account, use a `Condition` on `aws:PrincipalAccount`".to_owned(),
+            });
+        }
+        // A resource policy belongs to its API: there a broad ARN still names only its methods.
+        if policy.kind() != PolicyKind::Resource && crate::arn::is_truncated_wildcard_arn(text) {
+            findings.push(Finding {
+                severity: Severity::Info,
+                code: "truncated-arn",
+                path,
+                message: format!(
+                    "`{text}` ends in a `*` that IAM expands beyond the colon boundaries: it names every API{} in the partition, not only this one",
+                    if text.matches(':').count() >= 4 { " of every account of the region" } else { " of every account and region" }
+                ),
+                fix: "name the API and stage: `arn:aws:execute-api:REGION:ACCOUNT:API_ID/STAGE/*` (or `execute-api:/STAGE/*` in a resource policy)".to_owned(),
+            });
+        }
+    }
+    findings
 }
 
 // ---------------------------------------------------------------------------------------------

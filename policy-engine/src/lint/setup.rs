@@ -128,6 +128,15 @@ pub fn lint_auth_value(auth: &Value, at: &JsonPath, api_type: ApiType) -> Vec<Fi
             if let Some(f) = result_size(entry, &entry_path) {
                 findings.push(f);
             }
+            if let Some(policy) = entry
+                .get("policyDocument")
+                .and_then(|p| PolicyDocument::from_json(p, PolicyKind::Identity, None).ok())
+            {
+                findings.extend(super::lint_resource_entries(
+                    &policy,
+                    &entry_path.key("policyDocument"),
+                ));
+            }
             if ttl > 0 {
                 if let Some(f) = first_method_trap(entry, &entry_path, ttl) {
                     findings.push(f);

@@ -692,3 +692,61 @@ fn stored_size_is_minified_with_resources_expanded() {
     // And the size is no part of what a policy means.
     assert_eq!(short, long);
 }
+
+/// Issue #14: a variable before the fifth colon is not substituted by IAM; the lint says so,
+/// as an error in a Deny (it denies nothing) and a warning in an Allow.
+#[test]
+fn variables_before_the_fifth_colon_are_reported() {
+    let findings = lint(statements(json!([
+        allow_all(),
+        {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+         "Resource": ["arn:aws:execute-api:us-east-1:${aws:PrincipalAccount}:a1b2c3d4e5/*", "execute-api:/prod/DELETE/${aws:username}"]}
+    ])));
+    let f = one(&findings, "variable-before-resource-part");
+    assert_eq!(f.severity, Severity::Error);
+    assert_eq!(f.path.as_str(), "resourcePolicy.Statement[1].Resource[0]");
+    assert_eq!(
+        f.message,
+        "`arn:aws:execute-api:us-east-1:${aws:PrincipalAccount}:a1b2c3d4e5/*` uses a policy variable before the ARN's fifth colon; IAM substitutes variables only in the resource part (\"You can't use a variable to replace parts of the ARN before the fifth colon, such as the service or account\"), so it compares `arn:aws:execute-api:us-east-1:${aws:PrincipalAccount}:` as written and the entry matches no method: it denies nothing"
+    );
+    // Version 2008-10-17 has no variables at all: nothing to report.
+    let old = lint(json!({"Version": "2008-10-17", "Statement": [allow_all(),
+        {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+         "Resource": "arn:aws:execute-api:us-east-1:${aws:PrincipalAccount}:a1b2c3d4e5/*"}]}));
+    assert!(!codes(&old).contains(&"variable-before-resource-part"));
+    // An authorizer's policy (identity kind): a warning in an Allow, and the short ARN noted.
+    let returned = PolicyDocument::from_json(
+        &json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "execute-api:Invoke",
+            "Resource": ["arn:aws:execute-api:${aws:RequestedRegion}:123456789012:a1b2c3d4e5/*", "arn:aws:execute-api:*"]}]}),
+        PolicyKind::Identity,
+        None,
+    )
+    .unwrap();
+    let findings = lint_resource_entries(&returned, &JsonPath::root().key("policyDocument"));
+    assert_eq!(
+        codes(&findings),
+        ["variable-before-resource-part", "truncated-arn"]
+    );
+    assert_eq!(findings[0].severity, Severity::Warning);
+    assert_eq!(findings[1].severity, Severity::Info);
+    assert_eq!(
+        findings[1].path.as_str(),
+        "policyDocument.Statement[0].Resource[1]"
+    );
+}
+
+/// A short ARN in a resource policy still names only the API it is attached to: not noted.
+#[test]
+fn truncated_arns_in_a_resource_policy_are_not_noted() {
+    let findings = lint(statements(json!([
+        {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "arn:aws:execute-api:*"}
+    ])));
+    assert!(
+        !codes(&findings).contains(&"truncated-arn"),
+        "{findings:#?}"
+    );
+    assert!(
+        !codes(&findings).contains(&"never-matches"),
+        "{findings:#?}"
+    );
+}
