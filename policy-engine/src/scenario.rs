@@ -1644,8 +1644,16 @@ impl<'f> Parser<'f> {
             is_note,
         )?;
         let kind = match o.required("type")? {
-            "NONE" => return Ok((Authorization::None, None)),
-            "AWS_IAM" => return Ok((Authorization::AwsIam, None)),
+            "NONE" => {
+                self.lambda_fields_refused(&o, "NONE", &[])?;
+                return Ok((Authorization::None, None));
+            }
+            "AWS_IAM" => {
+                // The contract documents `account` as unused for AWS_IAM: the caller's account
+                // comes from `request.principalArn`.
+                self.lambda_fields_refused(&o, "AWS_IAM", &["account"])?;
+                return Ok((Authorization::AwsIam, None));
+            }
             "LAMBDA_TOKEN" => LambdaKind::Token,
             "LAMBDA_REQUEST" => LambdaKind::Request,
             other => return Err(self.err(
@@ -1654,6 +1662,28 @@ impl<'f> Parser<'f> {
             )),
         };
         self.lambda(&o, kind, api)
+    }
+
+    /// Refuses the Lambda authorizer's fields (all but `type`, notes and `allowed`) on an
+    /// `auth` of type `kind`: they would be ignored, and a setting that is silently ignored
+    /// reads as one that was checked.
+    fn lambda_fields_refused(
+        &self,
+        o: &Fields<'_>,
+        kind: &str,
+        allowed: &[&str],
+    ) -> Result<(), ScenarioError> {
+        let ignored = o
+            .map()
+            .keys()
+            .find(|k| *k != "type" && !is_note(k) && !allowed.contains(&k.as_str()));
+        match ignored {
+            None => Ok(()),
+            Some(key) => Err(self.err(
+                &o.path().key(key),
+                format!("`{key}` is a Lambda authorizer setting, and `{kind}` authorization has no authorizer: remove it, or use `LAMBDA_TOKEN` / `LAMBDA_REQUEST`"),
+            )),
+        }
     }
 
     fn lambda(

@@ -527,3 +527,32 @@ fn context_objects_match_in_any_member_order_arrays_in_order() {
     assert!(context_value_matches(&json!("true"), Some(&json!(true))));
     assert!(!context_value_matches(&json!("x"), None));
 }
+
+/// Issue #14 (found by the docs review): `NONE` and `AWS_IAM` returned before reading the rest
+/// of `auth`, so `{"type": "NONE", "ttlSeconds": 99999, "responses": {...}}` passed as if the
+/// authorizer settings had been checked. They are refused, naming the field.
+#[test]
+fn lambda_settings_on_an_auth_without_an_authorizer_are_refused() {
+    for (kind, field, value) in [
+        ("NONE", "ttlSeconds", json!(99999)),
+        ("NONE", "identitySources", json!(["bogus"])),
+        (
+            "AWS_IAM",
+            "responses",
+            json!({"tok": {"error": "Unauthorized"}}),
+        ),
+        ("NONE", "account", json!("111111111111")),
+    ] {
+        let mut v = minimal();
+        v["auth"] = json!({"type": kind, field: value});
+        assert_eq!(
+            error_of(v),
+            format!("s.json: `{field}` is a Lambda authorizer setting, and `{kind}` authorization has no authorizer: remove it, or use `LAMBDA_TOKEN` / `LAMBDA_REQUEST` (at `auth.{field}`)")
+        );
+    }
+    // The contract documents `account` as unused for AWS_IAM, and notes are always welcome.
+    let mut v = minimal();
+    v["auth"] =
+        json!({"type": "AWS_IAM", "account": "111111111111", "description": "signed callers"});
+    assert!(parse("s.json", &scenario_text(v)).is_ok());
+}
