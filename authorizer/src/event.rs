@@ -591,9 +591,11 @@ impl AuthorizerEvent {
             EventKind::HttpV2 => {
                 parse(value, object, kind, &["version", "routeArn"]).map(Self::HttpV2)
             }
-            EventKind::RestRequest | EventKind::HttpV1 | EventKind::WebSocketConnect => {
-                parse(value, object, kind, &["methodArn"]).map(Self::Request)
+            EventKind::RestRequest | EventKind::WebSocketConnect => {
+                parse(value, object, kind, &["methodArn"])
+                    .map(|event: RequestEvent| Self::Request(without_foreign_version(event)))
             }
+            EventKind::HttpV1 => parse(value, object, kind, &["methodArn"]).map(Self::Request),
         }
     }
 
@@ -1113,6 +1115,19 @@ impl RequestEvent {
     }
 }
 
+/// A REST or WebSocket `REQUEST` event read with a `version` that is not a payload format
+/// (see `payload_version`): the value is dropped, so that [`RequestEvent::kind`] agrees.
+fn without_foreign_version(mut event: RequestEvent) -> RequestEvent {
+    if event
+        .version
+        .as_deref()
+        .is_some_and(|v| !is_payload_version(v))
+    {
+        event.version = None;
+    }
+    event
+}
+
 /// The rule of [`RequestEvent::kind`], shared with the reading of raw events.
 fn classify_request(
     has_version: bool,
@@ -1129,10 +1144,29 @@ fn classify_request(
     }
 }
 
+/// Whether `version` is a payload format version an HTTP API sends (`1.0`, `2.0`).
+fn is_payload_version(version: &str) -> bool {
+    matches!(version, "1.0" | "2.0")
+}
+
+/// The `version` of a raw event that says its payload format. REST `TOKEN` and `REQUEST` events
+/// and WebSocket `$connect` events carry none in AWS's documentation, but events captured in the
+/// wild may have a `version` of their own (a test harness writes `$LATEST`): when the event has
+/// the shape of such an event — `authorizationToken` or `methodArn`, and no `routeArn` — a
+/// value that is not a payload format is not one, and is ignored.
+fn payload_version<'v>(
+    object: &'v Map<String, Value>,
+    version: Option<&'v str>,
+) -> Option<&'v str> {
+    let rest_or_websocket_shape = !object.contains_key("routeArn")
+        && (object.contains_key("methodArn") || object.contains_key("authorizationToken"));
+    version.filter(|v| is_payload_version(v) || !rest_or_websocket_shape)
+}
+
 /// The kind of a raw event, from `type`, `version` and (for `REQUEST`) `requestContext`.
 fn classify(object: &Map<String, Value>) -> Result<EventKind, EventError> {
     let event_type = string_field(object, "type")?;
-    let version = string_field(object, "version")?;
+    let version = payload_version(object, string_field(object, "version")?);
     match (event_type, version) {
         (None, None) => Err(EventError::Unrecognized),
         (Some("TOKEN"), None) => Ok(EventKind::RestToken),
@@ -2014,6 +2048,48 @@ mod tests {
         );
         assert_eq!(EventKind::HttpV1.to_string(), "HTTP API payload 1.0");
         assert_eq!(EventKind::RestRequest.to_string(), "REST API REQUEST");
+    }
+
+    /// Issue #14: events captured from the wild carry a top-level `version` that is not a
+    /// payload format (a test harness writes `$LATEST`). REST and WebSocket REQUEST events (and
+    /// TOKEN events) carry no payload version in AWS's documentation, so the shape decides and
+    /// the foreign value is ignored; an HTTP API shape (`routeArn`) with one stays an error.
+    #[test]
+    fn a_version_that_is_not_a_payload_format_is_ignored_on_rest_and_websocket_shapes() {
+        for (text, kind) in [
+            (TS_REST_REQUEST, EventKind::RestRequest),
+            (TS_WEBSOCKET, EventKind::WebSocketConnect),
+            (PY_TOKEN, EventKind::RestToken),
+        ] {
+            let mut captured = serde_json::from_str::<Value>(text).unwrap();
+            captured["version"] = json!("$LATEST");
+            let parsed =
+                AuthorizerEvent::from_json(&captured).unwrap_or_else(|err| panic!("{kind}: {err}"));
+            assert_eq!(parsed.kind(), kind);
+            if let AuthorizerEvent::Request(request) = &parsed {
+                assert_eq!(request.version, None);
+                assert_eq!(request.kind(), kind);
+            }
+            // The serde entry point (a Lambda runtime) agrees.
+            assert_eq!(
+                serde_json::from_value::<AuthorizerEvent>(captured).unwrap(),
+                parsed
+            );
+        }
+        // A payload format version still decides: 1.0 on a REST-looking event is HTTP 1.0.
+        let mut v1 = serde_json::from_str::<Value>(TS_REST_REQUEST).unwrap();
+        v1["version"] = json!("1.0");
+        assert_eq!(
+            AuthorizerEvent::from_json(&v1).unwrap().kind(),
+            EventKind::HttpV1
+        );
+        // An HTTP API 2.0 shape with an unknown version is not guessed.
+        let mut v3 = serde_json::from_str::<Value>(TS_HTTP).unwrap();
+        v3["version"] = json!("3.0");
+        assert_eq!(
+            AuthorizerEvent::from_json(&v3).unwrap_err().to_string(),
+            "unknown payload format `version` `3.0`: expected `1.0` or `2.0`"
+        );
     }
 
     #[test]
