@@ -59,11 +59,42 @@ use crate::boundary::contain_panics;
 use crate::event::AuthorizerEvent;
 use crate::{AuthorizerError, AuthorizerResponse};
 
-/// What [`run`] prints for `--help` and for a command line it does not understand.
-pub const USAGE: &str =
-    "usage: BINARY                          serve the Lambda Runtime API (as `bootstrap` in Lambda)
-       BINARY invoke [--event FILE]    answer one event (JSON file, or stdin) and exit:
-                                       0 response on stdout, 1 `Unauthorized`, 2 error";
+/// What [`run`] prints for `--help` and for a command line it does not understand, with
+/// `PROGRAM` standing for the program's name (see [`usage`]).
+pub const USAGE: &str = "usage:
+  PROGRAM
+      serve the Lambda Runtime API (as `bootstrap` in Lambda)
+  PROGRAM invoke [--event FILE]
+      answer one event (a JSON file, or standard input) and exit:
+      0 the response on stdout, 1 `Unauthorized`, 2 any other error
+  PROGRAM --help
+      print this help";
+
+/// [`USAGE`] for the program called `program` (the file name [`run`] was started as).
+///
+/// ```
+/// use authorizer::lambda::usage;
+///
+/// let text = usage("token-authorizer");
+/// assert!(text.contains("  token-authorizer invoke [--event FILE]"));
+/// assert!(!text.contains("PROGRAM"));
+/// ```
+pub fn usage(program: &str) -> String {
+    USAGE.replace("PROGRAM", program)
+}
+
+/// The file name this process was started as, for [`usage`]; `authorizer` when there is none.
+fn program_name() -> String {
+    std::env::args_os()
+        .next()
+        .and_then(|arg0| {
+            Path::new(&arg0)
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+        })
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "authorizer".to_owned())
+}
 
 /// One event through `handler`, as Lambda and local mode both run it: the JSON is read as an
 /// [`AuthorizerEvent`] (an unusable event is an internal error, a 500), the handler runs with
@@ -259,7 +290,7 @@ pub enum Mode {
     Serve,
     /// `invoke [--event FILE]`: answer one event locally (stdin when `None`).
     Invoke(Option<PathBuf>),
-    /// `--help` / `-h`.
+    /// `--help` / `-h`, alone or after `invoke`.
     Help,
 }
 
@@ -277,6 +308,7 @@ pub enum Mode {
 ///     parse_mode(args(&["invoke", "--event", "e.json"])),
 ///     Ok(Mode::Invoke(Some("e.json".into())))
 /// );
+/// assert_eq!(parse_mode(args(&["invoke", "--help"])), Ok(Mode::Help));
 /// assert_eq!(parse_mode(args(&["serve"])), Err("unknown argument `serve`".to_owned()));
 /// ```
 pub fn parse_mode(args: impl IntoIterator<Item = OsString>) -> Result<Mode, String> {
@@ -290,6 +322,7 @@ pub fn parse_mode(args: impl IntoIterator<Item = OsString>) -> Result<Mode, Stri
             let mut event = None;
             while let Some(arg) = args.next() {
                 match arg.to_str() {
+                    Some("-h" | "--help") => return Ok(Mode::Help),
                     Some("--event") => match args.next() {
                         Some(path) if event.is_none() => event = Some(PathBuf::from(path)),
                         Some(_) => return Err("`--event` given twice".to_owned()),
@@ -335,11 +368,14 @@ where
         },
         Ok(Mode::Invoke(event)) => invoke(&handler, event.as_deref()).await,
         Ok(Mode::Help) => {
-            println!("{USAGE}");
+            // A closed stdout (`| head`) is no reason to fail: the help was asked for.
+            let mut stdout = std::io::stdout().lock();
+            let _ignored = writeln!(stdout, "{}", usage(&program_name()));
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {e}\n{USAGE}");
+            let mut stderr = std::io::stderr().lock();
+            let _ignored = writeln!(stderr, "error: {e}\n{}", usage(&program_name()));
             ExitCode::from(2)
         }
     }

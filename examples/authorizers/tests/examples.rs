@@ -21,6 +21,8 @@ use std::process::{Command, Output};
 
 use serde_json::{json, Value};
 
+#[path = "../../../authorizer/tests/child/mod.rs"]
+mod child;
 #[path = "../../../authorizer/tests/runtime_api/mod.rs"]
 mod runtime_api;
 use runtime_api::{FakeRuntime, Post};
@@ -261,18 +263,10 @@ fn command_lines_follow_the_local_mode_contract() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown argument `serve`"));
     // The event on stdin, as a scenario's `"command"` sends it.
-    let mut child = binary("token-authorizer")
-        .arg("invoke")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(
-        &mut child.stdin.take().unwrap(),
+    let out = child::output_with_input(
+        binary("token-authorizer").arg("invoke"),
         &std::fs::read(event_path("token-deny")).unwrap(),
-    )
-    .unwrap();
-    let out = child.wait_with_output().unwrap();
+    );
     assert_eq!(out.status.code(), Some(0));
     let response: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(response["policyDocument"]["Statement"][0]["Effect"], "Deny");
@@ -445,4 +439,39 @@ fn signed_tokens_through_the_rules_file_example() {
     let other_key = root().join("authorizer/tests/keys/rsa-2-private.pem");
     let forged = decide(sign(&["--key", other_key.to_str().unwrap()])).unwrap_err();
     assert!(forged.is_unauthorized(), "{forged}");
+}
+
+/// Issue #14: a custom authorizer built on `authorizer::lambda` answered `invoke --help` with
+/// "unknown argument `--help`" and a usage naming `BINARY`. Help works after `invoke` too, and
+/// the usage names the program; a wrong argument still exits 2 with it.
+#[test]
+fn help_works_and_names_the_program() {
+    for args in [
+        &["--help"][..],
+        &["-h"],
+        &["invoke", "--help"],
+        &["invoke", "--event", "x.json", "-h"],
+    ] {
+        let out = binary("token-authorizer").args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", describe(&out));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("  token-authorizer invoke [--event FILE]"),
+            "{args:?}: {stdout}"
+        );
+        assert!(
+            !stdout.contains("BINARY") && !stdout.contains("PROGRAM"),
+            "{stdout}"
+        );
+    }
+    let out = binary("token-authorizer")
+        .args(["invoke", "--verbose"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: unknown argument `--verbose`\nusage:\n  token-authorizer\n"),
+        "{stderr}"
+    );
 }
