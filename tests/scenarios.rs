@@ -9,6 +9,9 @@
 
 use std::path::Path;
 
+#[path = "../authorizer/tests/checksums/mod.rs"]
+mod checksums;
+
 fn assert_all_pass(dir: &str) -> usize {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let report = apigw_authz::run_paths(&[root.join(dir)]).unwrap_or_else(|e| panic!("{e}"));
@@ -28,30 +31,35 @@ fn bundled_examples_pass() {
     assert_all_pass("examples/scenarios");
 }
 
-/// The seed's worked scenarios, from the project's shared folder when it sits beside the
-/// checkout (as in CI); the copies in `examples/scenarios/` are checked above either way.
+/// The seed's worked scenarios are kept in `examples/scenarios/` byte for byte, and
+/// `SEED-COPIES.sha256` records each original's hash: every checkout checks its copies against
+/// it, and `bundled_examples_pass` runs them. Where the project's shared folder sits beside the
+/// checkout (as in CI), the originals there are run too and must equal the copies.
 #[test]
-fn shared_seed_scenarios_pass_when_present() {
+fn seed_scenario_copies_are_the_originals_byte_for_byte() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let copies = checksums::verify(&root.join("examples/scenarios/SEED-COPIES.sha256"));
+    assert_eq!(copies.len(), 4);
+    let report = apigw_authz::run_paths(&copies).unwrap_or_else(|e| panic!("{e}"));
+    assert!(report.all_passed() && report.passed() > 0, "{report}");
     let shared = root.join("../shared/scenarios");
-    for name in [
-        "seed-ip-range.json",
-        "seed-cross-account-roles.json",
-        "seed-vpce-lambda-authorizer.json",
-        "cache-first-method-trap.json",
-    ] {
-        let file = shared.join(name);
-        if !file.exists() {
-            continue;
-        }
-        let report = apigw_authz::run_paths(&[&file]).unwrap_or_else(|e| panic!("{e}"));
+    if !shared.exists() {
+        eprintln!(
+            "note: {} is absent: the copies were checked against SEED-COPIES.sha256 only",
+            shared.display()
+        );
+        return;
+    }
+    for copy in &copies {
+        let original = shared.join(copy.file_name().unwrap_or_default());
+        let report = apigw_authz::run_paths(&[&original]).unwrap_or_else(|e| panic!("{e}"));
         assert!(report.all_passed(), "{report}");
-        let copy =
-            std::fs::read_to_string(root.join("examples/scenarios").join(name)).unwrap_or_default();
-        let original = std::fs::read_to_string(&file).unwrap_or_default();
         assert_eq!(
-            copy, original,
-            "examples/scenarios/{name} drifted from shared/"
+            std::fs::read(copy).unwrap_or_default(),
+            std::fs::read(&original).unwrap_or_default(),
+            "{} drifted from {}",
+            copy.display(),
+            original.display()
         );
     }
 }

@@ -10,14 +10,15 @@
     reason = "test helpers outside #[test] functions, which clippy.toml does not cover"
 )]
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::{encode, EncodingKey, Header};
 use serde_json::{json, Value};
 
+mod checksums;
+mod child;
 mod runtime_api;
 use runtime_api::{FakeRuntime, Post};
 
@@ -77,21 +78,12 @@ fn binary() -> Command {
 }
 
 fn invoke(dir: &Path, event: &Value) -> Output {
-    let mut child = binary()
-        .args(["invoke", "--config"])
-        .arg(dir.join("rules.json"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(event.to_string().as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    child::output_with_input(
+        binary()
+            .args(["invoke", "--config"])
+            .arg(dir.join("rules.json")),
+        event.to_string().as_bytes(),
+    )
 }
 
 fn fixture(name: &str) -> Value {
@@ -481,29 +473,39 @@ fn the_readme_example_runs() {
     );
 }
 
-/// The captured events are copied here so a clone without the project's shared folder can test
-/// them; when that folder sits beside the checkout (as in CI), the copies must not drift.
+/// The captured events are copied here byte for byte (`tests/fixtures/events/SOURCE.md` names
+/// their repositories and licence), and `SHA256SUMS` records each original's hash: every
+/// checkout checks its copies against it. Where the project's shared folder sits beside the
+/// checkout (as in CI), every original there must also be listed, so a fixture added there is
+/// not left untested here.
 #[test]
-fn fixture_copies_match_the_shared_originals_when_present() {
+fn fixture_copies_are_the_recorded_originals_byte_for_byte() {
     let ours = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/events");
+    let checked = checksums::verify(&ours.join("SHA256SUMS"));
+    assert_eq!(checked.len(), 7);
     let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/events");
     if !shared.exists() {
+        eprintln!(
+            "note: {} is absent: the copies were checked against SHA256SUMS only",
+            shared.display()
+        );
         return;
     }
-    let mut compared = 0;
     for folder in ["powertools-python", "powertools-typescript"] {
         for entry in std::fs::read_dir(shared.join(folder)).unwrap() {
             let original = entry.unwrap().path();
-            let name = original.file_name().unwrap();
-            let copy = std::fs::read(ours.join(folder).join(name))
-                .unwrap_or_else(|e| panic!("{folder}/{name:?} is not copied: {e}"));
-            assert_eq!(
-                copy,
-                std::fs::read(&original).unwrap(),
-                "{folder}/{name:?} drifted"
+            let copy = ours.join(folder).join(original.file_name().unwrap());
+            assert!(
+                checked.contains(&copy),
+                "{} is not copied and listed in SHA256SUMS",
+                original.display()
             );
-            compared += 1;
+            assert_eq!(
+                std::fs::read(&copy).unwrap(),
+                std::fs::read(&original).unwrap(),
+                "{} drifted",
+                copy.display()
+            );
         }
     }
-    assert_eq!(compared, 7);
 }
