@@ -552,7 +552,7 @@ fn jwt_settings(config: &Config) -> Result<JwtSettings, AuthorizerError> {
         .algorithms
         .iter()
         .map(|a| {
-            a.parse::<jsonwebtoken::Algorithm>()
+            a.parse::<crate::jwt::Algorithm>()
                 .map_err(|_| AuthorizerError::internal(format!("unsupported algorithm `{a}`")))
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -659,6 +659,109 @@ mod tests {
                 "Resource": format!("{prefix}/*")}])
         );
         assert_eq!(cached(&authorizer), 4);
+    }
+
+    /// A rules-file authorizer on a JWKS file holding an Ed25519 key (`ed-1`) and a P-521 key
+    /// (`p521-1`), allowing `algorithms`; and the two key pairs.
+    async fn okp_authorizer(
+        name: &str,
+        algorithms: Value,
+    ) -> (
+        RulesAuthorizer,
+        aws_lc_rs::signature::Ed25519KeyPair,
+        aws_lc_rs::signature::EcdsaKeyPair,
+    ) {
+        use aws_lc_rs::signature::{
+            EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, ECDSA_P521_SHA512_FIXED_SIGNING,
+        };
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use base64::Engine as _;
+        let ed = Ed25519KeyPair::generate().unwrap();
+        let p521 = EcdsaKeyPair::generate(&ECDSA_P521_SHA512_FIXED_SIGNING).unwrap();
+        let point = p521.public_key().as_ref();
+        let (x, y) = point[1..].split_at(66);
+        let jwks = json!({"keys": [
+            {"kty": "OKP", "crv": "Ed25519", "kid": "ed-1", "alg": "EdDSA",
+             "x": URL_SAFE_NO_PAD.encode(ed.public_key().as_ref())},
+            {"kty": "EC", "crv": "P-521", "kid": "p521-1", "alg": "ES512",
+             "x": URL_SAFE_NO_PAD.encode(x), "y": URL_SAFE_NO_PAD.encode(y)},
+        ]});
+        let dir = std::env::temp_dir().join(format!("handler-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("jwks.json"), jwks.to_string()).unwrap();
+        let rules = json!({
+            "jwt": {"issuer": "https://idp.test/", "audiences": ["api"],
+                    "jwksFile": "jwks.json", "algorithms": algorithms},
+            "rules": [{"routes": ["GET /pets", "GET /pets/*"], "anyScope": ["pets:read"]}]
+        });
+        let config = Config::parse("rules.json", &rules.to_string(), &dir, &|_| None).unwrap();
+        let authorizer = RulesAuthorizer::new(config).await.unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        (authorizer, ed, p521)
+    }
+
+    /// A TOKEN event carrying a token with header `{"alg": alg, "kid": kid}` signed by `signer`.
+    fn signed_event(alg: &str, kid: &str, signer: impl Fn(&[u8]) -> Vec<u8>) -> AuthorizerEvent {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        use base64::Engine as _;
+        let header = json!({"alg": alg, "kid": kid, "typ": "JWT"});
+        let claims = json!({"iss": "https://idp.test/", "aud": "api", "sub": "alice",
+                            "exp": 4_102_444_800_u64, "scope": "pets:read"});
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let token = format!(
+            "{input}.{}",
+            URL_SAFE_NO_PAD.encode(signer(input.as_bytes()))
+        );
+        AuthorizerEvent::from_json(&json!({
+            "type": "TOKEN",
+            "authorizationToken": format!("Bearer {token}"),
+            "methodArn": "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/pets",
+        }))
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn eddsa_and_es512_tokens_get_the_rules_policy() {
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        let allow = json!([{"Effect": "Allow", "Action": "execute-api:Invoke",
+            "Resource": ["arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/pets",
+                         "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/pets/*"]}]);
+        let (authorizer, ed, p521) = okp_authorizer("okp", json!(["EdDSA", "ES512"])).await;
+        let eddsa = signed_event("EdDSA", "ed-1", |m| ed.sign(m).as_ref().to_vec());
+        let (response, _) = authorizer.handle(&eddsa).await.unwrap();
+        assert_eq!(response.to_json()["principalId"], "alice");
+        assert_eq!(statements(&authorizer, &eddsa).await, allow);
+        let es512 = signed_event("ES512", "p521-1", |m| {
+            p521.sign(&rng, m).unwrap().as_ref().to_vec()
+        });
+        assert_eq!(statements(&authorizer, &es512).await, allow);
+        // Each key verifies only its own algorithm: 401.
+        for event in [
+            signed_event("EdDSA", "p521-1", |m| ed.sign(m).as_ref().to_vec()),
+            signed_event("ES512", "ed-1", |m| {
+                p521.sign(&rng, m).unwrap().as_ref().to_vec()
+            }),
+            // A truncated signature.
+            signed_event("ES512", "p521-1", |m| {
+                p521.sign(&rng, m).unwrap().as_ref()[..131].to_vec()
+            }),
+        ] {
+            let error = authorizer.handle(&event).await.unwrap_err();
+            assert!(error.is_unauthorized(), "{error:?}");
+        }
+        // Not in the allow-list: 401.
+        let (only_ed, ed, p521) = okp_authorizer("okp-ed", json!(["EdDSA"])).await;
+        let eddsa = signed_event("EdDSA", "ed-1", |m| ed.sign(m).as_ref().to_vec());
+        assert_eq!(statements(&only_ed, &eddsa).await, allow);
+        let es512 = signed_event("ES512", "p521-1", |m| {
+            p521.sign(&rng, m).unwrap().as_ref().to_vec()
+        });
+        let error = only_ed.handle(&es512).await.unwrap_err();
+        assert!(error.is_unauthorized(), "{error:?}");
     }
 
     #[tokio::test]

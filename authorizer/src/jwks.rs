@@ -1,6 +1,8 @@
 //! JSON Web Key Sets for [`super::Verifier`]: turning a JWKS document into verification keys
-//! (RSA and EC signature keys only; symmetric `oct` keys are never taken from a JWKS, so an
-//! `HS*` token can never be checked against a published key), and the remote JWKS cache: keys
+//! (RSA, EC P-256/P-384/P-521 and OKP Ed25519 signature keys only; symmetric `oct` keys are
+//! never taken from a JWKS, so an `HS*` token can never be checked against a published key),
+//! each key pinned to the algorithms of its type and curve (and to its own `alg`, when it names
+//! one); all signatures are checked with aws-lc directly. And the remote JWKS cache: keys
 //! fetched over HTTPS, kept for a maximum age, refetched on an unknown `kid` at most once per
 //! cooldown window, with concurrent refetches coalesced into one request.
 
@@ -9,17 +11,16 @@ use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use aws_lc_rs::signature::{
-    ParsedPublicKey, RsaParameters, RsaPublicKeyComponents, ECDSA_P256_SHA256_FIXED,
-    ECDSA_P384_SHA384_FIXED, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_2048_8192_SHA384,
-    RSA_PKCS1_2048_8192_SHA512, RSA_PSS_2048_8192_SHA256, RSA_PSS_2048_8192_SHA384,
-    RSA_PSS_2048_8192_SHA512,
+    ParsedPublicKey, RsaParameters, RsaPublicKeyComponents, VerificationAlgorithm,
+    ECDSA_P256_SHA256_FIXED, ECDSA_P384_SHA384_FIXED, ECDSA_P521_SHA512_FIXED, ED25519,
+    RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_2048_8192_SHA384, RSA_PKCS1_2048_8192_SHA512,
+    RSA_PSS_2048_8192_SHA256, RSA_PSS_2048_8192_SHA384, RSA_PSS_2048_8192_SHA512,
 };
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use jsonwebtoken::{Algorithm, AlgorithmFamily};
 use serde_json::{Map, Value};
 
-use super::{JwksOptions, JwtError};
+use super::{Algorithm, Family, JwksOptions, JwtError};
 
 /// Largest JWKS document accepted over HTTP (real ones are a few KiB).
 pub(super) const MAX_JWKS_BYTES: usize = 1024 * 1024;
@@ -27,21 +28,47 @@ pub(super) const MAX_JWKS_BYTES: usize = 1024 * 1024;
 /// Most redirects followed when fetching a JWKS.
 const MAX_REDIRECTS: usize = 5;
 
-/// The curve of an EC key this verifier supports.
+/// The curve of an EC (`kty: EC`) or OKP (`kty: OKP`) key this verifier supports. Each
+/// verifies exactly one algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum EcCurve {
-    /// `P-256`, for `ES256`.
+pub(super) enum Curve {
+    /// EC `P-256`, for `ES256`.
     P256,
-    /// `P-384`, for `ES384`.
+    /// EC `P-384`, for `ES384`.
     P384,
+    /// EC `P-521`, for `ES512`.
+    P521,
+    /// OKP `Ed25519`, for `EdDSA`.
+    Ed25519,
 }
 
-impl EcCurve {
-    /// Length in bytes of one coordinate (`x` or `y`).
+impl Curve {
+    /// The curve of an EC key's `crv`; `None` for one this verifier does not support.
+    fn ec(crv: &str) -> Option<Self> {
+        match crv {
+            "P-256" => Some(Self::P256),
+            "P-384" => Some(Self::P384),
+            "P-521" => Some(Self::P521),
+            _ => None,
+        }
+    }
+
+    /// The curve of an OKP key's `crv`; `None` for one this verifier does not support
+    /// (`Ed448`, and the key-agreement curves `X25519` and `X448`).
+    fn okp(crv: &str) -> Option<Self> {
+        match crv {
+            "Ed25519" => Some(Self::Ed25519),
+            _ => None,
+        }
+    }
+
+    /// Length in bytes of one coordinate of an EC point (`x` or `y`, RFC 7518 §6.2.1.2: the
+    /// full size, leading zeros kept), or of an OKP public key (`x`, RFC 8037 §2).
     fn coordinate_len(self) -> usize {
         match self {
-            Self::P256 => 32,
+            Self::P256 | Self::Ed25519 => 32,
             Self::P384 => 48,
+            Self::P521 => 66,
         }
     }
 
@@ -50,15 +77,20 @@ impl EcCurve {
         match self {
             Self::P256 => Algorithm::ES256,
             Self::P384 => Algorithm::ES384,
+            Self::P521 => Algorithm::ES512,
+            Self::Ed25519 => Algorithm::EdDSA,
         }
     }
 
-    /// The verification algorithm of that one algorithm: fixed-size `r || s` signatures, as
-    /// JWS uses (RFC 7518 §3.4), the same as jsonwebtoken's aws-lc backend.
-    fn verification(self) -> &'static aws_lc_rs::signature::EcdsaVerificationAlgorithm {
+    /// The aws-lc verification algorithm of that one algorithm. ECDSA takes fixed-size
+    /// `r || s` signatures, as JWS uses (RFC 7518 §3.4: 64, 96 and 132 bytes); any other length
+    /// fails verification.
+    fn verification(self) -> &'static dyn VerificationAlgorithm {
         match self {
             Self::P256 => &ECDSA_P256_SHA256_FIXED,
             Self::P384 => &ECDSA_P384_SHA384_FIXED,
+            Self::P521 => &ECDSA_P521_SHA512_FIXED,
+            Self::Ed25519 => &ED25519,
         }
     }
 }
@@ -90,10 +122,10 @@ struct RsaKey {
     parsed: [OnceLock<Option<ParsedPublicKey>>; 6],
 }
 
-/// An EC public key: its uncompressed point, and the key parsed on first use.
-struct EcKey {
-    /// `0x04 || x || y`.
-    point: Vec<u8>,
+/// An EC or OKP public key: its bytes, and the key parsed on first use.
+struct CurveKey {
+    /// EC: the uncompressed point, `0x04 || x || y`; OKP: `x`, the raw public key.
+    public: Vec<u8>,
     /// The parsed key, or `None` when aws-lc refused it.
     parsed: OnceLock<Option<ParsedPublicKey>>,
 }
@@ -102,17 +134,18 @@ struct EcKey {
 enum KeyMaterial {
     /// `kty: RSA`.
     Rsa(Box<RsaKey>),
-    /// `kty: EC`.
-    Ec(EcKey),
+    /// `kty: EC` or `kty: OKP`.
+    Curve(CurveKey),
 }
 
-/// The type (`kty`, plus `crv` for EC) of a usable JWK.
+/// The type (`kty`, plus `crv` for EC and OKP) of a usable JWK.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum KeyType {
     /// `kty: RSA`: verifies `RS*` and `PS*`.
     Rsa,
-    /// `kty: EC`: verifies the `ES*` algorithm of its curve.
-    Ec(EcCurve),
+    /// `kty: EC` or `OKP`: verifies the one algorithm of its curve (`ES256`, `ES384`, `ES512`
+    /// or `EdDSA`).
+    Curve(Curve),
 }
 
 /// One signature-verification key of a JWKS.
@@ -164,15 +197,13 @@ impl JwkEntry {
                     .ok()
                 })
             }
-            KeyMaterial::Ec(ec) => {
-                let KeyType::Ec(curve) = self.key_type else {
-                    return Err("the algorithm does not fit an ec key");
+            KeyMaterial::Curve(key) => {
+                let curve = match self.key_type {
+                    KeyType::Curve(curve) if alg == curve.algorithm() => curve,
+                    _ => return Err("the algorithm does not fit the key's curve"),
                 };
-                if alg != curve.algorithm() {
-                    return Err("the algorithm does not fit an ec key");
-                }
-                ec.parsed.get_or_init(|| {
-                    ParsedPublicKey::new(curve.verification(), ec.point.as_slice()).ok()
+                key.parsed.get_or_init(|| {
+                    ParsedPublicKey::new(curve.verification(), key.public.as_slice()).ok()
                 })
             }
         };
@@ -183,19 +214,20 @@ impl JwkEntry {
     }
 
     /// Whether a token signed with `alg` may be checked against this key: the algorithm family
-    /// must match the key type (RSA ↔ `RS*`/`PS*`, EC ↔ the `ES*` of its curve, never `HS*`),
-    /// and when the key names its own `alg`, the token's must be that one.
+    /// must match the key type (RSA ↔ `RS*`/`PS*`, EC ↔ the `ES*` of its curve, OKP Ed25519 ↔
+    /// `EdDSA`, never `HS*`), and when the key names its own `alg`, the token's must be that
+    /// one.
     pub(super) fn accepts(&self, alg: Algorithm) -> bool {
         let type_ok = match self.key_type {
-            KeyType::Rsa => alg.family() == AlgorithmFamily::Rsa,
-            KeyType::Ec(curve) => alg == curve.algorithm(),
+            KeyType::Rsa => alg.family() == Family::Rsa,
+            KeyType::Curve(curve) => alg == curve.algorithm(),
         };
         type_ok && self.alg.is_none_or(|own| own == alg)
     }
 
     /// Parses one element of `keys`. `Ok(None)`: a well-formed key that is not for verifying
-    /// signatures with a supported algorithm (`use: enc`, `oct`, `OKP`, `RSA-OAEP`, `P-521`...),
-    /// skipped quietly. `Err`: a broken key, skipped with a warning.
+    /// signatures with a supported algorithm (`use: enc`, `oct`, `RSA-OAEP`, `secp256k1`,
+    /// `Ed448`, `X25519`...), skipped quietly. `Err`: a broken key, skipped with a warning.
     fn parse(raw: &Value) -> Result<Option<Self>, &'static str> {
         let obj = raw.as_object().ok_or("not a json object")?;
         let kty = opt_str(obj, "kty")?.ok_or("no kty")?;
@@ -236,10 +268,9 @@ impl JwkEntry {
                 (KeyType::Rsa, KeyMaterial::Rsa(Box::new(key)))
             }
             "EC" => {
-                let curve = match opt_str(obj, "crv")?.ok_or("ec key has no crv")? {
-                    "P-256" => EcCurve::P256,
-                    "P-384" => EcCurve::P384,
-                    _ => return Ok(None),
+                let Some(curve) = Curve::ec(opt_str(obj, "crv")?.ok_or("ec key has no crv")?)
+                else {
+                    return Ok(None);
                 };
                 let x = opt_str(obj, "x")?.ok_or("ec key has no x")?;
                 let y = opt_str(obj, "y")?.ok_or("ec key has no y")?;
@@ -253,14 +284,32 @@ impl JwkEntry {
                     }
                     point.extend_from_slice(&decoded);
                 }
-                let key = EcKey {
-                    point,
+                let key = CurveKey {
+                    public: point,
                     parsed: OnceLock::new(),
                 };
-                (KeyType::Ec(curve), KeyMaterial::Ec(key))
+                (KeyType::Curve(curve), KeyMaterial::Curve(key))
             }
-            // Symmetric keys are never taken from a JWKS (algorithm confusion); EdDSA and
-            // other key types are not supported.
+            "OKP" => {
+                let Some(curve) = Curve::okp(opt_str(obj, "crv")?.ok_or("okp key has no crv")?)
+                else {
+                    return Ok(None);
+                };
+                let x = opt_str(obj, "x")?.ok_or("okp key has no x")?;
+                let public = URL_SAFE_NO_PAD
+                    .decode(x)
+                    .map_err(|_| "okp x is not base64url")?;
+                if public.len() != curve.coordinate_len() {
+                    return Err("okp x has the wrong length for its curve");
+                }
+                let key = CurveKey {
+                    public,
+                    parsed: OnceLock::new(),
+                };
+                (KeyType::Curve(curve), KeyMaterial::Curve(key))
+            }
+            // Symmetric keys are never taken from a JWKS (algorithm confusion); other key
+            // types are not supported.
             _ => return Ok(None),
         };
         Ok(Some(Self {
@@ -337,7 +386,10 @@ impl KeySet {
             }
         }
         if keys.is_empty() {
-            return Err("jwks has no usable signature key (RSA, or EC P-256/P-384)".to_owned());
+            return Err(
+                "jwks has no usable signature key (RSA, EC P-256/P-384/P-521, or OKP Ed25519)"
+                    .to_owned(),
+            );
         }
         Ok(Self {
             keys,
@@ -655,7 +707,10 @@ mod tests {
     fn skips_keys_that_are_not_signature_keys() {
         let doc = json!({ "keys": [
             { "kty": "oct", "kid": "secret", "k": "c2VjcmV0" },
-            { "kty": "OKP", "kid": "ed", "crv": "Ed25519", "x": "AAAA" },
+            { "kty": "OKP", "kid": "ed448", "crv": "Ed448", "x": URL_SAFE_NO_PAD.encode([7u8; 57]) },
+            { "kty": "OKP", "kid": "x25519", "crv": "X25519", "x": URL_SAFE_NO_PAD.encode([7u8; 32]) },
+            { "kty": "EC", "kid": "k1", "crv": "secp256k1", "x": URL_SAFE_NO_PAD.encode([7u8; 32]), "y": URL_SAFE_NO_PAD.encode([7u8; 32]) },
+            { "kty": "OKP", "kid": "short-ed", "crv": "Ed25519", "x": "AAAA" },
             { "kty": "RSA", "kid": "enc", "use": "enc", "n": RSA_N, "e": "AQAB" },
             { "kty": "RSA", "kid": "oaep", "alg": "RSA-OAEP", "n": RSA_N, "e": "AQAB" },
             { "kty": "RSA", "kid": "wrap", "key_ops": ["wrapKey"], "n": RSA_N, "e": "AQAB" },
@@ -771,7 +826,7 @@ mod tests {
     fn a_shared_kid_picks_the_key_that_accepts_the_alg() {
         let set = parse(&json!({ "keys": [rsa("same", None), ec("same")] })).unwrap();
         assert!(
-            matches!(set.lookup(Some("same"), Algorithm::ES256), Lookup::Found(k) if k.key_type == KeyType::Ec(EcCurve::P256))
+            matches!(set.lookup(Some("same"), Algorithm::ES256), Lookup::Found(k) if k.key_type == KeyType::Curve(Curve::P256))
         );
         assert!(
             matches!(set.lookup(Some("same"), Algorithm::RS256), Lookup::Found(k) if k.key_type == KeyType::Rsa)
@@ -834,6 +889,179 @@ mod tests {
             }
             // An algorithm the key does not take is refused too (callers check first).
             assert!(key.verify(Algorithm::HS256, b"message", &[0; 64]).is_err());
+        }
+    }
+
+    fn p521(kid: &str, alg: Option<&str>) -> Value {
+        let coordinate = URL_SAFE_NO_PAD.encode([7u8; 66]);
+        let mut key =
+            json!({ "kty": "EC", "kid": kid, "crv": "P-521", "x": coordinate, "y": coordinate });
+        if let Some(alg) = alg {
+            key["alg"] = json!(alg);
+        }
+        key
+    }
+
+    fn ed25519(kid: &str, alg: Option<&str>) -> Value {
+        let mut key = json!({ "kty": "OKP", "kid": kid, "crv": "Ed25519",
+                              "x": URL_SAFE_NO_PAD.encode([7u8; 32]) });
+        if let Some(alg) = alg {
+            key["alg"] = json!(alg);
+        }
+        key
+    }
+
+    /// What `JwkEntry::parse` makes of one key: its type, skipped quietly, or refused.
+    fn parsed(raw: &Value) -> Result<Option<KeyType>, &'static str> {
+        JwkEntry::parse(raw).map(|entry| entry.map(|entry| entry.key_type))
+    }
+
+    #[test]
+    fn okp_ed25519_and_ec_p521_keys_are_read_and_other_curves_skipped() {
+        let b64 = |len: usize| URL_SAFE_NO_PAD.encode(vec![7u8; len]);
+        assert_eq!(
+            parsed(&ed25519("ed", None)),
+            Ok(Some(KeyType::Curve(Curve::Ed25519)))
+        );
+        assert_eq!(
+            parsed(&p521("p521", None)),
+            Ok(Some(KeyType::Curve(Curve::P521)))
+        );
+        // Curves this verifier does not support: skipped quietly, like an unknown kty.
+        for crv in ["Ed448", "X25519", "X448", "Ed25519ph", "ed25519"] {
+            let key = json!({ "kty": "OKP", "crv": crv, "x": b64(57) });
+            assert_eq!(parsed(&key), Ok(None), "{crv}");
+        }
+        for crv in ["secp256k1", "P-192", "p-521"] {
+            let key = json!({ "kty": "EC", "crv": crv, "x": b64(66), "y": b64(66) });
+            assert_eq!(parsed(&key), Ok(None), "{crv}");
+        }
+        // Broken keys of a supported curve: refused (skipped with a warning), never a panic.
+        let broken = [
+            json!({ "kty": "OKP", "x": b64(32) }),
+            json!({ "kty": "OKP", "crv": "Ed25519" }),
+            json!({ "kty": "OKP", "crv": "Ed25519", "x": 32 }),
+            json!({ "kty": "OKP", "crv": "Ed25519", "x": "!!" }),
+            json!({ "kty": "OKP", "crv": "Ed25519", "x": "" }),
+            json!({ "kty": "OKP", "crv": "Ed25519", "x": b64(31) }),
+            json!({ "kty": "OKP", "crv": "Ed25519", "x": b64(33) }),
+            json!({ "kty": "OKP", "crv": "Ed25519", "x": b64(57) }),
+            json!({ "kty": "EC", "crv": "P-521", "x": b64(66) }),
+            json!({ "kty": "EC", "crv": "P-521", "x": b64(65), "y": b64(65) }),
+            json!({ "kty": "EC", "crv": "P-521", "x": b64(66), "y": b64(67) }),
+            json!({ "kty": "EC", "crv": "P-521", "x": b64(48), "y": b64(48) }),
+            json!({ "kty": "EC", "crv": "P-384", "x": b64(66), "y": b64(66) }),
+        ];
+        for key in broken {
+            assert!(parsed(&key).is_err(), "{key}");
+        }
+        // Not for signatures.
+        let mut enc = ed25519("enc", None);
+        enc["use"] = json!("enc");
+        assert_eq!(parsed(&enc), Ok(None));
+        // A document whose only keys are unsupported has no usable key, and says which count.
+        let error = parse(&json!({ "keys": [
+            { "kty": "OKP", "crv": "Ed448", "x": b64(57) },
+        ]}))
+        .unwrap_err();
+        assert_eq!(
+            error,
+            "jwks has no usable signature key (RSA, EC P-256/P-384/P-521, or OKP Ed25519)"
+        );
+    }
+
+    #[test]
+    fn ed25519_and_p521_keys_accept_only_their_algorithm() {
+        let set = parse(&json!({ "keys": [
+            ed25519("ed", None),
+            ed25519("ed-eddsa", Some("EdDSA")),
+            ed25519("ed-es512", Some("ES512")),
+            p521("p521", None),
+            p521("p521-es512", Some("ES512")),
+            p521("p521-es384", Some("ES384")),
+        ]}))
+        .unwrap();
+        assert_eq!(set.len(), 6);
+        let found = |kid: &str, alg| matches!(set.lookup(Some(kid), alg), Lookup::Found(_));
+        for alg in Algorithm::ALL.iter().copied() {
+            let eddsa = alg == Algorithm::EdDSA;
+            let es512 = alg == Algorithm::ES512;
+            assert_eq!(found("ed", alg), eddsa, "{alg}");
+            assert_eq!(found("ed-eddsa", alg), eddsa, "{alg}");
+            assert_eq!(found("p521", alg), es512, "{alg}");
+            assert_eq!(found("p521-es512", alg), es512, "{alg}");
+            // A key whose own alg its curve does not take accepts nothing.
+            assert!(!found("ed-es512", alg), "{alg}");
+            assert!(!found("p521-es384", alg), "{alg}");
+        }
+        assert!(matches!(
+            set.lookup(Some("p521-es512"), Algorithm::ES384),
+            Lookup::Mismatch
+        ));
+        // A shared kid picks the key of the token's algorithm.
+        let set =
+            parse(&json!({ "keys": [ed25519("same", None), p521("same", None), ec("same")] }))
+                .unwrap();
+        for (alg, curve) in [
+            (Algorithm::EdDSA, Curve::Ed25519),
+            (Algorithm::ES512, Curve::P521),
+            (Algorithm::ES256, Curve::P256),
+        ] {
+            assert!(
+                matches!(set.lookup(Some("same"), alg), Lookup::Found(k) if k.key_type == KeyType::Curve(curve)),
+                "{alg}"
+            );
+        }
+        assert!(matches!(
+            set.lookup(Some("same"), Algorithm::ES384),
+            Lookup::Mismatch
+        ));
+    }
+
+    #[test]
+    fn curve_keys_check_signatures_of_any_length_without_panicking() {
+        use aws_lc_rs::signature::{
+            EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, ECDSA_P521_SHA512_FIXED_SIGNING,
+        };
+        let ed = Ed25519KeyPair::generate().unwrap();
+        let ec = EcdsaKeyPair::generate(&ECDSA_P521_SHA512_FIXED_SIGNING).unwrap();
+        let point = ec.public_key().as_ref();
+        let (x, y) = point[1..].split_at(66);
+        let set = parse(&json!({ "keys": [
+            { "kty": "OKP", "crv": "Ed25519", "kid": "ed",
+              "x": URL_SAFE_NO_PAD.encode(ed.public_key().as_ref()) },
+            { "kty": "EC", "crv": "P-521", "kid": "ec",
+              "x": URL_SAFE_NO_PAD.encode(x), "y": URL_SAFE_NO_PAD.encode(y) },
+        ]}))
+        .unwrap();
+        let message = b"header.payload";
+        let rng = aws_lc_rs::rand::SystemRandom::new();
+        for (kid, alg, signature) in [
+            ("ed", Algorithm::EdDSA, ed.sign(message).as_ref().to_vec()),
+            (
+                "ec",
+                Algorithm::ES512,
+                ec.sign(&rng, message).unwrap().as_ref().to_vec(),
+            ),
+        ] {
+            let Lookup::Found(key) = set.lookup(Some(kid), alg) else {
+                panic!("{kid} not found");
+            };
+            assert_eq!(key.verify(alg, message, &signature), Ok(true), "{kid}");
+            assert_eq!(key.verify(alg, b"header.other", &signature), Ok(false));
+            for len in [0, 1, 63, 64, 65, 131, 132, 133, 200] {
+                let mut other = signature.clone();
+                other.resize(len, 0);
+                assert_eq!(
+                    key.verify(alg, message, &other),
+                    Ok(other == signature),
+                    "{kid}: {len} bytes"
+                );
+            }
+            // An algorithm the key does not take is refused (callers check first).
+            for other in [Algorithm::ES256, Algorithm::ES384, Algorithm::RS256] {
+                assert!(key.verify(other, message, &signature).is_err(), "{kid}");
+            }
         }
     }
 

@@ -6,6 +6,9 @@
 //! token problem ([`JwtError::is_unauthorized`], API Gateway answers 401) or an infrastructure
 //! problem (500), never an allow. Keys come from an HMAC secret, a JWKS file, or a JWKS URI
 //! cached in memory (fetched over HTTPS, refetched when a token names an unknown `kid`).
+//! Algorithms ([`Algorithm`]): `HS256`/`HS384`/`HS512` with an HMAC secret; `RS*` and `PS*`
+//! with RSA keys, `ES256`/`ES384`/`ES512` with EC keys on P-256/P-384/P-521 and `EdDSA` with
+//! Ed25519 keys from a JWKS, each key verifying only the algorithms of its type and curve.
 //!
 //! This is the "who is calling" half of an authorizer's decision (see the [crate] docs): take
 //! the token from the event ([`crate::event::AuthorizerEvent::token`] or a header), verify it
@@ -23,7 +26,7 @@
 //! const SECRET: &[u8] = b"an example secret of 32+ bytes!!";
 //! // The identity provider's side: an HS256 token for alice.
 //! let token = encode(
-//!     &Header::new(Algorithm::HS256),
+//!     &Header::new(jsonwebtoken::Algorithm::HS256),
 //!     &json!({"iss": "https://idp.example.com/", "aud": "pets-api", "sub": "alice",
 //!             "scope": "pets:read", "exp": 4_102_444_800_u64}),
 //!     &EncodingKey::from_secret(SECRET),
@@ -71,22 +74,184 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use jsonwebtoken::{AlgorithmFamily, DecodingKey};
+use jsonwebtoken::DecodingKey;
+use serde_json::{Map, Value};
 
-/// A JWT signing algorithm, for [`JwtSettings::algorithms`] (jsonwebtoken's, re-exported so a
-/// custom authorizer needs no direct dependency on it).
+use jwks::{KeySet, Lookup, RemoteJwks};
+
+/// A JWS signing algorithm, for [`JwtSettings::algorithms`]: its variants are the JOSE names
+/// (RFC 7518 §3.1, and `EdDSA` of RFC 8037), which [`FromStr`](std::str::FromStr) reads exactly
+/// (case-sensitive) and [`Display`](fmt::Display) writes. `none` is not an algorithm. More may
+/// be added, so a `match` needs a `_` arm.
+///
+/// What each needs from the key source ([`KeySource`]): `HS*` an HMAC secret; `RS*` and `PS*`
+/// an RSA JWK; `ES256`, `ES384` and `ES512` an EC JWK on `P-256`, `P-384` and `P-521`
+/// respectively; `EdDSA` an OKP JWK on `Ed25519` (`Ed448` keys are not supported).
 ///
 /// ```
 /// use authorizer::jwt::Algorithm;
 ///
-/// let allowed: Vec<Algorithm> = ["RS256", "ES256"].iter().map(|name| name.parse()).collect::<Result<_, _>>()?;
-/// assert_eq!(allowed, [Algorithm::RS256, Algorithm::ES256]);
+/// let allowed: Vec<Algorithm> = ["RS256", "ES512", "EdDSA"].iter().map(|name| name.parse()).collect::<Result<_, _>>()?;
+/// assert_eq!(allowed, [Algorithm::RS256, Algorithm::ES512, Algorithm::EdDSA]);
+/// assert_eq!(Algorithm::EdDSA.to_string(), "EdDSA");
+/// assert!("none".parse::<Algorithm>().is_err());
+/// assert!("eddsa".parse::<Algorithm>().is_err(), "JOSE names are case-sensitive");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub use jsonwebtoken::Algorithm;
-use serde_json::{Map, Value};
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Algorithm {
+    /// HMAC with SHA-256.
+    HS256,
+    /// HMAC with SHA-384.
+    HS384,
+    /// HMAC with SHA-512.
+    HS512,
+    /// RSASSA-PKCS1-v1_5 with SHA-256.
+    RS256,
+    /// RSASSA-PKCS1-v1_5 with SHA-384.
+    RS384,
+    /// RSASSA-PKCS1-v1_5 with SHA-512.
+    RS512,
+    /// RSASSA-PSS with SHA-256.
+    PS256,
+    /// RSASSA-PSS with SHA-384.
+    PS384,
+    /// RSASSA-PSS with SHA-512.
+    PS512,
+    /// ECDSA on P-256 with SHA-256.
+    ES256,
+    /// ECDSA on P-384 with SHA-384.
+    ES384,
+    /// ECDSA on P-521 with SHA-512 (a 132-byte signature).
+    ES512,
+    /// EdDSA (RFC 8037), with an Ed25519 key.
+    EdDSA,
+}
 
-use jwks::{KeySet, Lookup, RemoteJwks};
+/// The key type an [`Algorithm`] verifies with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    /// `HS*`: an HMAC secret, never a JWK.
+    Hmac,
+    /// `RS*` and `PS*`: an RSA JWK.
+    Rsa,
+    /// `ES*`: an EC JWK on the algorithm's curve.
+    Ec,
+    /// `EdDSA`: an OKP JWK on `Ed25519`.
+    Ed,
+}
+
+impl Algorithm {
+    /// Every algorithm, in declaration order.
+    ///
+    /// ```
+    /// use authorizer::jwt::Algorithm;
+    ///
+    /// assert!(Algorithm::ALL.contains(&Algorithm::ES512));
+    /// for alg in Algorithm::ALL {
+    ///     assert_eq!(alg.name().parse::<Algorithm>()?, *alg);
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const ALL: &'static [Self] = &[
+        Self::HS256,
+        Self::HS384,
+        Self::HS512,
+        Self::RS256,
+        Self::RS384,
+        Self::RS512,
+        Self::PS256,
+        Self::PS384,
+        Self::PS512,
+        Self::ES256,
+        Self::ES384,
+        Self::ES512,
+        Self::EdDSA,
+    ];
+
+    /// The JOSE name (`"RS256"`, `"EdDSA"`, ...), as it appears in a token's `alg` header, a
+    /// JWK's `alg` and the rules file's `jwt.algorithms`.
+    ///
+    /// ```
+    /// use authorizer::jwt::Algorithm;
+    ///
+    /// assert_eq!(Algorithm::ES512.name(), "ES512");
+    /// ```
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::HS256 => "HS256",
+            Self::HS384 => "HS384",
+            Self::HS512 => "HS512",
+            Self::RS256 => "RS256",
+            Self::RS384 => "RS384",
+            Self::RS512 => "RS512",
+            Self::PS256 => "PS256",
+            Self::PS384 => "PS384",
+            Self::PS512 => "PS512",
+            Self::ES256 => "ES256",
+            Self::ES384 => "ES384",
+            Self::ES512 => "ES512",
+            Self::EdDSA => "EdDSA",
+        }
+    }
+
+    /// The key type the algorithm verifies with.
+    fn family(self) -> Family {
+        match self {
+            Self::HS256 | Self::HS384 | Self::HS512 => Family::Hmac,
+            Self::RS256 | Self::RS384 | Self::RS512 | Self::PS256 | Self::PS384 | Self::PS512 => {
+                Family::Rsa
+            }
+            Self::ES256 | Self::ES384 | Self::ES512 => Family::Ec,
+            Self::EdDSA => Family::Ed,
+        }
+    }
+
+    /// jsonwebtoken's name for an `HS*` algorithm (the HMAC check goes through jsonwebtoken;
+    /// every other signature is checked with aws-lc directly, in `jwks.rs`).
+    fn hmac(self) -> Option<jsonwebtoken::Algorithm> {
+        match self {
+            Self::HS256 => Some(jsonwebtoken::Algorithm::HS256),
+            Self::HS384 => Some(jsonwebtoken::Algorithm::HS384),
+            Self::HS512 => Some(jsonwebtoken::Algorithm::HS512),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Algorithm {
+    type Err = UnknownAlgorithm;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .iter()
+            .find(|alg| alg.name() == name)
+            .copied()
+            .ok_or(UnknownAlgorithm)
+    }
+}
+
+/// A name that is not an [`Algorithm`]'s JOSE name: what [`Algorithm::from_str`](std::str::FromStr)
+/// answers for `"none"`, `"rs256"`, `"Ed25519"` or anything else. It does not repeat the name
+/// (it may come from a token).
+///
+/// ```
+/// use authorizer::jwt::{Algorithm, UnknownAlgorithm};
+///
+/// assert_eq!("XS999".parse::<Algorithm>(), Err(UnknownAlgorithm));
+/// assert!(UnknownAlgorithm.to_string().starts_with("not a supported JWS algorithm"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not a supported JWS algorithm (HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA)")]
+pub struct UnknownAlgorithm;
 
 /// Largest token accepted, in bytes; a longer one is rejected before anything is decoded.
 ///
@@ -201,9 +366,9 @@ pub struct JwtSettings {
     pub audiences: Vec<String>,
     /// Where the verification keys come from.
     pub keys: KeySource,
-    /// The algorithm allow-list. `HS*` needs [`KeySource::HmacSecret`]; `RS*`, `PS*` and `ES*`
-    /// need a JWKS. `none` is never accepted (it is not an [`Algorithm`]); `EdDSA` is not
-    /// supported.
+    /// The algorithm allow-list. `HS*` needs [`KeySource::HmacSecret`]; `RS*`, `PS*`, `ES*`
+    /// and `EdDSA` need a JWKS, whose keys are pinned to their type (see [`Algorithm`]). `none`
+    /// is never accepted (it is not an [`Algorithm`]).
     pub algorithms: Vec<Algorithm>,
     /// Clock skew tolerated for `exp`, `nbf` and `iat`, in seconds.
     pub leeway_seconds: u64,
@@ -345,10 +510,10 @@ pub enum JwtError {
     #[error("token algorithm is not supported")]
     UnsupportedAlgorithm,
     /// The token's `alg` is not in the allow-list.
-    #[error("token algorithm {0:?} is not allowed")]
+    #[error("token algorithm {0} is not allowed")]
     AlgorithmNotAllowed(Algorithm),
     /// The token's `alg` disagrees with the key's type, curve or own `alg`.
-    #[error("token algorithm {0:?} does not match the key")]
+    #[error("token algorithm {0} does not match the key")]
     AlgorithmKeyMismatch(Algorithm),
     /// The token has no `kid` and the key set has several keys.
     #[error("token has no kid and the key set has several keys")]
@@ -718,18 +883,14 @@ impl Verifier {
         }
         let hmac = matches!(settings.keys, KeySource::HmacSecret(_));
         for alg in &settings.algorithms {
-            let usable = match alg.family() {
-                AlgorithmFamily::Hmac => hmac,
-                AlgorithmFamily::Rsa | AlgorithmFamily::Ec => !hmac,
-                AlgorithmFamily::Ed => false,
-            };
-            if !usable {
-                let needs = match alg.family() {
-                    AlgorithmFamily::Hmac => "an hmac secret (a jwks never verifies HS* tokens)",
-                    AlgorithmFamily::Rsa | AlgorithmFamily::Ec => "a jwks uri or file",
-                    AlgorithmFamily::Ed => "a key type this verifier does not support",
+            let needs_hmac = alg.family() == Family::Hmac;
+            if needs_hmac != hmac {
+                let needs = if needs_hmac {
+                    "an hmac secret (a jwks never verifies HS* tokens)"
+                } else {
+                    "a jwks uri or file"
                 };
-                return Err(config(format!("algorithm {alg:?} needs {needs}")));
+                return Err(config(format!("algorithm {alg} needs {needs}")));
             }
         }
         let leeway = i64::try_from(settings.leeway_seconds).unwrap_or(i64::MAX);
@@ -864,10 +1025,10 @@ impl Verifier {
         let message = parts.signing_input.as_bytes();
         let checked = match &self.inner.keys {
             Keys::Hmac(key) => {
-                if alg.family() != AlgorithmFamily::Hmac {
+                let Some(hmac) = alg.hmac() else {
                     return Err(JwtError::AlgorithmKeyMismatch(alg));
-                }
-                jsonwebtoken::crypto::verify(parts.signature, message, key, alg)
+                };
+                jsonwebtoken::crypto::verify(parts.signature, message, key, hmac)
                     .map_err(|error| error.to_string())
             }
             Keys::Static(set) => accept(set.lookup(kid, alg), alg)?
@@ -1127,6 +1288,11 @@ fn unix_now() -> Result<i64, JwtError> {
 mod tests {
 
     use super::*;
+    use aws_lc_rs::rand::SystemRandom;
+    use aws_lc_rs::signature::{
+        EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, ECDSA_P384_SHA384_FIXED_SIGNING,
+        ECDSA_P521_SHA512_FIXED_SIGNING,
+    };
     use jsonwebtoken::{encode, EncodingKey, Header};
     use serde_json::json;
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -1159,9 +1325,15 @@ mod tests {
         EncodingKey::from_secret(HMAC_SECRET)
     }
 
+    /// jsonwebtoken's algorithm of the same name, to sign test tokens with (it has no ES512:
+    /// those are signed with aws-lc, see [`sign_with`]).
+    fn jwt_alg(alg: Algorithm) -> jsonwebtoken::Algorithm {
+        alg.name().parse().unwrap()
+    }
+
     /// The public JWK of a private key, with `kid`, `use: sig` and `alg`.
     fn jwk(key: &EncodingKey, alg: Algorithm, kid: &str) -> Value {
-        let jwk = jsonwebtoken::jwk::Jwk::from_encoding_key(key, alg).unwrap();
+        let jwk = jsonwebtoken::jwk::Jwk::from_encoding_key(key, jwt_alg(alg)).unwrap();
         let mut value = serde_json::to_value(&jwk).unwrap();
         value["kid"] = json!(kid);
         value["use"] = json!("sig");
@@ -1206,13 +1378,99 @@ mod tests {
     }
 
     fn sign(alg: Algorithm, kid: Option<&str>, key: &EncodingKey, claims: &Value) -> String {
-        let mut header = Header::new(alg);
+        let mut header = Header::new(jwt_alg(alg));
         header.kid = kid.map(str::to_owned);
         encode(&header, claims, key).unwrap()
     }
 
     fn b64(json: &Value) -> String {
         URL_SAFE_NO_PAD.encode(json.to_string())
+    }
+
+    /// A compact JWS with the header `{"alg": alg, "typ": "JWT", "kid": kid}` over `claims`,
+    /// signed by `signer` (aws-lc directly: jsonwebtoken cannot sign ES512).
+    fn sign_with(
+        alg: &str,
+        kid: Option<&str>,
+        claims: &Value,
+        signer: impl Fn(&[u8]) -> Vec<u8>,
+    ) -> String {
+        let mut header = json!({ "alg": alg, "typ": "JWT" });
+        if let Some(kid) = kid {
+            header["kid"] = json!(kid);
+        }
+        let input = format!("{}.{}", b64(&header), b64(claims));
+        let signature = signer(input.as_bytes());
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
+    }
+
+    fn ed25519() -> Ed25519KeyPair {
+        Ed25519KeyPair::generate().unwrap()
+    }
+    fn p521() -> EcdsaKeyPair {
+        EcdsaKeyPair::generate(&ECDSA_P521_SHA512_FIXED_SIGNING).unwrap()
+    }
+    fn p384() -> EcdsaKeyPair {
+        EcdsaKeyPair::generate(&ECDSA_P384_SHA384_FIXED_SIGNING).unwrap()
+    }
+
+    /// A token signed with an Ed25519 key, its header saying `alg`.
+    fn ed_sign(key: &Ed25519KeyPair, alg: &str, kid: Option<&str>, claims: &Value) -> String {
+        sign_with(alg, kid, claims, |message| {
+            key.sign(message).as_ref().to_vec()
+        })
+    }
+
+    /// A token signed with an ECDSA key (fixed-size `r || s`), its header saying `alg`.
+    fn ec_sign(key: &EcdsaKeyPair, alg: &str, kid: Option<&str>, claims: &Value) -> String {
+        sign_with(alg, kid, claims, |message| {
+            key.sign(&SystemRandom::new(), message)
+                .unwrap()
+                .as_ref()
+                .to_vec()
+        })
+    }
+
+    /// The public JWK (`kty: OKP`, `crv: Ed25519`) of an Ed25519 key pair.
+    fn ed_jwk(key: &Ed25519KeyPair, kid: &str, alg: Option<&str>) -> Value {
+        let mut jwk = json!({
+            "kty": "OKP", "crv": "Ed25519", "kid": kid, "use": "sig",
+            "x": URL_SAFE_NO_PAD.encode(key.public_key().as_ref()),
+        });
+        if let Some(alg) = alg {
+            jwk["alg"] = json!(alg);
+        }
+        jwk
+    }
+
+    /// The public JWK (`kty: EC`) of an ECDSA key pair on `crv`: the coordinates of its
+    /// uncompressed point.
+    fn ec_jwk(key: &EcdsaKeyPair, crv: &str, kid: &str, alg: Option<&str>) -> Value {
+        let point = key.public_key().as_ref();
+        assert_eq!(point[0], 0x04, "uncompressed");
+        let (x, y) = point[1..].split_at((point.len() - 1) / 2);
+        let mut jwk = json!({
+            "kty": "EC", "crv": crv, "kid": kid, "use": "sig",
+            "x": URL_SAFE_NO_PAD.encode(x), "y": URL_SAFE_NO_PAD.encode(y),
+        });
+        if let Some(alg) = alg {
+            jwk["alg"] = json!(alg);
+        }
+        jwk
+    }
+
+    /// The token with its header replaced by `{"alg": alg, "kid": kid}`, payload and signature
+    /// kept.
+    fn relabel(token: &str, alg: &str, kid: &str) -> String {
+        let (_, rest) = token.split_once('.').unwrap();
+        format!("{}.{rest}", b64(&json!({ "alg": alg, "kid": kid })))
+    }
+
+    /// The decoded signature of a token.
+    fn signature_of(token: &str) -> Vec<u8> {
+        URL_SAFE_NO_PAD
+            .decode(token.rsplit_once('.').unwrap().1)
+            .unwrap()
     }
 
     // ---------- a JWKS server on 127.0.0.1 ----------
@@ -2174,7 +2432,7 @@ mod tests {
             );
         }
         // A crit header is refused even with a valid signature.
-        let mut crit = Header::new(Algorithm::RS256);
+        let mut crit = Header::new(jwt_alg(Algorithm::RS256));
         crit.kid = Some("rsa-1".to_owned());
         crit.crit = Some(vec!["exp".to_owned()]);
         let token = encode(&crit, &claims(), &rsa1()).unwrap();
@@ -2304,6 +2562,310 @@ mod tests {
         assert_eq!(server.hits(), 1);
     }
 
+    // ---------- EdDSA (Ed25519) and ES512 (P-521) ----------
+
+    /// Every asymmetric algorithm.
+    const ALL_JWKS_ALGS: &[Algorithm] = &[
+        Algorithm::RS256,
+        Algorithm::PS256,
+        Algorithm::ES256,
+        Algorithm::ES384,
+        Algorithm::ES512,
+        Algorithm::EdDSA,
+    ];
+
+    #[test]
+    fn algorithm_names_are_the_jose_names() {
+        let names: Vec<&str> = Algorithm::ALL.iter().map(|alg| alg.name()).collect();
+        assert_eq!(
+            names,
+            crate::rules::ALGORITHMS,
+            "the rules file takes every algorithm"
+        );
+        for alg in Algorithm::ALL {
+            assert_eq!(alg.to_string(), alg.name());
+            assert_eq!(format!("{alg:?}"), alg.name());
+            assert_eq!(alg.name().parse::<Algorithm>(), Ok(*alg));
+            assert_eq!(alg.hmac().is_some(), alg.family() == Family::Hmac, "{alg}");
+            // jsonwebtoken (which signs the tests' tokens) uses the same names, except that it
+            // has no ES512: why the crate has an algorithm type of its own.
+            let theirs = alg.name().parse::<jsonwebtoken::Algorithm>();
+            assert_eq!(theirs.is_err(), *alg == Algorithm::ES512, "{alg}");
+        }
+        for name in [
+            "none", "None", "", "es512", "EDDSA", "eddsa", "Ed25519", "Ed448", "ES521", "ES256K",
+            " RS256", "RS256 ",
+        ] {
+            assert_eq!(name.parse::<Algorithm>(), Err(UnknownAlgorithm), "{name:?}");
+        }
+        assert_eq!(
+            JwtError::AlgorithmNotAllowed(Algorithm::EdDSA).to_string(),
+            "token algorithm EdDSA is not allowed"
+        );
+        assert_eq!(
+            JwtError::AlgorithmKeyMismatch(Algorithm::ES512).to_string(),
+            "token algorithm ES512 does not match the key"
+        );
+    }
+
+    #[tokio::test]
+    async fn eddsa_and_es512_tokens_verify_against_the_jwks() {
+        let (ed, p521) = (ed25519(), p521());
+        // The Ed25519 key names its alg; the P-521 key does not (its curve decides).
+        let server = JwksServer::start(jwks(&[
+            rsa1_jwk(),
+            ed_jwk(&ed, "ed-1", Some("EdDSA")),
+            ec_jwk(&p521, "P-521", "p521-1", None),
+        ]))
+        .await;
+        let verifier = remote(&server.url, ALL_JWKS_ALGS, options()).await;
+        let token = ed_sign(&ed, "EdDSA", Some("ed-1"), &claims());
+        assert_eq!(signature_of(&token).len(), 64);
+        let verified = verifier.verify(&token).await.unwrap();
+        assert_eq!(verified.subject(), Some("user-1"));
+        assert_eq!(verified.scopes(), vec!["pets:read", "pets:write"]);
+        let token = ec_sign(&p521, "ES512", Some("p521-1"), &claims());
+        assert_eq!(signature_of(&token).len(), 132, "the JOSE fixed-size form");
+        assert_eq!(
+            verifier.verify(&token).await.unwrap().subject(),
+            Some("user-1")
+        );
+        // Beside them, the other key types work as before.
+        let token = sign(Algorithm::RS256, Some("rsa-1"), &rsa1(), &claims());
+        assert!(verifier.verify(&token).await.is_ok());
+        // A payload swapped under a valid signature.
+        let good = ed_sign(&ed, "EdDSA", Some("ed-1"), &claims());
+        let parts: Vec<&str> = good.split('.').collect();
+        let elevated = b64(&with(claims(), "sub", json!("admin")));
+        let token = format!("{}.{elevated}.{}", parts[0], parts[2]);
+        assert_eq!(
+            unauthorized(verifier.verify(&token).await, &token),
+            JwtError::InvalidSignature
+        );
+        // Signed by another key of the same type under the published kid.
+        let token = ed_sign(&ed25519(), "EdDSA", Some("ed-1"), &claims());
+        assert_eq!(
+            unauthorized(verifier.verify(&token).await, &token),
+            JwtError::InvalidSignature
+        );
+        let token = ec_sign(&self::p521(), "ES512", Some("p521-1"), &claims());
+        assert_eq!(
+            unauthorized(verifier.verify(&token).await, &token),
+            JwtError::InvalidSignature
+        );
+        assert_eq!(server.hits(), 1);
+
+        // The same keys from a JWKS file; a lone key also serves tokens without kid.
+        let path = std::env::temp_dir().join(format!("jwt-test-okp-{}.json", std::process::id()));
+        for (jwk, token) in [
+            (
+                ed_jwk(&ed, "ed-1", None),
+                ed_sign(&ed, "EdDSA", None, &claims()),
+            ),
+            (
+                ec_jwk(&p521, "P-521", "p521-1", Some("ES512")),
+                ec_sign(&p521, "ES512", None, &claims()),
+            ),
+        ] {
+            std::fs::write(&path, jwks(&[jwk])).unwrap();
+            let verifier = Verifier::new(
+                settings(KeySource::JwksFile(path.clone()), ALL_JWKS_ALGS),
+                JwksOptions::default(),
+            )
+            .await
+            .unwrap();
+            assert!(verifier.verify(&token).await.is_ok(), "{token}");
+        }
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    #[tokio::test]
+    async fn eddsa_and_es512_outside_the_allow_list_are_refused() {
+        let (ed, p521) = (ed25519(), p521());
+        let server = JwksServer::start(jwks(&[
+            ed_jwk(&ed, "ed-1", None),
+            ec_jwk(&p521, "P-521", "p521-1", None),
+        ]))
+        .await;
+        let eddsa = ed_sign(&ed, "EdDSA", Some("ed-1"), &claims());
+        let es512 = ec_sign(&p521, "ES512", Some("p521-1"), &claims());
+        // RS256, PS256 and ES256 only.
+        let verifier = remote(&server.url, JWKS_ALGS, options()).await;
+        for (token, alg) in [(&eddsa, Algorithm::EdDSA), (&es512, Algorithm::ES512)] {
+            assert_eq!(
+                unauthorized(verifier.verify(token).await, token),
+                JwtError::AlgorithmNotAllowed(alg)
+            );
+        }
+        // Allowing one does not let the other in.
+        let only_eddsa = remote(&server.url, &[Algorithm::EdDSA], options()).await;
+        assert!(only_eddsa.verify(&eddsa).await.is_ok());
+        assert_eq!(
+            unauthorized(only_eddsa.verify(&es512).await, &es512),
+            JwtError::AlgorithmNotAllowed(Algorithm::ES512)
+        );
+        let only_es512 = remote(&server.url, &[Algorithm::ES512], options()).await;
+        assert!(only_es512.verify(&es512).await.is_ok());
+        assert_eq!(
+            unauthorized(only_es512.verify(&eddsa).await, &eddsa),
+            JwtError::AlgorithmNotAllowed(Algorithm::EdDSA)
+        );
+        // An HMAC verifier never takes them (nor can it be configured to: see
+        // invalid_configurations_fail_at_init).
+        let verifier = hmac_verifier(&[Algorithm::HS256]).await;
+        for (token, alg) in [(&eddsa, Algorithm::EdDSA), (&es512, Algorithm::ES512)] {
+            assert_eq!(
+                unauthorized(verifier.verify(token).await, token),
+                JwtError::AlgorithmNotAllowed(alg)
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn ed25519_and_p521_keys_verify_only_their_own_algorithm() {
+        let (ed, p521, p384) = (ed25519(), p521(), p384());
+        let server = JwksServer::start(jwks(&[
+            ed_jwk(&ed, "ed-1", None),
+            ec_jwk(&p521, "P-521", "p521-1", None),
+            ec_jwk(&p521, "P-521", "p521-es512", Some("ES512")),
+            ec_jwk(&p384, "P-384", "p384-1", None),
+            // A key whose own alg its curve does not take: it verifies nothing.
+            ed_jwk(&ed, "ed-as-es512", Some("ES512")),
+        ]))
+        .await;
+        let verifier = remote(&server.url, ALL_JWKS_ALGS, options()).await;
+        let mismatches = [
+            // ES512 at the Ed25519 key; EdDSA at the P-521 keys.
+            (
+                ec_sign(&p521, "ES512", Some("ed-1"), &claims()),
+                Algorithm::ES512,
+            ),
+            (
+                ed_sign(&ed, "EdDSA", Some("p521-1"), &claims()),
+                Algorithm::EdDSA,
+            ),
+            (
+                ed_sign(&ed, "EdDSA", Some("p521-es512"), &claims()),
+                Algorithm::EdDSA,
+            ),
+            // Other curves' algorithms at the P-521 keys, with or without the key's alg.
+            (
+                ec_sign(&p384, "ES384", Some("p521-es512"), &claims()),
+                Algorithm::ES384,
+            ),
+            (
+                ec_sign(&p384, "ES384", Some("p521-1"), &claims()),
+                Algorithm::ES384,
+            ),
+            // ES512 at the P-384 key.
+            (
+                ec_sign(&p521, "ES512", Some("p384-1"), &claims()),
+                Algorithm::ES512,
+            ),
+            // Other families at the Ed25519 key.
+            (
+                ec_sign(&p384, "ES256", Some("ed-1"), &claims()),
+                Algorithm::ES256,
+            ),
+            (
+                sign(Algorithm::RS256, Some("ed-1"), &rsa1(), &claims()),
+                Algorithm::RS256,
+            ),
+            // Neither algorithm at a key that names one its curve does not take.
+            (
+                ed_sign(&ed, "EdDSA", Some("ed-as-es512"), &claims()),
+                Algorithm::EdDSA,
+            ),
+            (
+                ec_sign(&p521, "ES512", Some("ed-as-es512"), &claims()),
+                Algorithm::ES512,
+            ),
+        ];
+        for (token, alg) in &mismatches {
+            assert_eq!(
+                unauthorized(verifier.verify(token).await, token),
+                JwtError::AlgorithmKeyMismatch(*alg),
+                "{alg} {token}"
+            );
+        }
+        // A genuine signature relabelled for the other key type fails at the signature.
+        let es512 = ec_sign(&p521, "ES512", Some("p521-1"), &claims());
+        let forged = relabel(&es512, "EdDSA", "ed-1");
+        assert_eq!(
+            unauthorized(verifier.verify(&forged).await, &forged),
+            JwtError::InvalidSignature
+        );
+        let eddsa = ed_sign(&ed, "EdDSA", Some("ed-1"), &claims());
+        let forged = relabel(&eddsa, "ES512", "p521-1");
+        assert_eq!(
+            unauthorized(verifier.verify(&forged).await, &forged),
+            JwtError::InvalidSignature
+        );
+        // The right algorithm at each key still verifies; a mismatch never refetched.
+        assert!(verifier.verify(&es512).await.is_ok());
+        assert!(verifier.verify(&eddsa).await.is_ok());
+        let token = ec_sign(&p521, "ES512", Some("p521-es512"), &claims());
+        assert!(verifier.verify(&token).await.is_ok());
+        assert_eq!(server.hits(), 1);
+    }
+
+    #[tokio::test]
+    async fn truncated_or_padded_eddsa_and_es512_signatures_are_401s() {
+        let (ed, p521) = (ed25519(), p521());
+        let server = JwksServer::start(jwks(&[
+            ed_jwk(&ed, "ed-1", None),
+            ec_jwk(&p521, "P-521", "p521-1", None),
+        ]))
+        .await;
+        let verifier = remote(&server.url, ALL_JWKS_ALGS, options()).await;
+        for good in [
+            ed_sign(&ed, "EdDSA", Some("ed-1"), &claims()),
+            ec_sign(&p521, "ES512", Some("p521-1"), &claims()),
+        ] {
+            let (input, _) = good.rsplit_once('.').unwrap();
+            let signature = signature_of(&good);
+            let half = signature.len() / 2;
+            let mut variants = vec![
+                signature[..signature.len() - 1].to_vec(),
+                signature[..half].to_vec(),
+                signature[1..].to_vec(),
+                signature[..1].to_vec(),
+                [signature.as_slice(), &[0]].concat(),
+                [&[0], signature.as_slice()].concat(),
+                [signature.as_slice(), signature.as_slice()].concat(),
+                vec![0; signature.len()],
+            ];
+            // ES512 with 65-byte halves (the P-521 size rounded down) and in DER form.
+            variants.push([&signature[1..half], &signature[half + 1..]].concat());
+            variants.push(
+                [
+                    &[0x30, 0x81, 0x88, 0x02, 0x42],
+                    &signature[..half],
+                    &[0x02, 0x42],
+                    &signature[half..],
+                ]
+                .concat(),
+            );
+            for variant in variants {
+                let token = format!("{input}.{}", URL_SAFE_NO_PAD.encode(&variant));
+                assert_eq!(
+                    unauthorized(verifier.verify(&token).await, &token),
+                    JwtError::InvalidSignature,
+                    "{} bytes",
+                    variant.len()
+                );
+            }
+            // An empty signature is not even a JWS.
+            let token = format!("{input}.");
+            assert!(matches!(
+                unauthorized(verifier.verify(&token).await, &token),
+                JwtError::Malformed(_)
+            ));
+            // The key is still usable.
+            assert!(verifier.verify(&good).await.is_ok());
+        }
+    }
+
     // ---------- configuration ----------
 
     #[tokio::test]
@@ -2313,7 +2875,14 @@ mod tests {
         let cases = [
             (settings(uri(), &[]), JwksOptions::default()),
             (settings(uri(), &[Algorithm::HS256]), JwksOptions::default()),
-            (settings(uri(), &[Algorithm::EdDSA]), JwksOptions::default()),
+            (
+                settings(secret(), &[Algorithm::EdDSA]),
+                JwksOptions::default(),
+            ),
+            (
+                settings(secret(), &[Algorithm::ES512]),
+                JwksOptions::default(),
+            ),
             (
                 settings(secret(), &[Algorithm::RS256]),
                 JwksOptions::default(),

@@ -286,17 +286,19 @@ pub struct JwtConfig {
     pub required_claims: Vec<String>,
 }
 
-/// The JOSE algorithms the authorizer can verify (the values `jwt.algorithms` accepts).
+/// The JOSE algorithms the authorizer can verify (the values `jwt.algorithms` accepts): the
+/// names of [`crate::jwt::Algorithm`]. `HS*` need `hmacSecretEnv`; the others (`RS*`, `PS*`,
+/// `ES256`/`ES384`/`ES512`, `EdDSA`) a JWKS (`jwksUri` or `jwksFile`).
 ///
 /// ```
 /// use authorizer::rules::ALGORITHMS;
 ///
-/// assert!(ALGORITHMS.contains(&"ES256"));
-/// assert!(!ALGORITHMS.contains(&"none") && !ALGORITHMS.contains(&"EdDSA"));
+/// assert!(ALGORITHMS.contains(&"ES512") && ALGORITHMS.contains(&"EdDSA"));
+/// assert!(!ALGORITHMS.contains(&"none"));
 /// ```
-pub const ALGORITHMS: [&str; 11] = [
+pub const ALGORITHMS: [&str; 13] = [
     "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256",
-    "ES384",
+    "ES384", "ES512", "EdDSA",
 ];
 
 /// Where a value of `principalId` or the context comes from: `claim:NAME` or `literal:TEXT`
@@ -1061,9 +1063,10 @@ impl Reader<'_> {
                 ));
             }
             if !ALGORITHMS.contains(&alg.as_str()) {
-                let hint = json::suggest(alg, &ALGORITHMS)
-                    .map(|s| format!(": did you mean `{s}`?"))
-                    .unwrap_or_default();
+                let hint = json::suggest(alg, &ALGORITHMS).map_or_else(
+                    || format!(": use one of {}", ALGORITHMS.join(", ")),
+                    |s| format!(": did you mean `{s}`?"),
+                );
                 return Err(self.err(&p, format!("unknown algorithm `{alg}`{hint}")));
             }
             let hmac = alg.starts_with("HS");

@@ -283,6 +283,49 @@ fn a_bad_rules_file_stops_at_init_naming_the_field() {
 }
 
 #[test]
+fn eddsa_tokens_are_verified_against_an_okp_jwk() {
+    use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair as _};
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine as _;
+    let key = Ed25519KeyPair::generate().unwrap();
+    let dir = rules_dir(
+        "eddsa",
+        json!({"jwt": {"issuer": ISSUER, "audiences": ["api://pets"], "jwksFile": "jwks.json",
+                       "algorithms": ["EdDSA"], "requiredClaims": ["sub"]}}),
+    );
+    let jwks = json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": "ed-1", "use": "sig",
+                                "x": URL_SAFE_NO_PAD.encode(key.public_key().as_ref())}]});
+    std::fs::write(dir.join("jwks.json"), jwks.to_string()).unwrap();
+    let sign = |alg: &str| {
+        let header = json!({"alg": alg, "kid": "ed-1", "typ": "JWT"});
+        let claims = json!({"iss": ISSUER, "aud": "api://pets", "sub": "erin",
+                            "exp": now() + 600, "scope": "pets:read"});
+        let input = format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(header.to_string()),
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let signature = key.sign(input.as_bytes());
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature.as_ref()))
+    };
+    let event = fixture("powertools-typescript/apigw-rest-authorizer-token.json");
+    let response = stdout_json(&invoke(&dir, &with_token(event.clone(), &sign("EdDSA"))));
+    assert_eq!(response["principalId"], "erin");
+    let api = "arn:aws:execute-api:eu-west-1:123456789012:puhdx84jy9/prod";
+    assert_eq!(
+        response["policyDocument"]["Statement"],
+        json!([{"Effect": "Allow", "Action": "execute-api:Invoke",
+                "Resource": [format!("{api}/GET/pets"), format!("{api}/GET/pets/*")]}])
+    );
+    // The same signature under another algorithm's name: 401.
+    for alg in ["ES512", "ES256", "RS256"] {
+        let out = invoke(&dir, &with_token(event.clone(), &sign(alg)));
+        assert_eq!(out.status.code(), Some(1), "{alg}");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "Unauthorized\n");
+    }
+}
+
+#[test]
 fn the_lambda_loop_relays_responses_and_the_unauthorized_error() {
     let dir = rules_dir("runtime", json!({}));
     let expired =

@@ -197,6 +197,56 @@ fn key_sources() {
     );
 }
 
+#[test]
+fn eddsa_and_es512_are_accepted_with_a_jwks_only() {
+    // With a JWKS URI or file, alone or with the others.
+    for algorithms in [
+        json!(["EdDSA"]),
+        json!(["ES512"]),
+        json!(["RS256", "ES256", "ES384", "ES512", "EdDSA"]),
+    ] {
+        let mut v = contract_example();
+        v["jwt"]["algorithms"] = algorithms.clone();
+        let expected: Vec<String> = serde_json::from_value(algorithms).unwrap();
+        assert_eq!(parse(&v).unwrap().jwt.algorithms, expected);
+        v["jwt"].as_object_mut().unwrap().remove("jwksUri");
+        v["jwt"]["jwksFile"] = json!("keys/jwks.json");
+        assert_eq!(parse(&v).unwrap().jwt.algorithms, expected);
+    }
+    // Every name the verifier knows is accepted, and nothing else.
+    for alg in crate::jwt::Algorithm::ALL {
+        assert!(ALGORITHMS.contains(&alg.name()), "{alg}");
+    }
+    // With only an HMAC secret: refused, naming the entry.
+    let secret = |_: &str| Some("0123456789abcdef0123456789abcdef".to_owned());
+    for (algorithms, index, alg) in [
+        (json!(["ES512"]), 0, "ES512"),
+        (json!(["HS256", "EdDSA"]), 1, "EdDSA"),
+    ] {
+        let mut v = contract_example();
+        v["jwt"].as_object_mut().unwrap().remove("jwksUri");
+        v["jwt"]["hmacSecretEnv"] = json!("JWT_SECRET");
+        v["jwt"]["algorithms"] = algorithms;
+        let error =
+            Config::parse("rules.json", &v.to_string(), Path::new("."), &secret).unwrap_err();
+        assert_eq!(
+            error.path().map(|p| p.as_str().to_owned()),
+            Some(format!("jwt.algorithms[{index}]"))
+        );
+        assert_eq!(
+            error.to_string(),
+            format!("rules.json: algorithm `{alg}` does not fit the key source: HS* needs `hmacSecretEnv`, the others a JWKS (at `jwt.algorithms[{index}]`)")
+        );
+    }
+    // Case matters, as in a token's header.
+    let mut v = contract_example();
+    v["jwt"]["algorithms"] = json!(["es512"]);
+    assert_eq!(
+        error(&v),
+        "rules.json: unknown algorithm `es512`: did you mean `ES512`? (at `jwt.algorithms[0]`)"
+    );
+}
+
 /// An edit to the contract example.
 type Change = Box<dyn Fn(&mut Value)>;
 
@@ -223,8 +273,10 @@ fn invalid_files_name_the_field() {
          "rules.json: `ftp://x` is not an https URL (plain http is allowed only on the loopback, for tests) (at `jwt.jwksUri`)"),
         (Box::new(|v| v["jwt"]["jwksUri"] = json!("http://localhost.evil.example/jwks")),
          "rules.json: `http://localhost.evil.example/jwks` is not an https URL (plain http is allowed only on the loopback, for tests) (at `jwt.jwksUri`)"),
-        (Box::new(|v| v["jwt"]["algorithms"] = json!(["EdDSA"])),
-         "rules.json: unknown algorithm `EdDSA` (at `jwt.algorithms[0]`)"),
+        (Box::new(|v| v["jwt"]["algorithms"] = json!(["RS256", "Ed25519"])),
+         "rules.json: unknown algorithm `Ed25519`: use one of HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA (at `jwt.algorithms[1]`)"),
+        (Box::new(|v| v["jwt"]["algorithms"] = json!(["eddsa"])),
+         "rules.json: unknown algorithm `eddsa`: did you mean `EdDSA`? (at `jwt.algorithms[0]`)"),
         (Box::new(|v| v["principalId"] = json!("sub")),
          "rules.json: `sub` is neither `claim:NAME` nor `literal:TEXT` (at `principalId`)"),
         (Box::new(|v| v["context"]["tier"] = json!(5)),

@@ -58,7 +58,7 @@ pub(crate) fn hmac_verifier() -> &'static Verifier {
             issuer: ISSUER.to_owned(),
             audiences: vec![AUDIENCE.to_owned()],
             keys: KeySource::HmacSecret(HMAC_SECRET.as_bytes().to_vec()),
-            algorithms: HMAC_ALGORITHMS.to_vec(),
+            algorithms: verifier_algorithms(&HMAC_ALGORITHMS),
             leeway_seconds: HMAC_LEEWAY.unsigned_abs(),
             required_claims: HMAC_REQUIRED.map(str::to_owned).to_vec(),
         })
@@ -73,12 +73,25 @@ pub(crate) fn jwks_verifier() -> &'static Verifier {
             issuer: ISSUER.to_owned(),
             audiences: vec![AUDIENCE.to_owned()],
             keys: KeySource::JwksFile(jwks_path()),
-            algorithms: JWKS_ALGORITHMS.to_vec(),
+            algorithms: verifier_algorithms(&JWKS_ALGORITHMS),
             leeway_seconds: 0,
             required_claims: Vec::new(),
         })
     });
     &VERIFIER
+}
+
+/// The verifier's own algorithm type for the harness's (jsonwebtoken's, which signs the tokens
+/// and makes the reference check), by JOSE name.
+fn verifier_algorithms(algorithms: &[Algorithm]) -> Vec<authorizer::jwt::Algorithm> {
+    algorithms
+        .iter()
+        .map(|alg| {
+            format!("{alg:?}")
+                .parse()
+                .expect("the verifier knows every algorithm the harness signs with")
+        })
+        .collect()
 }
 
 fn verifier(settings: JwtSettings) -> Verifier {
