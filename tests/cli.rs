@@ -1,5 +1,5 @@
 //! The real `policy-sim` binary, driven as a user or CI would: exit codes, output formats and
-//! error messages of `policy-sim test` (shared/scenario-format.md).
+//! error messages of `policy-sim test` (docs/scenario-format.md).
 
 #![allow(
     clippy::panic,

@@ -1,6 +1,7 @@
-//! The rules file: a production authorizer without writing Rust (the contract in the project's
-//! `authorizer-config.md`). It says where the token is, how to validate it as a JWT, how to
-//! map claims to `principalId` and the context, and which routes each caller is granted.
+//! The rules file: a production authorizer without writing Rust (the contract, documented in
+//! the repository's `docs/authorizer-config.md`). It says where the token is, how to validate
+//! it as a JWT, how to map claims to `principalId` and the context, and which routes each
+//! caller is granted.
 //!
 //! Parsing is strict and happens once, at init: an unknown field, a `none` algorithm, a
 //! malformed route or a missing secret stops the function with a message naming the field —

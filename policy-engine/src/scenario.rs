@@ -1,5 +1,5 @@
 //! Scenario files: one API's access setup and requests with the outcome each must get — the
-//! contract of `policy-sim test` (shared/scenario-format.md), also callable from `cargo test`
+//! contract of `policy-sim test` (docs/scenario-format.md), also callable from `cargo test`
 //! (`run_paths(&["tests/scenarios"])?` and assert [`RunReport::all_passed`]).
 //!
 //! A file becomes a [`Scenario`]: a [`crate::flow::Gateway`], an optional
