@@ -65,6 +65,9 @@ use crate::json::{self, Fields, FileError, JsonPath};
 use crate::lambda::{LambdaKind, LambdaSetup, PayloadFormat, ValidationExpression};
 use crate::policy::{PolicyDocument, PolicyKind};
 
+mod files;
+pub use files::{find_files, FileKind, FoundFile, FoundFiles, LeftOut};
+
 /// A scenario file that cannot be read or is invalid (exit status 2 of `policy-sim test`): the
 /// file, the JSON path of the bad field, and the problem.
 ///
@@ -319,6 +322,12 @@ pub struct FileReport {
 pub struct RunReport {
     /// Each file, in order.
     pub files: Vec<FileReport>,
+    /// Files a folder search or a pattern found that are other kinds of file, left out
+    /// ([`Suite::run`] fills it; [`run_all`] leaves it empty).
+    pub left_out: Vec<LeftOut>,
+    /// When the run was refused: every path or file that stopped it (no case ran then).
+    /// [`Suite::run`] fills it; [`run_all`] leaves it empty.
+    pub invalid_files: Vec<ScenarioError>,
 }
 
 impl RunReport {
@@ -376,7 +385,9 @@ impl RunReport {
         self.cases().filter(|c| !c.pass).count()
     }
 
-    /// Whether every case passed (an empty run passes).
+    /// Whether the run checked something and every case passed: false for a report without
+    /// cases (a run that checked nothing is not a pass) and a refused run
+    /// ([`RunReport::invalid_files`]).
     ///
     /// ```
     /// use policy_engine::scenario::{self, RunReport};
@@ -397,11 +408,11 @@ impl RunReport {
     /// # }"#;
     /// # let report = scenario::run_all(&[scenario::parse("ip-allowlist.json", text)?], scenario::Explain::All, &|_| {});
     /// assert!(report.all_passed());
-    /// assert!(RunReport::default().all_passed());
+    /// assert!(!RunReport::default().all_passed());
     /// # Ok::<(), scenario::ScenarioError>(())
     /// ```
     pub fn all_passed(&self) -> bool {
-        self.failed() == 0
+        self.invalid_files.is_empty() && self.failed() == 0 && self.passed() > 0
     }
 
     fn cases(&self) -> impl Iterator<Item = &CaseReport> {
@@ -409,7 +420,9 @@ impl RunReport {
     }
 
     /// The JSON report of `policy-sim test --format json`: `files` (each with its `cases`:
-    /// `name`, `pass`, `expected`, `actual`, `mismatches`, `explanation`), `passed`, `failed`.
+    /// `name`, `pass`, `expected`, `actual`, `mismatches`, `explanation`), `passed`, `failed`,
+    /// `leftOut` (`file`, `kind`: files found that are other kinds of file) and `invalidFiles`
+    /// (`file`, `path`, `problem`, `message`: why the run was refused).
     ///
     /// ```
     /// use policy_engine::scenario;
@@ -449,6 +462,16 @@ impl RunReport {
             })).collect::<Vec<_>>(),
             "passed": self.passed(),
             "failed": self.failed(),
+            "leftOut": self.left_out.iter().map(|l| json!({
+                "file": l.file,
+                "kind": l.kind.name(),
+            })).collect::<Vec<_>>(),
+            "invalidFiles": self.invalid_files.iter().map(|e| json!({
+                "file": e.file(),
+                "path": e.path().map(JsonPath::as_str),
+                "problem": e.problem(),
+                "message": e.to_string(),
+            })).collect::<Vec<_>>(),
         })
     }
 }
@@ -456,7 +479,10 @@ impl RunReport {
 impl RunReport {
     /// The JUnit XML report of `policy-sim test --format junit`: one `testsuite` per file,
     /// one `testcase` per case; a failing case carries its mismatches as the failure message
-    /// and its explanation as the failure text, so CI systems show them as test results.
+    /// and its explanation as the failure text, so CI systems show them as test results. Files
+    /// left out are `skipped` test cases of a suite `left out`, invalid files `error` test
+    /// cases of a suite `invalid files` (the `errors` and `skipped` counts appear when not
+    /// zero).
     ///
     /// ```
     /// use policy_engine::scenario;
@@ -482,11 +508,25 @@ impl RunReport {
     /// # Ok::<(), scenario::ScenarioError>(())
     /// ```
     pub fn to_junit(&self) -> String {
+        /// ` errors="N"` / ` skipped="N"`, only when not zero (the counts JUnit readers
+        /// default to zero).
+        fn count(name: &str, n: usize) -> String {
+            if n == 0 {
+                String::new()
+            } else {
+                format!(" {name}=\"{n}\"")
+            }
+        }
         let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         xml.push_str(&format!(
-            "<testsuites name=\"policy-sim\" tests=\"{}\" failures=\"{}\">\n",
-            self.passed().saturating_add(self.failed()),
-            self.failed()
+            "<testsuites name=\"policy-sim\" tests=\"{}\" failures=\"{}\"{}{}>\n",
+            self.passed()
+                .saturating_add(self.failed())
+                .saturating_add(self.left_out.len())
+                .saturating_add(self.invalid_files.len()),
+            self.failed(),
+            count("errors", self.invalid_files.len()),
+            count("skipped", self.left_out.len()),
         ));
         for file in &self.files {
             let failures = file.cases.iter().filter(|c| !c.pass).count();
@@ -514,6 +554,35 @@ impl RunReport {
             }
             xml.push_str("  </testsuite>\n");
         }
+        if !self.left_out.is_empty() {
+            let n = self.left_out.len();
+            xml.push_str(&format!(
+                "  <testsuite name=\"left out\" tests=\"{n}\" failures=\"0\" skipped=\"{n}\">\n"
+            ));
+            for left_out in &self.left_out {
+                let file = xml_escape(&left_out.file);
+                xml.push_str(&format!(
+                    "    <testcase classname=\"{file}\" name=\"{file}\">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+                    xml_escape(&format!("left out: {}, not a scenario file", left_out.kind.description()))
+                ));
+            }
+            xml.push_str("  </testsuite>\n");
+        }
+        if !self.invalid_files.is_empty() {
+            let n = self.invalid_files.len();
+            xml.push_str(&format!(
+                "  <testsuite name=\"invalid files\" tests=\"{n}\" failures=\"0\" errors=\"{n}\">\n"
+            ));
+            for e in &self.invalid_files {
+                let file = xml_escape(e.file());
+                xml.push_str(&format!(
+                    "    <testcase classname=\"{file}\" name=\"{file}\">\n      <error message=\"{}\">{}</error>\n    </testcase>\n",
+                    xml_escape(e.problem()),
+                    xml_escape(&e.to_string())
+                ));
+            }
+            xml.push_str("  </testsuite>\n");
+        }
         xml.push_str("</testsuites>\n");
         xml
     }
@@ -538,8 +607,12 @@ fn xml_escape(text: &str) -> String {
 }
 
 impl fmt::Display for RunReport {
-    /// The failing cases with their mismatches and explanations, then the totals.
+    /// The invalid files, the failing cases with their mismatches and explanations, then the
+    /// totals.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in &self.invalid_files {
+            writeln!(f, "error: {e}")?;
+        }
         for file in &self.files {
             for case in file.cases.iter().filter(|c| !c.pass) {
                 writeln!(f, "FAIL {} :: {}", file.file, case.name)?;
@@ -555,51 +628,35 @@ impl fmt::Display for RunReport {
     }
 }
 
-/// The scenario files named by `paths`: files as given, directories searched (not recursively)
-/// for `*.json`, in name order.
+/// The files named by `paths`, as [`find_files`] finds them (files as given, folders searched
+/// recursively for `*.json`, glob patterns), without telling how each was reached.
 ///
 /// # Errors
 ///
-/// A directory that cannot be read. A file is not opened here (a missing one is reported
-/// when it is loaded).
+/// The first path that names no file: one that does not exist, a pattern that matches
+/// nothing, a folder that cannot be read ([`find_files`] reports all of them). A file is not
+/// opened here.
 ///
 /// ```
 /// use policy_engine::scenario::collect_files;
 ///
 /// # let dir = std::env::temp_dir().join(format!("policy-engine-scenario-doc-1-{}", std::process::id()));
-/// # std::fs::create_dir_all(&dir)?;
-/// for name in ["b.json", "a.json", "notes.md"] {
+/// # std::fs::create_dir_all(dir.join("more"))?;
+/// for name in ["b.json", "a.json", "notes.md", "more/c.json"] {
 ///     std::fs::write(dir.join(name), "{}")?;
 /// }
 /// let files = collect_files(&[&dir])?;
-/// assert_eq!(files, [dir.join("a.json"), dir.join("b.json")]);
+/// assert_eq!(files, [dir.join("a.json"), dir.join("b.json"), dir.join("more/c.json")]);
+/// assert!(collect_files(&[dir.join("missing.json")]).is_err());
 /// # std::fs::remove_dir_all(&dir)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn collect_files<P: AsRef<Path>>(paths: &[P]) -> Result<Vec<PathBuf>, ScenarioError> {
-    let mut files = Vec::new();
-    for p in paths {
-        let p = p.as_ref();
-        if p.is_dir() {
-            let entries = std::fs::read_dir(p).map_err(|e| {
-                FileError::new(
-                    &p.display().to_string(),
-                    None,
-                    format!("cannot read the directory ({e})"),
-                )
-            })?;
-            let mut found: Vec<PathBuf> = entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|f| f.extension().is_some_and(|x| x == "json") && f.is_file())
-                .collect();
-            found.sort();
-            files.extend(found);
-        } else {
-            files.push(p.to_path_buf());
-        }
+    let found = find_files(paths);
+    match found.errors.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(found.files.into_iter().map(|f| f.path).collect()),
     }
-    Ok(files)
 }
 
 /// Loads the authorizer a scenario names with `"auth": {"rules": FILE}`: the rules-file
@@ -654,13 +711,16 @@ impl fmt::Debug for Options<'_> {
     }
 }
 
-/// Load and run every scenario file under `paths` (see [`collect_files`]), explaining every
-/// case. Every file is validated before any case runs. This is the call for a `cargo test`
-/// that runs a project's scenario folder.
+/// Load and run every scenario file under `paths` (see [`load_suite_with`]: files, folders
+/// searched recursively, glob patterns; other kinds of file found beside the scenarios are
+/// left out), explaining every case. Every file is validated before any case runs. This is
+/// the call for a `cargo test` that runs a project's scenario folder.
 ///
 /// # Errors
 ///
-/// The first file (in order) that cannot be read or is invalid; no case has run then.
+/// The first problem [`load_suite_with`] reports — a path that names no file, a file that
+/// cannot be read or is invalid, a scenario without cases, no scenario file at all; no case
+/// has run then.
 ///
 /// ```
 /// use policy_engine::scenario::run_paths;
@@ -728,20 +788,20 @@ pub fn run_paths_with<P: AsRef<Path>>(
     paths: &[P],
     options: Options<'_>,
 ) -> Result<RunReport, ScenarioError> {
-    Ok(run_all(
-        &load_paths_with(paths, options)?,
-        Explain::All,
-        &|_| {},
-    ))
+    let suite = load_suite_with(paths, options);
+    if let Some(e) = suite.errors.first() {
+        return Err(e.clone());
+    }
+    Ok(suite.run(Explain::All, &|_| {}))
 }
 
-/// Every scenario file under `paths` (see [`collect_files`]), read and validated — all of
+/// Every scenario file under `paths` (see [`load_suite_with`]), read and validated — all of
 /// them before any case runs, so a typo in the tenth file is reported before nine files'
 /// worth of output.
 ///
 /// # Errors
 ///
-/// The first file (in order) that cannot be read or is invalid.
+/// The first problem [`load_suite_with`] reports (it reports all of them).
 ///
 /// ```
 /// use policy_engine::scenario::{load_paths_with, Options};
@@ -775,10 +835,190 @@ pub fn load_paths_with<P: AsRef<Path>>(
     paths: &[P],
     options: Options<'_>,
 ) -> Result<Vec<Scenario>, ScenarioError> {
-    collect_files(paths)?
-        .iter()
-        .map(|f| load_file_with(f, options))
-        .collect()
+    let suite = load_suite_with(paths, options);
+    match suite.errors.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(suite.scenarios),
+    }
+}
+
+/// The scenario files of a run, read and validated, with every problem found on the way: what
+/// `policy-sim test` runs. Built by [`load_suite_with`].
+///
+/// ```
+/// use policy_engine::scenario::{load_suite_with, Explain, FileKind, Options};
+/// # let text = r#"{
+/// #   "api": {"region": "us-east-1", "accountId": "123456789012",
+/// #           "apiId": "a1b2c3d4e5", "stage": "prod"},
+/// #   "auth": {"type": "NONE"},
+/// #   "cases": [{"name": "open", "request": {"method": "GET", "path": "/pets"},
+/// #              "expect": {"status": 200}}]
+/// # }"#;
+/// # let dir = std::env::temp_dir().join(format!("policy-engine-suite-doc-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir)?;
+/// std::fs::write(dir.join("pets.json"), text)?;
+/// // The export a scenario names, beside it: left out, not an error.
+/// std::fs::write(dir.join("export.json"), r#"{"openapi": "3.0.1", "info": {}, "paths": {}}"#)?;
+/// let suite = load_suite_with(&[&dir], Options::default());
+/// assert!(suite.errors.is_empty());
+/// assert_eq!(suite.scenarios.len(), 1);
+/// assert_eq!(suite.left_out[0].kind, FileKind::OpenApi);
+/// let report = suite.run(Explain::Failures, &|_| {});
+/// assert!(report.all_passed());
+/// assert_eq!(report.left_out.len(), 1);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Suite {
+    /// The valid scenario files, in order.
+    pub scenarios: Vec<Scenario>,
+    /// Files a folder search or a pattern found that are other kinds of file.
+    pub left_out: Vec<LeftOut>,
+    /// Everything that stops the run, in order: paths that name no file, files that cannot
+    /// be read or are invalid, scenarios without cases, and — when there is nothing else to
+    /// report — no scenario file at all.
+    pub errors: Vec<ScenarioError>,
+}
+
+impl Suite {
+    /// Run every scenario ([`run_all`]) when the suite has no error; otherwise run nothing and
+    /// report the errors as [`RunReport::invalid_files`]. Either way the report lists the files
+    /// left out.
+    ///
+    /// ```
+    /// use policy_engine::scenario::{load_suite_with, Explain, Options};
+    ///
+    /// let suite = load_suite_with(&["no/such/folder"], Options::default());
+    /// let report = suite.run(Explain::Failures, &|_| {});
+    /// assert!(report.files.is_empty());
+    /// assert_eq!(report.invalid_files[0].problem(), "no such file or directory");
+    /// assert!(!report.all_passed());
+    /// ```
+    pub fn run(&self, explain: Explain, done: &(dyn Fn(&FileReport) + Sync)) -> RunReport {
+        let mut report = if self.errors.is_empty() {
+            run_all(&self.scenarios, explain, done)
+        } else {
+            RunReport::default()
+        };
+        report.left_out.clone_from(&self.left_out);
+        report.invalid_files.clone_from(&self.errors);
+        report
+    }
+}
+
+/// Read every file `paths` name ([`find_files`]: files, folders searched recursively, glob
+/// patterns) and validate each scenario, reporting every problem rather than the first.
+///
+/// - A file named as an argument must be a scenario file; one that is recognisably another
+///   kind ([`FileKind`]) is an error that says what it is and where it belongs.
+/// - A file found by a folder search or a pattern that is another kind of file (the OpenAPI
+///   export a scenario names, a rules file, an event...) is left out: [`Suite::left_out`].
+/// - JSON that is no known kind, an invalid scenario, and a scenario without cases (it would
+///   check nothing) are errors.
+/// - When no scenario file is found at all (and nothing else is wrong), that is an error
+///   naming the paths: a run that checks nothing must not pass.
+///
+/// ```
+/// use policy_engine::scenario::{load_suite_with, Options};
+///
+/// # let dir = std::env::temp_dir().join(format!("policy-engine-load-suite-doc-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir)?;
+/// std::fs::write(dir.join("a.json"), r#"{"api": {}}"#)?;
+/// std::fs::write(dir.join("b.json"), r#"{"hello": "world"}"#)?;
+/// let suite = load_suite_with(&[&dir], Options::default());
+/// assert_eq!(suite.errors.len(), 2); // both files, not only the first
+/// assert!(suite.errors[1].problem().starts_with("not a scenario file"));
+///
+/// let nothing = load_suite_with(&[dir.join("*.yaml")], Options::default());
+/// assert_eq!(nothing.errors[0].problem(), "the pattern matches no file");
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn load_suite_with<P: AsRef<Path>>(paths: &[P], options: Options<'_>) -> Suite {
+    let found = find_files(paths);
+    let mut suite = Suite {
+        errors: found.errors,
+        ..Suite::default()
+    };
+    for file in &found.files {
+        match load_found(&file.path, file.named, options) {
+            Ok(Loaded::Scenario(scenario)) if scenario.cases.is_empty() => {
+                suite.errors.push(FileError::new(
+                    &scenario.file,
+                    Some(&JsonPath::root().key("cases")),
+                    "no cases: a scenario file without cases checks nothing, so `policy-sim test` refuses it; add a case (`policy-sim lint` reviews a setup without cases)",
+                ));
+            }
+            Ok(Loaded::Scenario(scenario)) => suite.scenarios.push(*scenario),
+            Ok(Loaded::LeftOut(left_out)) => suite.left_out.push(left_out),
+            Err(e) => suite.errors.push(e),
+        }
+    }
+    if suite.scenarios.is_empty() && suite.errors.is_empty() {
+        suite.errors.push(nothing_found(paths, &suite.left_out));
+    }
+    suite
+}
+
+/// The error for a run whose paths hold no scenario file.
+fn nothing_found<P: AsRef<Path>>(paths: &[P], left_out: &[LeftOut]) -> ScenarioError {
+    let looked_at = if paths.is_empty() {
+        "no path given".to_owned()
+    } else {
+        paths
+            .iter()
+            .map(|p| p.as_ref().display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let why = match left_out.len() {
+        0 => "no `*.json` file in the folders and patterns given (folders are searched recursively, skipping hidden folders, `target` and `node_modules`)".to_owned(),
+        1 => "the one `*.json` file found is another kind of file, left out".to_owned(),
+        n => format!("the {n} `*.json` files found are other kinds of file, left out"),
+    };
+    FileError::new(
+        &looked_at,
+        None,
+        format!("no scenario file found: {why}; give scenario files (`api`, `cases`) or folders and patterns that reach them"),
+    )
+}
+
+/// A file read for a run: a scenario, or another kind of file left out.
+enum Loaded {
+    Scenario(Box<Scenario>),
+    LeftOut(LeftOut),
+}
+
+/// Read one file for a run: see [`load_suite_with`] for what `named` changes.
+fn load_found(path: &Path, named: bool, options: Options<'_>) -> Result<Loaded, ScenarioError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| FileError::new(&name, None, format!("cannot read the file ({e})")))?;
+    let value: Value = crate::json::parse_strict(&text)
+        .map_err(|e| FileError::new(&name, None, format!("not valid JSON: {e}")))?;
+    match FileKind::of(&value) {
+        Some(FileKind::Scenario) => {}
+        Some(kind) if named => return Err(files::not_a_scenario(&name, kind)),
+        Some(kind) => return Ok(Loaded::LeftOut(LeftOut::new(&name, kind))),
+        None => return Err(files::unknown_kind(&name, &value)),
+    }
+    Parser {
+        file: &name,
+        dir: folder_of(path),
+        options,
+    }
+    .scenario(&value)
+    .map(|s| Loaded::Scenario(Box::new(s)))
+}
+
+/// The folder a file's relative paths are resolved against.
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
 }
 
 /// Read and parse one scenario file; relative paths in it (a `command`, an `openapi`
@@ -786,7 +1026,8 @@ pub fn load_paths_with<P: AsRef<Path>>(
 ///
 /// # Errors
 ///
-/// The file cannot be read, is not JSON, or is not a valid scenario.
+/// The file cannot be read, is not JSON, is another kind of file ([`FileKind`]: the message
+/// says which), or is not a valid scenario.
 ///
 /// ```
 /// use policy_engine::scenario::load_file;
@@ -854,14 +1095,11 @@ pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn load_file_with(path: &Path, options: Options<'_>) -> Result<Scenario, ScenarioError> {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| FileError::new(&name, None, format!("cannot read the file ({e})")))?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    parse_with(&name, &text, dir, options)
+    match load_found(path, true, options)? {
+        Loaded::Scenario(scenario) => Ok(*scenario),
+        // A named file is never left out; should it be, it is still not a scenario.
+        Loaded::LeftOut(left_out) => Err(files::not_a_scenario(&left_out.file, left_out.kind)),
+    }
 }
 
 /// Parse scenario JSON; `file` names it in errors; relative paths are resolved against the
@@ -1045,6 +1283,7 @@ pub fn run_all(
                 report
             })
             .collect(),
+        ..RunReport::default()
     }
 }
 

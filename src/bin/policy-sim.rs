@@ -2,7 +2,13 @@
 //!
 //! A thin layer over the `apigw_authz` library: it parses arguments, calls the library and
 //! prints. Exit status: `test` 0 every case passed, 1 a case failed; `check` 0 allowed, 1
-//! denied (401/403/414/500); `lint` 0 no errors, 1 an error-severity finding; 2 invalid input.
+//! denied (401/403/414/500); `lint` 0 no errors, 1 an error-severity finding; 2 invalid input
+//! — for `test` also no scenario file found and a scenario without cases (never a green run
+//! that checked nothing).
+//!
+//! `test` and `lint` take files, folders (searched recursively for `*.json`) and glob patterns
+//! (`'tests/**/*.json'`); JSON files found that are other kinds of file are left out with a
+//! note on stderr (`policy_engine::scenario::find_files`, `FileKind`).
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -26,9 +32,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run scenario files and check every case's expected outcome.
+    /// Run scenario files and check every case's expected outcome. Exit 0 every case passed,
+    /// 1 a case failed, 2 invalid input or nothing to check.
     Test {
-        /// Scenario files, or directories of `*.json` scenario files.
+        /// Scenario files, folders (searched recursively for `*.json` files; other kinds of
+        /// file found there are left out with a note) or glob patterns (`'tests/**/*.json'`).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Output format.
@@ -225,6 +233,11 @@ fn report_error(message: &str) {
     write_stderr(&format!("error: {message}\n"));
 }
 
+/// `note: ...` on stderr.
+fn report_note(message: &str) {
+    write_stderr(&format!("note: {message}\n"));
+}
+
 /// Print the report and return `code`, or 2 when stdout could not be written.
 fn finish(text: &str, code: ExitCode) -> ExitCode {
     match write_stdout(text) {
@@ -234,31 +247,36 @@ fn finish(text: &str, code: ExitCode) -> ExitCode {
 }
 
 fn test(paths: &[PathBuf], format: Format) -> ExitCode {
-    let scenarios = match scenario::load_paths_with(paths, apigw_authz::options()) {
-        Ok(s) => s,
-        Err(e) => {
-            report_error(&e.to_string());
-            return ExitCode::from(2);
-        }
-    };
-    let progress = Progress::new(scenarios.iter().map(|s| s.cases.len()).sum());
+    let suite = scenario::load_suite_with(paths, apigw_authz::options());
+    for left_out in &suite.left_out {
+        report_note(&left_out.to_string());
+    }
+    // Every invalid file and path at once (no case runs then): one run shows them all.
+    for e in &suite.errors {
+        report_error(&e.to_string());
+    }
+    let progress = Progress::new(suite.scenarios.iter().map(|s| s.cases.len()).sum());
     // JSON reports carry every case's explanation; the others show failing cases only.
     let explain = match format {
         Format::Json => Explain::All,
         Format::Human | Format::Junit => Explain::Failures,
     };
     let finished = AtomicUsize::new(0);
-    let report = scenario::run_all(&scenarios, explain, &|file| {
+    let report = suite.run(explain, &|file| {
         let done = finished.fetch_add(1, Ordering::Relaxed);
-        progress.show(done, scenarios.len(), &file.file);
+        progress.show(done, suite.scenarios.len(), &file.file);
     });
     progress.clear();
     let text = match format {
         Format::Json => format!("{}\n", report.to_json()),
         Format::Junit => report.to_junit(),
+        // The errors above say it all; the human report is for runs that ran.
+        Format::Human if !report.invalid_files.is_empty() => String::new(),
         Format::Human => human_report(&report),
     };
-    let code = if report.all_passed() {
+    let code = if !report.invalid_files.is_empty() {
+        ExitCode::from(2)
+    } else if report.all_passed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
