@@ -1,7 +1,8 @@
 //! Which files `policy-sim test` and `lint` read (issue #14, items 6 and 7), through the real
 //! binary: folders searched recursively, glob patterns, other kinds of JSON file left out with
 //! a note, every invalid file reported in one run, and no green run that checked nothing —
-//! a path without scenarios and a scenario without cases exit 2.
+//! a path without scenarios, a scenario without cases, and an authorizer `command` that cannot
+//! be started all exit 2.
 
 #![allow(
     clippy::panic,
@@ -321,4 +322,82 @@ fn json_and_junit_reports_carry_the_files_left_out_and_the_invalid_ones() {
     let (code, xml, _) = run(&["test", "--format", "junit", &fixture("mixed")]);
     assert_eq!(code, Some(0), "{xml}");
     assert_eq!(xml.matches("<skipped ").count(), 7, "{xml}");
+}
+
+// ---- authorizer commands ----
+
+#[test]
+fn a_command_that_does_not_exist_or_cannot_be_executed_is_a_scenario_error() {
+    for (file, program) in [
+        ("missing-program.json", "./no-such-authorizer"),
+        ("not-on-path.json", "no-such-authorizer-on-path"),
+        ("not-executable.json", "./not-executable.sh"),
+    ] {
+        let file = fixture(&format!("commands/{file}"));
+        let (code, stdout, stderr) = run(&["test", &file]);
+        assert_eq!(code, Some(2), "{file}: {stdout}{stderr}");
+        assert!(stdout.is_empty(), "{file}: no case may run: {stdout}");
+        assert!(stderr.starts_with(&format!("error: {file}: ")), "{stderr}");
+        assert!(stderr.contains(&format!("`{program}`")), "{file}: {stderr}");
+        assert!(
+            stderr.contains("(at `auth.command[0]`)"),
+            "{file}: {stderr}"
+        );
+    }
+    // A program that starts and then fails is the authorizer failing: 500, as expected there.
+    let (code, stdout, stderr) = run(&["test", "tests/scenarios/command-authorizer.json"]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!(stdout.contains("PASS tests/scenarios/command-authorizer.json :: a crash: 500"));
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_command_the_os_cannot_start_when_a_case_runs_is_an_error_never_a_500() {
+    let file = fixture("commands/cannot-start.json");
+    let (code, stdout, stderr) = run(&["test", &file]);
+    assert_eq!(code, Some(2), "{stdout}{stderr}");
+    assert!(!stdout.contains("PASS"), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "ERROR {file} :: a case expecting the authorizer to fail"
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("not-a-program"), "{stdout}");
+    assert_eq!(stdout.lines().last(), Some("0 passed, 1 failed"));
+    assert!(stderr.contains("could not be run"), "{stderr}");
+    let (code, stdout, _) = run(&["test", "--format", "json", &file]);
+    assert_eq!(code, Some(2), "{stdout}");
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let case = &report["files"][0]["cases"][0];
+    assert_eq!(case["pass"], false);
+    assert!(
+        case["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("could not be started")),
+        "{case}"
+    );
+    let (code, xml, _) = run(&["test", "--format", "junit", &file]);
+    assert_eq!(code, Some(2), "{xml}");
+    assert!(
+        xml.contains("errors=\"1\" failures=\"0\"") || xml.contains("failures=\"0\" errors=\"1\""),
+        "{xml}"
+    );
+    // `check` runs the same case: an error too, not a denied request.
+    let (code, stdout, stderr) = run(&[
+        "check",
+        "--scenario",
+        &file,
+        "--case",
+        "a case expecting the authorizer to fail",
+    ]);
+    assert_eq!(code, Some(2), "{stdout}{stderr}");
+    assert!(stderr.contains("could not be started"), "{stderr}");
+}
+
+#[test]
+fn a_program_path_is_relative_to_the_scenario_folder_wherever_policy_sim_runs() {
+    let (code, stdout, stderr) = run(&["test", &fixture("commands/relative-program.json")]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert_eq!(stdout.lines().last(), Some("1 passed, 0 failed"));
 }

@@ -42,6 +42,7 @@
 //! assert_eq!(AdminOnly.invoke("tok-guest", &event), FunctionResult::Unauthorized);
 //! ```
 
+use std::cell::RefCell;
 use std::fmt;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -214,7 +215,10 @@ impl AuthorizerFunction for ResponseTable {
 /// not JSON is a failure.
 ///
 /// A program that cannot be started at all (not found, not executable) is not the function
-/// failing but a mistake in the setup: [`CommandFunction::resolve_program`] finds it.
+/// failing but a mistake in the setup: [`CommandFunction::resolve_program`] finds it before
+/// anything runs (scenario files loaded to be run check it), and a scenario case during which
+/// the program cannot be started is reported as not checked
+/// ([`crate::scenario::CaseReport::error`]) rather than as the gateway's 500.
 ///
 /// ```
 /// use std::path::Path;
@@ -236,7 +240,8 @@ impl AuthorizerFunction for ResponseTable {
 /// let argv = vec!["./no-such-authorizer".to_owned()];
 /// let missing = CommandFunction::new(argv, Path::new("."), Duration::from_secs(5)).unwrap();
 /// assert!(missing.resolve_program().is_err());
-/// // ...and invoked anyway, it fails without a panic.
+/// // ...and invoked anyway, it fails without a panic (a scenario case reports it as not
+/// // checked, never as the gateway's 500).
 /// assert!(matches!(missing.invoke("tok-alice", &event),
 ///                  FunctionResult::Failed(why) if why.contains("cannot start")));
 /// ```
@@ -327,7 +332,8 @@ impl CommandFunction {
 
     /// The program the OS will run: a path containing `/` is relative to the scenario's
     /// folder; a name without one is the first executable file of that name in a `PATH`
-    /// folder.
+    /// folder. This is what [`crate::scenario::load_file`] and `policy-sim test` check before
+    /// any case runs.
     ///
     /// # Errors
     ///
@@ -410,7 +416,9 @@ impl CommandFunction {
                 } else {
                     format!(" (`{}`)", program.display())
                 };
-                return Err(format!("cannot start `{}`{at}: {e}", self.name()));
+                let why = format!("cannot start `{}`{at}: {e}", self.name());
+                not_started(&why);
+                return Err(why);
             }
         };
         // Read both pipes on their own threads so a chatty program cannot block on a full pipe.
@@ -522,6 +530,36 @@ fn executable(path: &Path) -> Result<(), Unusable> {
         }
     }
     Ok(())
+}
+
+thread_local! {
+    /// While [`watch_starts`] runs on this thread: the first command that could not be started.
+    static NOT_STARTED: RefCell<Option<Option<String>>> = const { RefCell::new(None) };
+}
+
+/// Records, for a [`watch_starts`] running on this thread, that a command could not be started.
+fn not_started(why: &str) {
+    NOT_STARTED.with(|cell| {
+        if let Some(slot @ None) = &mut *cell.borrow_mut() {
+            *slot = Some(why.to_owned());
+        }
+    });
+}
+
+/// Runs `f` and returns its result with the reason the first authorizer command invoked during
+/// it (on this thread) could not be started, if one could not. The scenario runner decides each
+/// case on one thread and watches it this way, to tell a program that never ran from an
+/// authorizer that failed: the gateway answers 500 to both, but only the second is what the
+/// case simulates.
+pub(crate) fn watch_starts<T>(f: impl FnOnce() -> T) -> (T, Option<String>) {
+    let outer = NOT_STARTED.with(|cell| cell.borrow_mut().replace(None));
+    let result = f();
+    let seen = NOT_STARTED.with(|cell| {
+        let seen = cell.borrow_mut().take().flatten();
+        *cell.borrow_mut() = outer;
+        seen
+    });
+    (result, seen)
 }
 
 /// How a command ended: its exit code (`None` when killed by a signal) and its output.

@@ -256,6 +256,10 @@ pub struct CaseReport {
     /// The gateway's steps and reasons, one per line (empty for a passing case run with
     /// [`Explain::Failures`]).
     pub explanation: String,
+    /// Why the case could not be checked: its authorizer `command` could not be started (the
+    /// program vanished, or the OS refused to run it). Such a case never passes, and its
+    /// `actual` outcome (a 500) is not the authorizer's: `policy-sim test` exits 2.
+    pub error: Option<String>,
 }
 
 /// The results of one file.
@@ -358,7 +362,7 @@ impl RunReport {
         self.cases().filter(|c| c.pass).count()
     }
 
-    /// Cases that failed.
+    /// Cases that failed, those that could not be checked ([`RunReport::errors`]) included.
     ///
     /// ```
     /// use policy_engine::scenario;
@@ -386,8 +390,8 @@ impl RunReport {
     }
 
     /// Whether the run checked something and every case passed: false for a report without
-    /// cases (a run that checked nothing is not a pass) and a refused run
-    /// ([`RunReport::invalid_files`]).
+    /// cases (a run that checked nothing is not a pass), a refused run
+    /// ([`RunReport::invalid_files`]) and a case that could not be checked.
     ///
     /// ```
     /// use policy_engine::scenario::{self, RunReport};
@@ -415,14 +419,28 @@ impl RunReport {
         self.invalid_files.is_empty() && self.failed() == 0 && self.passed() > 0
     }
 
+    /// Cases that could not be checked ([`CaseReport::error`]): counted in
+    /// [`RunReport::failed`] too.
+    ///
+    /// ```
+    /// use policy_engine::scenario::RunReport;
+    ///
+    /// assert_eq!(RunReport::default().errors(), 0);
+    /// ```
+    pub fn errors(&self) -> usize {
+        self.cases().filter(|c| c.error.is_some()).count()
+    }
+
     fn cases(&self) -> impl Iterator<Item = &CaseReport> {
         self.files.iter().flat_map(|f| f.cases.iter())
     }
 
     /// The JSON report of `policy-sim test --format json`: `files` (each with its `cases`:
-    /// `name`, `pass`, `expected`, `actual`, `mismatches`, `explanation`), `passed`, `failed`,
-    /// `leftOut` (`file`, `kind`: files found that are other kinds of file) and `invalidFiles`
-    /// (`file`, `path`, `problem`, `message`: why the run was refused).
+    /// `name`, `pass`, `expected`, `actual`, `mismatches`, `explanation`, and `error`: why the
+    /// case could not be checked, or `null`), `passed`, `failed`, `errors` (cases that could
+    /// not be checked, counted in `failed`), `leftOut` (`file`, `kind`: files found that are
+    /// other kinds of file) and `invalidFiles` (`file`, `path`, `problem`, `message`: why the
+    /// run was refused).
     ///
     /// ```
     /// use policy_engine::scenario;
@@ -458,10 +476,12 @@ impl RunReport {
                     "actual": c.actual,
                     "mismatches": c.mismatches,
                     "explanation": c.explanation,
+                    "error": c.error,
                 })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
             "passed": self.passed(),
             "failed": self.failed(),
+            "errors": self.errors(),
             "leftOut": self.left_out.iter().map(|l| json!({
                 "file": l.file,
                 "kind": l.kind.name(),
@@ -479,10 +499,10 @@ impl RunReport {
 impl RunReport {
     /// The JUnit XML report of `policy-sim test --format junit`: one `testsuite` per file,
     /// one `testcase` per case; a failing case carries its mismatches as the failure message
-    /// and its explanation as the failure text, so CI systems show them as test results. Files
-    /// left out are `skipped` test cases of a suite `left out`, invalid files `error` test
-    /// cases of a suite `invalid files` (the `errors` and `skipped` counts appear when not
-    /// zero).
+    /// and its explanation as the failure text, so CI systems show them as test results. A
+    /// case that could not be checked is an `error`; files left out are `skipped` test cases of
+    /// a suite `left out`, invalid files `error` test cases of a suite `invalid files` (the
+    /// `errors` and `skipped` counts appear when not zero).
     ///
     /// ```
     /// use policy_engine::scenario;
@@ -517,6 +537,7 @@ impl RunReport {
                 format!(" {name}=\"{n}\"")
             }
         }
+        let errors = self.errors();
         let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         xml.push_str(&format!(
             "<testsuites name=\"policy-sim\" tests=\"{}\" failures=\"{}\"{}{}>\n",
@@ -524,16 +545,22 @@ impl RunReport {
                 .saturating_add(self.failed())
                 .saturating_add(self.left_out.len())
                 .saturating_add(self.invalid_files.len()),
-            self.failed(),
-            count("errors", self.invalid_files.len()),
+            self.failed().saturating_sub(errors),
+            count("errors", errors.saturating_add(self.invalid_files.len())),
             count("skipped", self.left_out.len()),
         ));
         for file in &self.files {
-            let failures = file.cases.iter().filter(|c| !c.pass).count();
+            let errors = file.cases.iter().filter(|c| c.error.is_some()).count();
+            let failures = file
+                .cases
+                .iter()
+                .filter(|c| !c.pass && c.error.is_none())
+                .count();
             xml.push_str(&format!(
-                "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">\n",
+                "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\"{}>\n",
                 xml_escape(&file.file),
-                file.cases.len()
+                file.cases.len(),
+                count("errors", errors),
             ));
             for case in &file.cases {
                 let open = format!(
@@ -541,7 +568,13 @@ impl RunReport {
                     xml_escape(&file.file),
                     xml_escape(&case.name)
                 );
-                if case.pass {
+                if let Some(error) = &case.error {
+                    xml.push_str(&format!(
+                        "{open}>\n      <error message=\"{}\">{}</error>\n    </testcase>\n",
+                        xml_escape(error),
+                        xml_escape(&case.explanation)
+                    ));
+                } else if case.pass {
                     xml.push_str(&open);
                     xml.push_str("/>\n");
                 } else {
@@ -607,14 +640,19 @@ fn xml_escape(text: &str) -> String {
 }
 
 impl fmt::Display for RunReport {
-    /// The invalid files, the failing cases with their mismatches and explanations, then the
-    /// totals.
+    /// The invalid files, the failing cases with their mismatches and explanations (`ERROR`
+    /// for a case that could not be checked), then the totals.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for e in &self.invalid_files {
             writeln!(f, "error: {e}")?;
         }
         for file in &self.files {
             for case in file.cases.iter().filter(|c| !c.pass) {
+                if let Some(error) = &case.error {
+                    writeln!(f, "ERROR {} :: {}", file.file, case.name)?;
+                    writeln!(f, "  {error}")?;
+                    continue;
+                }
                 writeln!(f, "FAIL {} :: {}", file.file, case.name)?;
                 for m in &case.mismatches {
                     writeln!(f, "  {m}")?;
@@ -917,6 +955,9 @@ impl Suite {
 ///   export a scenario names, a rules file, an event...) is left out: [`Suite::left_out`].
 /// - JSON that is no known kind, an invalid scenario, and a scenario without cases (it would
 ///   check nothing) are errors.
+/// - An authorizer `command` must name a program that exists and is executable (see
+///   [`CommandFunction::resolve_program`]): a typo there is the scenario's mistake, not the
+///   authorizer failing (a simulated 500 a case could expect).
 /// - When no scenario file is found at all (and nothing else is wrong), that is an error
 ///   naming the paths: a run that checks nothing must not pass.
 ///
@@ -1008,6 +1049,7 @@ fn load_found(path: &Path, named: bool, options: Options<'_>) -> Result<Loaded, 
         file: &name,
         dir: folder_of(path),
         options,
+        check_programs: true,
     }
     .scenario(&value)
     .map(|s| Loaded::Scenario(Box::new(s)))
@@ -1021,8 +1063,9 @@ fn folder_of(path: &Path) -> &Path {
     }
 }
 
-/// Read and parse one scenario file; relative paths in it (a `command`, an `openapi`
-/// export) are resolved against its folder.
+/// Read and parse one scenario file, to run it; relative paths in it (a `command`, an
+/// `openapi` export) are resolved against its folder. Unlike [`parse`], it checks that an
+/// authorizer `command` names a program that can be started.
 ///
 /// # Errors
 ///
@@ -1062,7 +1105,8 @@ pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
 }
 
 /// [`load_file`] with [`Options`]; files a scenario names (a `command`, `rules`) are resolved
-/// against its folder.
+/// against its folder, and a `command`'s program must exist and be executable
+/// ([`CommandFunction::resolve_program`]).
 ///
 /// # Errors
 ///
@@ -1174,7 +1218,13 @@ pub fn parse_with(
 ) -> Result<Scenario, ScenarioError> {
     let value: Value = crate::json::parse_strict(text)
         .map_err(|e| FileError::new(file, None, format!("not valid JSON: {e}")))?;
-    Parser { file, dir, options }.scenario(&value)
+    Parser {
+        file,
+        dir,
+        options,
+        check_programs: false,
+    }
+    .scenario(&value)
 }
 
 /// Which cases a run explains (the explanation is most of the cost of a passing case).
@@ -1327,19 +1377,29 @@ pub fn run_with(scenario: &Scenario, explain: Explain) -> FileReport {
     let run_case = |case: &Case| {
         let now = start.saturating_add(case.at);
         let gateway = &scenario.gateway;
-        let (decided, call) = match (&scenario.lambda, &cache) {
+        let (decided, call, not_started) = match (&scenario.lambda, &cache) {
             (Some(lambda), Some(cache)) => {
                 let mut call = None;
-                let decided = gateway.decide_with_authorizer(&case.request, now, &mut || {
-                    let answer = lambda.call(&gateway.api, &case.request, cache, now);
-                    call = Some(answer.clone());
-                    answer
+                let (decided, not_started) = crate::function::watch_starts(|| {
+                    gateway.decide_with_authorizer(&case.request, now, &mut || {
+                        let answer = lambda.call(&gateway.api, &case.request, cache, now);
+                        call = Some(answer.clone());
+                        answer
+                    })
                 });
-                (decided, call)
+                (decided, call, not_started)
             }
-            _ => (gateway.decide(&case.request, now), None),
+            _ => (gateway.decide(&case.request, now), None, None),
         };
         let mut report = report_case(case, decided);
+        if let Some(why) = not_started {
+            // The simulated gateway answered 500, but not because of the authorizer: the
+            // case checks nothing, and must not pass as "authorizer failure expected".
+            report.pass = false;
+            report.error = Some(format!(
+                "the authorizer could not be started: {why}; check that the program is one this machine can run (a script needs a `#!` line). A program that cannot start is a mistake in the scenario, not an authorizer failure: this case is not checked"
+            ));
+        }
         if explain == Explain::All || !report.pass {
             let explained = match call {
                 Some(call) => {
@@ -1385,6 +1445,7 @@ fn report_case(case: &Case, decided: Result<Decision, crate::flow::FlowError>) -
             actual: json!({ "error": e.to_string() }),
             mismatches: vec![format!("the request could not be evaluated: {e}")],
             explanation: String::new(),
+            error: None,
         },
     }
 }
@@ -1465,6 +1526,7 @@ fn compare(case: &Case, d: &Decision) -> CaseReport {
         actual: actual_json(d),
         mismatches,
         explanation: String::new(),
+        error: None,
     }
 }
 
@@ -1522,6 +1584,10 @@ struct Parser<'f> {
     file: &'f str,
     dir: &'f Path,
     options: Options<'f>,
+    /// Whether a `command`'s program must exist and be executable: when a file is loaded to
+    /// be run (`test`, `check`), not when it is only parsed (`lint` reviews a setup whose
+    /// programs may not be built yet).
+    check_programs: bool,
 }
 
 fn is_note(key: &str) -> bool {
@@ -1558,6 +1624,7 @@ impl<'f> Parser<'f> {
                 file: self.file,
                 dir: self.dir,
                 options: self.options,
+                check_programs: self.check_programs,
             };
             let mut without = merged;
             if let Some(o) = without.as_object_mut() {
@@ -2158,6 +2225,13 @@ impl<'f> Parser<'f> {
                     "expected the program and its arguments, such as `[\"./authorizer\", \"invoke\", \"--config\", \"rules.json\"]`",
                 )
             })?;
+            if self.check_programs {
+                // A program that cannot be started is the scenario's mistake: simulated, it
+                // would be an authorizer failure (500) that a case could expect and pass.
+                command
+                    .resolve_program()
+                    .map_err(|why| self.err(&path.index(0), why))?;
+            }
             return Ok(Arc::new(command));
         }
         let path = o.path().key("rules");

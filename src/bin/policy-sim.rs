@@ -3,8 +3,8 @@
 //! A thin layer over the `apigw_authz` library: it parses arguments, calls the library and
 //! prints. Exit status: `test` 0 every case passed, 1 a case failed; `check` 0 allowed, 1
 //! denied (401/403/414/500); `lint` 0 no errors, 1 an error-severity finding; 2 invalid input
-//! — for `test` also no scenario file found and a scenario without cases (never a green run
-//! that checked nothing).
+//! — for `test` also no scenario file found, a scenario without cases, and an authorizer
+//! `command` that cannot be started (never a green run that checked nothing).
 //!
 //! `test` and `lint` take files, folders (searched recursively for `*.json`) and glob patterns
 //! (`'tests/**/*.json'`); JSON files found that are other kinds of file are left out with a
@@ -267,6 +267,7 @@ fn test(paths: &[PathBuf], format: Format) -> ExitCode {
         progress.show(done, suite.scenarios.len(), &file.file);
     });
     progress.clear();
+    let errors = report.errors();
     let text = match format {
         Format::Json => format!("{}\n", report.to_json()),
         Format::Junit => report.to_junit(),
@@ -274,14 +275,21 @@ fn test(paths: &[PathBuf], format: Format) -> ExitCode {
         Format::Human if !report.invalid_files.is_empty() => String::new(),
         Format::Human => human_report(&report),
     };
-    let code = if !report.invalid_files.is_empty() {
+    let code = if !report.invalid_files.is_empty() || errors > 0 {
         ExitCode::from(2)
     } else if report.all_passed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     };
-    finish(&text, code)
+    let code = finish(&text, code);
+    if errors > 0 {
+        report_error(&format!(
+            "{errors} case{} could not be run (`error` in the report): an authorizer `command` that cannot be started is a mistake in the scenario, not an authorizer failure",
+            if errors == 1 { "" } else { "s" }
+        ));
+    }
+    code
 }
 
 /// A progress line on stderr for long runs, only on a terminal (or when
@@ -323,7 +331,16 @@ fn human_report(report: &RunReport) -> String {
     let mut out = String::new();
     for file in &report.files {
         for case in &file.cases {
-            if case.pass {
+            if let Some(error) = &case.error {
+                line!(
+                    out,
+                    "{} {} :: {}",
+                    paint(colour, "31", "ERROR"),
+                    file.file,
+                    case.name
+                );
+                line!(out, "    {error}");
+            } else if case.pass {
                 line!(
                     out,
                     "{} {} :: {}",

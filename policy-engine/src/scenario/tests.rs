@@ -531,6 +531,42 @@ fn a_suite_reports_every_problem_and_never_an_empty_pass() {
     std::fs::remove_dir_all(&other).unwrap();
 }
 
+#[test]
+fn a_command_program_is_checked_when_a_file_is_loaded_to_run_not_when_parsed() {
+    let dir = scratch("program");
+    let mut v = minimal();
+    v["auth"] = json!({"type": "LAMBDA_TOKEN", "ttlSeconds": 0, "command": ["./no-such-authorizer", "--local"]});
+    v["cases"][0]["request"]["headers"] = json!({"Authorization": "tok"});
+    v["cases"][0]["expect"] = json!({"status": 500});
+    let text = scenario_text(v);
+    put(&dir.join("s.json"), &text);
+    let err = load_file(&dir.join("s.json")).unwrap_err();
+    assert_eq!(err.path().map(JsonPath::as_str), Some("auth.command[0]"));
+    assert!(
+        err.problem()
+            .starts_with("the program `./no-such-authorizer` does not exist"),
+        "{err}"
+    );
+    let suite = load_suite_with(&[&dir], Options::default());
+    assert_eq!(suite.errors, [err]);
+
+    // Parsed only (what `lint` does), the file is valid; run anyway, the case is not checked:
+    // it never passes as the 500 it expects.
+    let parsed = parse_with("s.json", &text, &dir, Options::default()).unwrap();
+    let report = run_with(&parsed, Explain::Failures);
+    let case = &report.cases[0];
+    assert_eq!(case.actual["status"], 500);
+    assert!(!case.pass);
+    let error = case.error.as_deref().unwrap_or_default();
+    assert!(
+        error.starts_with(
+            "the authorizer could not be started: cannot start `./no-such-authorizer`"
+        ),
+        "{error}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 mod properties {
     use super::*;
     use proptest::prelude::*;
@@ -622,6 +658,7 @@ fn junit_report_escapes_and_counts() {
                     actual: json!({}),
                     mismatches: vec![],
                     explanation: String::new(),
+                    error: None,
                 },
                 CaseReport {
                     name: "bad \"quote\" 'x'".into(),
@@ -630,6 +667,7 @@ fn junit_report_escapes_and_counts() {
                     actual: json!({}),
                     mismatches: vec!["status: expected 200, got 403".into()],
                     explanation: "step 1\nresult: 403\u{1}".into(),
+                    error: None,
                 },
             ],
         }],
@@ -658,35 +696,64 @@ fn junit_report_escapes_and_counts() {
 }
 
 #[test]
-fn reports_carry_files_left_out_and_invalid_files() {
+fn reports_carry_cases_not_checked_files_left_out_and_invalid_files() {
+    let case = |name: &str, pass: bool, error: Option<&str>| CaseReport {
+        name: name.into(),
+        pass,
+        expected: json!({"status": 500}),
+        actual: json!({"status": 500}),
+        mismatches: vec![],
+        explanation: "result: 500".into(),
+        error: error.map(str::to_owned),
+    };
     let report = RunReport {
         files: vec![FileReport {
-            file: "ok.json".into(),
-            cases: vec![CaseReport {
-                name: "ran".into(),
-                pass: true,
-                expected: json!({"status": 200}),
-                actual: json!({"status": 200}),
-                mismatches: vec![],
-                explanation: String::new(),
-            }],
+            file: "cmd.json".into(),
+            cases: vec![
+                case("ran", true, None),
+                case(
+                    "not started",
+                    false,
+                    Some("the authorizer could not be started"),
+                ),
+            ],
         }],
         left_out: vec![LeftOut::new("export.json", FileKind::OpenApi)],
         invalid_files: vec![],
     };
-    assert!(report.all_passed());
+    assert_eq!(
+        (report.passed(), report.failed(), report.errors()),
+        (1, 1, 1)
+    );
+    assert!(!report.all_passed());
     let json = report.to_json();
+    assert_eq!(json["errors"], 1);
+    assert_eq!(
+        json["files"][0]["cases"][0]["error"],
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        json["files"][0]["cases"][1]["error"],
+        "the authorizer could not be started"
+    );
     assert_eq!(
         json["leftOut"],
         json!([{"file": "export.json", "kind": "openapi"}])
     );
-    assert_eq!(json["invalidFiles"], json!([]));
     let xml = report.to_junit();
+    assert!(xml.contains("<testsuites name=\"policy-sim\" tests=\"3\" failures=\"0\" errors=\"1\" skipped=\"1\">"), "{xml}");
     assert!(
-        xml.contains("<testsuites name=\"policy-sim\" tests=\"2\" failures=\"0\" skipped=\"1\">"),
+        xml.contains("<testsuite name=\"cmd.json\" tests=\"2\" failures=\"0\" errors=\"1\">"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<error message=\"the authorizer could not be started\">result: 500</error>"),
         "{xml}"
     );
     assert!(xml.contains("<skipped message=\"left out: an OpenAPI export (`openapi` or `swagger`), not a scenario file\"/>"), "{xml}");
+    assert!(report
+        .to_string()
+        .contains("ERROR cmd.json :: not started\n  the authorizer could not be started"));
 
     let refused = RunReport {
         invalid_files: vec![FileError::new(
