@@ -69,13 +69,17 @@ fn a_folder_without_scenario_files_exits_two_naming_it() {
     let empty = scratch("empty");
     write(&empty.join("README.md"), "no scenarios here\n");
     let empty = empty.display().to_string();
-    let (code, stdout, stderr) = run(&["test", &empty]);
-    assert_eq!(code, Some(2), "{stdout}{stderr}");
-    assert!(stdout.is_empty(), "{stdout}");
-    assert!(
-        stderr.starts_with(&format!("error: {empty}: no scenario file found")),
-        "{stderr}"
-    );
+    for command in ["test", "lint"] {
+        let (code, stdout, stderr) = run(&[command, &empty]);
+        assert_eq!(code, Some(2), "{command}: {stdout}{stderr}");
+        assert!(stdout.is_empty(), "{command}: {stdout}");
+        assert!(
+            stderr.starts_with(&format!("error: {empty}: no ")),
+            "{command}: {stderr}"
+        );
+    }
+    let (_, _, stderr) = run(&["test", &empty]);
+    assert!(stderr.contains("no scenario file found"), "{stderr}");
     let _ = std::fs::remove_dir_all(&empty);
 }
 
@@ -400,4 +404,72 @@ fn a_program_path_is_relative_to_the_scenario_folder_wherever_policy_sim_runs() 
     let (code, stdout, stderr) = run(&["test", &fixture("commands/relative-program.json")]);
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     assert_eq!(stdout.lines().last(), Some("1 passed, 0 failed"));
+}
+
+// ---- lint ----
+
+#[test]
+fn lint_searches_folders_and_patterns_the_same_way() {
+    let dir = fixture("mixed");
+    let (code, stdout, stderr) = run(&["lint", "--format", "json", &dir]);
+    assert!(matches!(code, Some(0 | 1)), "{stdout}{stderr}");
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    let files: Vec<(String, String)> = report["files"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{report}"))
+        .iter()
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap_or("").to_owned(),
+                f["kind"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String)> = [
+        ("get-rest-api.json", "policy"),
+        ("nested/deeper/more.json", "scenario"),
+        ("pets-export.json", "openapi"),
+        ("pets.json", "scenario"),
+        ("policy.json", "policy"),
+        ("response.json", "authorizer output"),
+    ]
+    .iter()
+    .map(|(f, k)| (format!("{dir}/{f}"), (*k).to_owned()))
+    .collect();
+    assert_eq!(files, expected);
+    // What lint does not review is left out with a note.
+    let notes: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        notes,
+        [
+            format!("note: {dir}/authorizer.json: left out: an authorizer rules file (`token`, `jwt`, `rules`), which lint does not review"),
+            format!("note: {dir}/events/token.json: left out: an authorizer event (`type`, `methodArn` or `routeArn`), which lint does not review"),
+            format!("note: {dir}/jwks.json: left out: a JSON Web Key Set (`keys`), which lint does not review"),
+        ],
+        "{stderr}"
+    );
+    let (_, stdout, _) = run(&["lint", "--format", "json", &fixture("mixed/**/*.json")]);
+    let by_pattern: Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    assert_eq!(by_pattern["files"], report["files"]);
+    // Named, a rules file is refused saying what it is.
+    let rules = fixture("mixed/authorizer.json");
+    let (code, _, stderr) = run(&["lint", &rules]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("error: {rules}: this is an authorizer rules file")),
+        "{stderr}"
+    );
+    // Every invalid file in one run.
+    let (code, stdout, stderr) = run(&["lint", &fixture("invalid")]);
+    assert_eq!(code, Some(2), "{stdout}{stderr}");
+    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    assert!(
+        stderr.contains("b-not-json.json: not valid JSON"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("c-unknown.json: not a scenario file"),
+        "{stderr}"
+    );
 }

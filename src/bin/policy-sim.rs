@@ -48,8 +48,9 @@ enum Command {
     /// Review scenario files, resource policies or OpenAPI exports before deploying. Exit 0
     /// no errors, 1 an error (or a warning with `--strict`).
     Lint {
-        /// Files: scenario files, policies (object, escaped string or `get-rest-api` output)
-        /// or OpenAPI exports; directories of `*.json` files.
+        /// Files: scenario files, policies (object, escaped string or `get-rest-api` output),
+        /// authorizer responses or OpenAPI exports; folders (searched recursively for `*.json`
+        /// files) or glob patterns (`'api/**/*.json'`).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// The API a bare policy is for, when its own ARNs do not say:
@@ -470,7 +471,7 @@ fn run_lint(
     strict: bool,
     format: Format,
 ) -> ExitCode {
-    use apigw_authz::lint::{lint_file, AssumedAuth, LintReport};
+    use apigw_authz::lint::{review, AssumedAuth, LintReport, Review};
     use policy_engine::lint::Severity;
     let assumed = match auth {
         None => AssumedAuth::Unknown,
@@ -478,18 +479,35 @@ fn run_lint(
         Some(AuthArg::AwsIam) => AssumedAuth::AwsIam,
         Some(AuthArg::Lambda) => AssumedAuth::Lambda,
     };
-    let reports = match scenario::collect_files(paths).and_then(|files| {
-        files
-            .iter()
-            .map(|f| lint_file(f, api, assumed))
-            .collect::<Result<Vec<LintReport>, _>>()
-    }) {
-        Ok(r) => r,
-        Err(e) => {
-            report_error(&e.to_string());
-            return ExitCode::from(2);
+    let found = scenario::find_files(paths);
+    let mut errors = found.errors;
+    let mut reports: Vec<LintReport> = Vec::new();
+    for file in &found.files {
+        match review(&file.path, file.named, api, assumed) {
+            Ok(Review::Linted(report)) => reports.push(report),
+            Ok(Review::LeftOut(kind)) => report_note(&format!(
+                "{}: left out: {}, which lint does not review",
+                file.path.display(),
+                kind.description()
+            )),
+            Err(e) => errors.push(e),
         }
-    };
+    }
+    // Every unreadable or unknown file at once.
+    if !errors.is_empty() {
+        for e in &errors {
+            report_error(&e.to_string());
+        }
+        return ExitCode::from(2);
+    }
+    if reports.is_empty() {
+        let looked_at: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        report_error(&format!(
+            "{}: no file to review found: give scenario files, policies, authorizer responses or OpenAPI exports, or folders and patterns that reach them",
+            looked_at.join(", ")
+        ));
+        return ExitCode::from(2);
+    }
     let total = |s: Severity| reports.iter().map(|r| r.count(s)).sum::<usize>();
     let (errors, warnings, infos) = (
         total(Severity::Error),
