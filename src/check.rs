@@ -445,6 +445,11 @@ fn report(
     request_line: String,
 ) -> Result<CheckReport, FileError> {
     let file = scenario::run(scenario);
+    // A case that could not be checked (its authorizer `command` could not be started) is not
+    // a decision to report: the 500 it got is not the authorizer's.
+    if let Some(error) = file.cases.iter().find_map(|c| c.error.as_deref()) {
+        return Err(FileError::new(&source, None, error));
+    }
     let case = file
         .cases
         .into_iter()

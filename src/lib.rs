@@ -289,12 +289,14 @@ pub fn options() -> Options<'static> {
 }
 
 /// [`scenario::run_paths`] with `rules` authorizers available: run every scenario file in
-/// `paths` (files, or folders of them), all validated before any case runs.
+/// `paths` (files, folders searched recursively, glob patterns; other kinds of JSON file
+/// found there are left out), all validated before any case runs.
 ///
 /// # Errors
 ///
-/// A [`ScenarioError`] when a file cannot be read or is invalid; failing cases are not
-/// errors but entries of the [`RunReport`].
+/// A [`ScenarioError`] when a path names no file, a file cannot be read or is invalid, a
+/// scenario has no cases, or no scenario file is found; failing cases are not errors but
+/// entries of the [`RunReport`].
 ///
 /// ```
 /// # let dir = std::env::temp_dir().join(format!("apigw-authz-doc-{}-{}", std::process::id(), line!()));

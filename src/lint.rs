@@ -34,6 +34,7 @@ use policy_engine::arn::{ApiRef, MethodArn};
 use policy_engine::flow::{Api, ApiType, Authorization, EndpointType};
 use policy_engine::json::{FileError, JsonPath};
 use policy_engine::lint::{self, setup, AuthKind, Finding, MethodsAuth, Severity};
+use policy_engine::scenario::FileKind;
 use policy_engine::{PolicyDocument, PolicyKind};
 use serde_json::{json, Value};
 
@@ -206,14 +207,16 @@ pub enum AssumedAuth {
 
 /// Review one file. `api` (`arn:aws:execute-api:REGION:ACCOUNT:API_ID`) names the API of a
 /// bare policy when its own ARNs do not; `auth` says how that API's methods are authorized.
-/// The kind of file is told from its content: a scenario (`api`, `cases`), an OpenAPI export,
-/// an authorizer response (`policyDocument`, `isAuthorized`) or a policy.
+/// The kind of file is told from its content ([`FileKind::of`]): a scenario (`api`, `cases`),
+/// an OpenAPI export, an authorizer response (`policyDocument`, `isAuthorized`) or a policy
+/// (or `get-rest-api` output).
 ///
 /// # Errors
 ///
-/// A [`FileError`] when the file cannot be read, is not JSON, is none of those kinds, or is
-/// a policy whose API cannot be told. A policy or export API Gateway would refuse is not an
-/// error but an error-severity finding.
+/// A [`FileError`] when the file cannot be read, is not JSON, is none of those kinds (an
+/// authorizer rules file, event or JWKS is named as such), or is a policy whose API cannot be
+/// told. A policy or export API Gateway would refuse is not an error but an error-severity
+/// finding.
 ///
 /// ```
 /// use apigw_authz::lint::{lint_file, AssumedAuth};
@@ -236,6 +239,52 @@ pub fn lint_file(
     api: Option<&str>,
     auth: AssumedAuth,
 ) -> Result<LintReport, FileError> {
+    match review(path, true, api, auth)? {
+        Review::Linted(report) => Ok(report),
+        Review::LeftOut(kind) => Err(not_reviewed(&path.display().to_string(), kind)),
+    }
+}
+
+/// What [`review`] made of a file.
+#[derive(Debug, Clone)]
+pub enum Review {
+    /// The file's findings.
+    Linted(LintReport),
+    /// A file found by a folder search or a pattern that is a kind lint does not review (an
+    /// authorizer rules file, an authorizer event, a JWKS): left out.
+    LeftOut(FileKind),
+}
+
+/// Review a file `policy-sim lint` was given: as [`lint_file`] when `named` (an argument), and
+/// when found by a folder search or a pattern ([`policy_engine::scenario::find_files`]),
+/// leaving out the kinds of file lint does not review rather than failing on them.
+///
+/// # Errors
+///
+/// As [`lint_file`]; a file found that is a kind lint does not review is not an error.
+///
+/// ```
+/// use apigw_authz::lint::{review, AssumedAuth, Review};
+/// use policy_engine::scenario::FileKind;
+///
+/// # let dir = std::env::temp_dir().join(format!("apigw-authz-review-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir)?;
+/// let jwks = dir.join("jwks.json");
+/// std::fs::write(&jwks, r#"{"keys": []}"#)?;
+/// // Found in a folder: left out.
+/// assert!(matches!(review(&jwks, false, None, AssumedAuth::Unknown)?, Review::LeftOut(FileKind::Jwks)));
+/// // Named: refused, saying what it is.
+/// let err = review(&jwks, true, None, AssumedAuth::Unknown).unwrap_err();
+/// assert!(err.problem().starts_with("this is a JSON Web Key Set (`keys`), which lint does not review"));
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn review(
+    path: &Path,
+    named: bool,
+    api: Option<&str>,
+    auth: AssumedAuth,
+) -> Result<Review, FileError> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| FileError::new(&name, None, format!("cannot read the file ({e})")))?;
@@ -245,38 +294,63 @@ pub fn lint_file(
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let is_scenario = value.get("cases").is_some() || value.get("api").is_some();
-    let is_openapi = !is_scenario && policy_engine::openapi::is_openapi(&value);
-    let (kind, mut findings) = if is_openapi {
-        (
+    let (kind, mut findings) = match FileKind::of(&value) {
+        Some(FileKind::OpenApi) => (
             InputKind::OpenApi,
             crate::openapi::lint(&name, &value, api)?,
-        )
-    } else if is_scenario {
-        let linted = setup::lint_scenario(&name, &value, dir, crate::options());
-        let mut findings = linted.findings;
-        if let Some(scenario) = &linted.scenario {
-            findings.extend(rules_policy_size(&value, &scenario.gateway.api, dir));
+        ),
+        Some(FileKind::Scenario) => {
+            let linted = setup::lint_scenario(&name, &value, dir, crate::options());
+            let mut findings = linted.findings;
+            if let Some(scenario) = &linted.scenario {
+                findings.extend(rules_policy_size(&value, &scenario.gateway.api, dir));
+            }
+            (InputKind::Scenario, findings)
         }
-        (InputKind::Scenario, findings)
-    } else if value.get("policyDocument").is_some() || value.get("isAuthorized").is_some() {
-        (InputKind::AuthorizerOutput, lint_authorizer_output(&value))
-    } else if value.get("Statement").is_some() || value.get("policy").is_some() || value.is_string()
-    {
-        (InputKind::Policy, lint_policy(&name, &value, api, auth)?)
-    } else {
-        return Err(FileError::new(
-            &name,
-            None,
-            "not a scenario file (`api`, `cases`), a policy (`Statement`, or `get-rest-api` output), an authorizer response (`policyDocument`) or an OpenAPI export (`openapi` / `swagger`)",
-        ));
+        Some(FileKind::AuthorizerResponse) => {
+            (InputKind::AuthorizerOutput, lint_authorizer_output(&value))
+        }
+        Some(FileKind::Policy | FileKind::GetRestApi) => {
+            (InputKind::Policy, lint_policy(&name, &value, api, auth)?)
+        }
+        Some(other) if !named => return Ok(Review::LeftOut(other)),
+        Some(other) => return Err(not_reviewed(&name, other)),
+        None => {
+            return Err(FileError::new(
+                &name,
+                None,
+                "not a scenario file (`api`, `cases`), a policy (`Statement`, or `get-rest-api` output), an authorizer response (`policyDocument`) or an OpenAPI export (`openapi` / `swagger`)",
+            ))
+        }
     };
     lint::sort_findings(&mut findings);
-    Ok(LintReport {
+    Ok(Review::Linted(LintReport {
         file: name,
         kind,
         findings,
-    })
+    }))
+}
+
+/// The error for a file named to lint that is a kind lint does not review.
+fn not_reviewed(file: &str, kind: FileKind) -> FileError {
+    let fix = match kind {
+        FileKind::AuthorizerRules => {
+            "lint reviews it through a scenario that runs it (`\"auth\": {\"rules\": \"FILE\"}`: `rules-policy-size`), and `policy-sim test` runs it there"
+        }
+        FileKind::AuthorizerEvent => {
+            "try it on the authorizer (`authorizer invoke --config RULES --event FILE`)"
+        }
+        FileKind::Jwks => "a rules file names it (`\"jwksFile\"`)",
+        _ => "give lint scenario files, policies, authorizer responses or OpenAPI exports",
+    };
+    FileError::new(
+        file,
+        None,
+        format!(
+            "this is {}, which lint does not review: {fix}",
+            kind.description()
+        ),
+    )
 }
 
 /// The API a policy is for: `--api`, else the first full execute-api ARN among its strings.

@@ -127,7 +127,10 @@ fn unreadable_input_exits_two() {
     );
     let out = policy_sim(&["test", "tests/fixtures/cli/missing.json"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("cannot read the file"));
+    assert_eq!(
+        text(&out.stderr),
+        "error: tests/fixtures/cli/missing.json: no such file or directory\n"
+    );
     let out = policy_sim(&["test"]);
     assert_eq!(out.status.code(), Some(2), "clap usage errors exit 2 too");
 }

@@ -42,6 +42,7 @@
 //! assert_eq!(AdminOnly.invoke("tok-guest", &event), FunctionResult::Unauthorized);
 //! ```
 
+use std::cell::RefCell;
 use std::fmt;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -213,6 +214,12 @@ impl AuthorizerFunction for ResponseTable {
 /// stderr is the `Unauthorized` error; any other non-zero exit, a timeout, or output that is
 /// not JSON is a failure.
 ///
+/// A program that cannot be started at all (not found, not executable) is not the function
+/// failing but a mistake in the setup: [`CommandFunction::resolve_program`] finds it before
+/// anything runs (scenario files loaded to be run check it), and a scenario case during which
+/// the program cannot be started is reported as not checked
+/// ([`crate::scenario::CaseReport::error`]) rather than as the gateway's 500.
+///
 /// ```
 /// use std::path::Path;
 /// use std::time::Duration;
@@ -229,11 +236,14 @@ impl AuthorizerFunction for ResponseTable {
 ///                  FunctionResult::Response(r) if r["principalId"] == "alice"));
 /// # }
 ///
-/// // A program that cannot be started is a failed function (500), not a panic.
+/// // A program that cannot be started is found before anything runs...
 /// let argv = vec!["./no-such-authorizer".to_owned()];
 /// let missing = CommandFunction::new(argv, Path::new("."), Duration::from_secs(5)).unwrap();
+/// assert!(missing.resolve_program().is_err());
+/// // ...and invoked anyway, it fails without a panic (a scenario case reports it as not
+/// // checked, never as the gateway's 500).
 /// assert!(matches!(missing.invoke("tok-alice", &event),
-///                  FunctionResult::Failed(why) if why.contains("cannot run")));
+///                  FunctionResult::Failed(why) if why.contains("cannot start")));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommandFunction {
@@ -244,7 +254,8 @@ pub struct CommandFunction {
 
 impl CommandFunction {
     /// The program and its arguments (`argv`, not empty), run in `dir` (the scenario file's
-    /// folder: a program path containing `/` is relative to it), killed after `timeout`.
+    /// folder: a program path containing `/` is relative to it; a name without `/` is looked
+    /// up on `PATH`), killed after `timeout`.
     /// `None` when `argv` is empty or its program is the empty string.
     ///
     /// ```
@@ -295,25 +306,121 @@ impl CommandFunction {
         self.timeout
     }
 
+    /// The program as written (`argv[0]`).
+    fn name(&self) -> &str {
+        self.argv.first().map(String::as_str).unwrap_or_default()
+    }
+
+    /// The program the OS will run, as [`CommandFunction::resolve_program`] finds it, or, when
+    /// it cannot be found, the path it was looked for at (starting it then fails).
     fn program(&self) -> PathBuf {
-        let program = self.argv.first().map(String::as_str).unwrap_or_default();
-        if program.contains('/') && Path::new(program).is_relative() {
-            self.dir.join(program)
+        self.resolve_program()
+            .unwrap_or_else(|_| self.expected_path())
+    }
+
+    /// Where a program given by a path is: relative to the scenario's folder, made absolute
+    /// (the program starts in that folder: a relative path would be read from there twice).
+    fn expected_path(&self) -> PathBuf {
+        let program = self.name();
+        if has_separator(program) {
+            let path = self.dir.join(program);
+            std::path::absolute(&path).unwrap_or(path)
         } else {
             PathBuf::from(program)
         }
     }
 
+    /// The program the OS will run: a path containing `/` is relative to the scenario's
+    /// folder; a name without one is the first executable file of that name in a `PATH`
+    /// folder. This is what [`crate::scenario::load_file`] and `policy-sim test` check before
+    /// any case runs.
+    ///
+    /// # Errors
+    ///
+    /// The program does not exist, is a folder, or is not executable; the message names it,
+    /// where it was looked for, and what to do.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use policy_engine::function::{CommandFunction, DEFAULT_COMMAND_TIMEOUT};
+    ///
+    /// # #[cfg(unix)] {
+    /// let sh = CommandFunction::new(vec!["sh".into()], Path::new("."), DEFAULT_COMMAND_TIMEOUT).unwrap();
+    /// assert!(sh.resolve_program()?.is_absolute() || std::env::var_os("PATH").is_some());
+    /// # }
+    /// let typo = CommandFunction::new(vec!["./no-such-authorizer".into()], Path::new("."), DEFAULT_COMMAND_TIMEOUT).unwrap();
+    /// let why = typo.resolve_program().unwrap_err();
+    /// assert!(why.starts_with("the program `./no-such-authorizer` does not exist"));
+    /// # Ok::<(), String>(())
+    /// ```
+    pub fn resolve_program(&self) -> Result<PathBuf, String> {
+        let program = self.name();
+        if has_separator(program) {
+            let path = self.expected_path();
+            return match executable(&path) {
+                Ok(()) => Ok(path),
+                Err(problem) => Err(format!(
+                    "the program `{program}` {problem} (looked for `{}`: a program path is relative to the scenario's folder){}",
+                    path.display(),
+                    problem.fix()
+                )),
+            };
+        }
+        let searched = std::env::var_os("PATH").unwrap_or_default();
+        let mut found_but = None;
+        for folder in std::env::split_paths(&searched) {
+            for candidate in executable_names(program) {
+                let path = folder.join(&candidate);
+                match executable(&path) {
+                    Ok(()) => return Ok(std::path::absolute(&path).unwrap_or(path)),
+                    Err(Unusable::Missing) => {}
+                    Err(problem) => {
+                        found_but.get_or_insert((path, problem));
+                    }
+                }
+            }
+        }
+        Err(match found_but {
+            Some((path, problem)) => format!(
+                "the program `{program}` found on PATH at `{}` {problem}{}",
+                path.display(),
+                problem.fix()
+            ),
+            None => format!(
+                "no program `{program}` on PATH: install it or add its folder to PATH (such as `PATH=\"$PWD/target/debug:$PATH\"` for a program this workspace builds), or give its path with a `/` (relative to the scenario's folder, such as `./{program}`)"
+            ),
+        })
+    }
+
     fn run(&self, input: &[u8]) -> Result<Finished, String> {
         let program = self.program();
-        let mut child = Command::new(&program)
+        let mut command = Command::new(&program);
+        #[cfg(unix)]
+        {
+            // The program sees its name as written, not the path it was found at.
+            use std::os::unix::process::CommandExt;
+            command.arg0(self.name());
+        }
+        let mut child = match command
             .args(self.argv.iter().skip(1))
             .current_dir(&self.dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| format!("cannot run `{}`: {e}", program.display()))?;
+        {
+            Ok(child) => child,
+            Err(e) => {
+                let at = if program.as_os_str() == self.name() {
+                    String::new()
+                } else {
+                    format!(" (`{}`)", program.display())
+                };
+                let why = format!("cannot start `{}`{at}: {e}", self.name());
+                not_started(&why);
+                return Err(why);
+            }
+        };
         // Read both pipes on their own threads so a chatty program cannot block on a full pipe.
         let stdout = child
             .stdout
@@ -343,12 +450,12 @@ impl CommandFunction {
                     let _reaped = child.wait();
                     return Err(format!(
                         "`{}` did not answer within {} s and was stopped",
-                        program.display(),
+                        self.name(),
                         self.timeout.as_secs_f64()
                     ));
                 }
                 Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-                Err(e) => return Err(format!("cannot wait for `{}`: {e}", program.display())),
+                Err(e) => return Err(format!("cannot wait for `{}`: {e}", self.name())),
             }
         };
         let collect = |h: Option<std::thread::JoinHandle<Vec<u8>>>| {
@@ -360,6 +467,99 @@ impl CommandFunction {
             stderr: collect(stderr),
         })
     }
+}
+
+/// Whether a program name is a path (relative to the scenario's folder) rather than a name
+/// looked up on `PATH`.
+fn has_separator(program: &str) -> bool {
+    program.contains('/') || (cfg!(windows) && program.contains('\\'))
+}
+
+/// The file names a program name stands for on `PATH`: itself, and on Windows with `.exe`.
+fn executable_names(program: &str) -> Vec<String> {
+    let mut names = vec![program.to_owned()];
+    if cfg!(windows) && Path::new(program).extension().is_none() {
+        names.push(format!("{program}.exe"));
+    }
+    names
+}
+
+/// Why a path cannot be run as a program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unusable {
+    Missing,
+    Folder,
+    NotExecutable,
+}
+
+impl Unusable {
+    /// What to do about it, as the end of a message.
+    fn fix(self) -> &'static str {
+        match self {
+            Unusable::Missing => ": build it, or correct the path",
+            Unusable::Folder => ": name the program inside it",
+            Unusable::NotExecutable => {
+                ": make it executable (`chmod +x`), or run it through its interpreter (`[\"sh\", \"script.sh\"]`)"
+            }
+        }
+    }
+}
+
+impl fmt::Display for Unusable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Unusable::Missing => "does not exist",
+            Unusable::Folder => "is a folder, not a program",
+            Unusable::NotExecutable => "is not executable",
+        })
+    }
+}
+
+/// Whether the OS can be asked to run `path`: an existing file, executable (on Unix: an
+/// execute permission bit is set).
+fn executable(path: &Path) -> Result<(), Unusable> {
+    let meta = std::fs::metadata(path).map_err(|_| Unusable::Missing)?;
+    if meta.is_dir() {
+        return Err(Unusable::Folder);
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if meta.permissions().mode() & 0o111 == 0 {
+            return Err(Unusable::NotExecutable);
+        }
+    }
+    Ok(())
+}
+
+thread_local! {
+    /// While [`watch_starts`] runs on this thread: the first command that could not be started.
+    static NOT_STARTED: RefCell<Option<Option<String>>> = const { RefCell::new(None) };
+}
+
+/// Records, for a [`watch_starts`] running on this thread, that a command could not be started.
+fn not_started(why: &str) {
+    NOT_STARTED.with(|cell| {
+        if let Some(slot @ None) = &mut *cell.borrow_mut() {
+            *slot = Some(why.to_owned());
+        }
+    });
+}
+
+/// Runs `f` and returns its result with the reason the first authorizer command invoked during
+/// it (on this thread) could not be started, if one could not. The scenario runner decides each
+/// case on one thread and watches it this way, to tell a program that never ran from an
+/// authorizer that failed: the gateway answers 500 to both, but only the second is what the
+/// case simulates.
+pub(crate) fn watch_starts<T>(f: impl FnOnce() -> T) -> (T, Option<String>) {
+    let outer = NOT_STARTED.with(|cell| cell.borrow_mut().replace(None));
+    let result = f();
+    let seen = NOT_STARTED.with(|cell| {
+        let seen = cell.borrow_mut().take().flatten();
+        *cell.borrow_mut() = outer;
+        seen
+    });
+    (result, seen)
 }
 
 /// How a command ended: its exit code (`None` when killed by a signal) and its output.

@@ -65,6 +65,9 @@ use crate::json::{self, Fields, FileError, JsonPath};
 use crate::lambda::{LambdaKind, LambdaSetup, PayloadFormat, ValidationExpression};
 use crate::policy::{PolicyDocument, PolicyKind};
 
+mod files;
+pub use files::{find_files, FileKind, FoundFile, FoundFiles, LeftOut};
+
 /// A scenario file that cannot be read or is invalid (exit status 2 of `policy-sim test`): the
 /// file, the JSON path of the bad field, and the problem.
 ///
@@ -253,6 +256,10 @@ pub struct CaseReport {
     /// The gateway's steps and reasons, one per line (empty for a passing case run with
     /// [`Explain::Failures`]).
     pub explanation: String,
+    /// Why the case could not be checked: its authorizer `command` could not be started (the
+    /// program vanished, or the OS refused to run it). Such a case never passes, and its
+    /// `actual` outcome (a 500) is not the authorizer's: `policy-sim test` exits 2.
+    pub error: Option<String>,
 }
 
 /// The results of one file.
@@ -319,6 +326,12 @@ pub struct FileReport {
 pub struct RunReport {
     /// Each file, in order.
     pub files: Vec<FileReport>,
+    /// Files a folder search or a pattern found that are other kinds of file, left out
+    /// ([`Suite::run`] fills it; [`run_all`] leaves it empty).
+    pub left_out: Vec<LeftOut>,
+    /// When the run was refused: every path or file that stopped it (no case ran then).
+    /// [`Suite::run`] fills it; [`run_all`] leaves it empty.
+    pub invalid_files: Vec<ScenarioError>,
 }
 
 impl RunReport {
@@ -349,7 +362,7 @@ impl RunReport {
         self.cases().filter(|c| c.pass).count()
     }
 
-    /// Cases that failed.
+    /// Cases that failed, those that could not be checked ([`RunReport::errors`]) included.
     ///
     /// ```
     /// use policy_engine::scenario;
@@ -376,7 +389,9 @@ impl RunReport {
         self.cases().filter(|c| !c.pass).count()
     }
 
-    /// Whether every case passed (an empty run passes).
+    /// Whether the run checked something and every case passed: false for a report without
+    /// cases (a run that checked nothing is not a pass), a refused run
+    /// ([`RunReport::invalid_files`]) and a case that could not be checked.
     ///
     /// ```
     /// use policy_engine::scenario::{self, RunReport};
@@ -397,11 +412,23 @@ impl RunReport {
     /// # }"#;
     /// # let report = scenario::run_all(&[scenario::parse("ip-allowlist.json", text)?], scenario::Explain::All, &|_| {});
     /// assert!(report.all_passed());
-    /// assert!(RunReport::default().all_passed());
+    /// assert!(!RunReport::default().all_passed());
     /// # Ok::<(), scenario::ScenarioError>(())
     /// ```
     pub fn all_passed(&self) -> bool {
-        self.failed() == 0
+        self.invalid_files.is_empty() && self.failed() == 0 && self.passed() > 0
+    }
+
+    /// Cases that could not be checked ([`CaseReport::error`]): counted in
+    /// [`RunReport::failed`] too.
+    ///
+    /// ```
+    /// use policy_engine::scenario::RunReport;
+    ///
+    /// assert_eq!(RunReport::default().errors(), 0);
+    /// ```
+    pub fn errors(&self) -> usize {
+        self.cases().filter(|c| c.error.is_some()).count()
     }
 
     fn cases(&self) -> impl Iterator<Item = &CaseReport> {
@@ -409,7 +436,11 @@ impl RunReport {
     }
 
     /// The JSON report of `policy-sim test --format json`: `files` (each with its `cases`:
-    /// `name`, `pass`, `expected`, `actual`, `mismatches`, `explanation`), `passed`, `failed`.
+    /// `name`, `pass`, `expected`, `actual`, `mismatches`, `explanation`, and `error`: why the
+    /// case could not be checked, or `null`), `passed`, `failed`, `errors` (cases that could
+    /// not be checked, counted in `failed`), `leftOut` (`file`, `kind`: files found that are
+    /// other kinds of file) and `invalidFiles` (`file`, `path`, `problem`, `message`: why the
+    /// run was refused).
     ///
     /// ```
     /// use policy_engine::scenario;
@@ -445,10 +476,22 @@ impl RunReport {
                     "actual": c.actual,
                     "mismatches": c.mismatches,
                     "explanation": c.explanation,
+                    "error": c.error,
                 })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
             "passed": self.passed(),
             "failed": self.failed(),
+            "errors": self.errors(),
+            "leftOut": self.left_out.iter().map(|l| json!({
+                "file": l.file,
+                "kind": l.kind.name(),
+            })).collect::<Vec<_>>(),
+            "invalidFiles": self.invalid_files.iter().map(|e| json!({
+                "file": e.file(),
+                "path": e.path().map(JsonPath::as_str),
+                "problem": e.problem(),
+                "message": e.to_string(),
+            })).collect::<Vec<_>>(),
         })
     }
 }
@@ -456,7 +499,10 @@ impl RunReport {
 impl RunReport {
     /// The JUnit XML report of `policy-sim test --format junit`: one `testsuite` per file,
     /// one `testcase` per case; a failing case carries its mismatches as the failure message
-    /// and its explanation as the failure text, so CI systems show them as test results.
+    /// and its explanation as the failure text, so CI systems show them as test results. A
+    /// case that could not be checked is an `error`; files left out are `skipped` test cases of
+    /// a suite `left out`, invalid files `error` test cases of a suite `invalid files` (the
+    /// `errors` and `skipped` counts appear when not zero).
     ///
     /// ```
     /// use policy_engine::scenario;
@@ -482,18 +528,39 @@ impl RunReport {
     /// # Ok::<(), scenario::ScenarioError>(())
     /// ```
     pub fn to_junit(&self) -> String {
+        /// ` errors="N"` / ` skipped="N"`, only when not zero (the counts JUnit readers
+        /// default to zero).
+        fn count(name: &str, n: usize) -> String {
+            if n == 0 {
+                String::new()
+            } else {
+                format!(" {name}=\"{n}\"")
+            }
+        }
+        let errors = self.errors();
         let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         xml.push_str(&format!(
-            "<testsuites name=\"policy-sim\" tests=\"{}\" failures=\"{}\">\n",
-            self.passed().saturating_add(self.failed()),
-            self.failed()
+            "<testsuites name=\"policy-sim\" tests=\"{}\" failures=\"{}\"{}{}>\n",
+            self.passed()
+                .saturating_add(self.failed())
+                .saturating_add(self.left_out.len())
+                .saturating_add(self.invalid_files.len()),
+            self.failed().saturating_sub(errors),
+            count("errors", errors.saturating_add(self.invalid_files.len())),
+            count("skipped", self.left_out.len()),
         ));
         for file in &self.files {
-            let failures = file.cases.iter().filter(|c| !c.pass).count();
+            let errors = file.cases.iter().filter(|c| c.error.is_some()).count();
+            let failures = file
+                .cases
+                .iter()
+                .filter(|c| !c.pass && c.error.is_none())
+                .count();
             xml.push_str(&format!(
-                "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\">\n",
+                "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\"{}>\n",
                 xml_escape(&file.file),
-                file.cases.len()
+                file.cases.len(),
+                count("errors", errors),
             ));
             for case in &file.cases {
                 let open = format!(
@@ -501,7 +568,13 @@ impl RunReport {
                     xml_escape(&file.file),
                     xml_escape(&case.name)
                 );
-                if case.pass {
+                if let Some(error) = &case.error {
+                    xml.push_str(&format!(
+                        "{open}>\n      <error message=\"{}\">{}</error>\n    </testcase>\n",
+                        xml_escape(error),
+                        xml_escape(&case.explanation)
+                    ));
+                } else if case.pass {
                     xml.push_str(&open);
                     xml.push_str("/>\n");
                 } else {
@@ -511,6 +584,35 @@ impl RunReport {
                         xml_escape(&case.explanation)
                     ));
                 }
+            }
+            xml.push_str("  </testsuite>\n");
+        }
+        if !self.left_out.is_empty() {
+            let n = self.left_out.len();
+            xml.push_str(&format!(
+                "  <testsuite name=\"left out\" tests=\"{n}\" failures=\"0\" skipped=\"{n}\">\n"
+            ));
+            for left_out in &self.left_out {
+                let file = xml_escape(&left_out.file);
+                xml.push_str(&format!(
+                    "    <testcase classname=\"{file}\" name=\"{file}\">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
+                    xml_escape(&format!("left out: {}, not a scenario file", left_out.kind.description()))
+                ));
+            }
+            xml.push_str("  </testsuite>\n");
+        }
+        if !self.invalid_files.is_empty() {
+            let n = self.invalid_files.len();
+            xml.push_str(&format!(
+                "  <testsuite name=\"invalid files\" tests=\"{n}\" failures=\"0\" errors=\"{n}\">\n"
+            ));
+            for e in &self.invalid_files {
+                let file = xml_escape(e.file());
+                xml.push_str(&format!(
+                    "    <testcase classname=\"{file}\" name=\"{file}\">\n      <error message=\"{}\">{}</error>\n    </testcase>\n",
+                    xml_escape(e.problem()),
+                    xml_escape(&e.to_string())
+                ));
             }
             xml.push_str("  </testsuite>\n");
         }
@@ -538,10 +640,19 @@ fn xml_escape(text: &str) -> String {
 }
 
 impl fmt::Display for RunReport {
-    /// The failing cases with their mismatches and explanations, then the totals.
+    /// The invalid files, the failing cases with their mismatches and explanations (`ERROR`
+    /// for a case that could not be checked), then the totals.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for e in &self.invalid_files {
+            writeln!(f, "error: {e}")?;
+        }
         for file in &self.files {
             for case in file.cases.iter().filter(|c| !c.pass) {
+                if let Some(error) = &case.error {
+                    writeln!(f, "ERROR {} :: {}", file.file, case.name)?;
+                    writeln!(f, "  {error}")?;
+                    continue;
+                }
                 writeln!(f, "FAIL {} :: {}", file.file, case.name)?;
                 for m in &case.mismatches {
                     writeln!(f, "  {m}")?;
@@ -555,51 +666,35 @@ impl fmt::Display for RunReport {
     }
 }
 
-/// The scenario files named by `paths`: files as given, directories searched (not recursively)
-/// for `*.json`, in name order.
+/// The files named by `paths`, as [`find_files`] finds them (files as given, folders searched
+/// recursively for `*.json`, glob patterns), without telling how each was reached.
 ///
 /// # Errors
 ///
-/// A directory that cannot be read. A file is not opened here (a missing one is reported
-/// when it is loaded).
+/// The first path that names no file: one that does not exist, a pattern that matches
+/// nothing, a folder that cannot be read ([`find_files`] reports all of them). A file is not
+/// opened here.
 ///
 /// ```
 /// use policy_engine::scenario::collect_files;
 ///
 /// # let dir = std::env::temp_dir().join(format!("policy-engine-scenario-doc-1-{}", std::process::id()));
-/// # std::fs::create_dir_all(&dir)?;
-/// for name in ["b.json", "a.json", "notes.md"] {
+/// # std::fs::create_dir_all(dir.join("more"))?;
+/// for name in ["b.json", "a.json", "notes.md", "more/c.json"] {
 ///     std::fs::write(dir.join(name), "{}")?;
 /// }
 /// let files = collect_files(&[&dir])?;
-/// assert_eq!(files, [dir.join("a.json"), dir.join("b.json")]);
+/// assert_eq!(files, [dir.join("a.json"), dir.join("b.json"), dir.join("more/c.json")]);
+/// assert!(collect_files(&[dir.join("missing.json")]).is_err());
 /// # std::fs::remove_dir_all(&dir)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn collect_files<P: AsRef<Path>>(paths: &[P]) -> Result<Vec<PathBuf>, ScenarioError> {
-    let mut files = Vec::new();
-    for p in paths {
-        let p = p.as_ref();
-        if p.is_dir() {
-            let entries = std::fs::read_dir(p).map_err(|e| {
-                FileError::new(
-                    &p.display().to_string(),
-                    None,
-                    format!("cannot read the directory ({e})"),
-                )
-            })?;
-            let mut found: Vec<PathBuf> = entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|f| f.extension().is_some_and(|x| x == "json") && f.is_file())
-                .collect();
-            found.sort();
-            files.extend(found);
-        } else {
-            files.push(p.to_path_buf());
-        }
+    let found = find_files(paths);
+    match found.errors.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(found.files.into_iter().map(|f| f.path).collect()),
     }
-    Ok(files)
 }
 
 /// Loads the authorizer a scenario names with `"auth": {"rules": FILE}`: the rules-file
@@ -654,13 +749,16 @@ impl fmt::Debug for Options<'_> {
     }
 }
 
-/// Load and run every scenario file under `paths` (see [`collect_files`]), explaining every
-/// case. Every file is validated before any case runs. This is the call for a `cargo test`
-/// that runs a project's scenario folder.
+/// Load and run every scenario file under `paths` (see [`load_suite_with`]: files, folders
+/// searched recursively, glob patterns; other kinds of file found beside the scenarios are
+/// left out), explaining every case. Every file is validated before any case runs. This is
+/// the call for a `cargo test` that runs a project's scenario folder.
 ///
 /// # Errors
 ///
-/// The first file (in order) that cannot be read or is invalid; no case has run then.
+/// The first problem [`load_suite_with`] reports — a path that names no file, a file that
+/// cannot be read or is invalid, a scenario without cases, no scenario file at all; no case
+/// has run then.
 ///
 /// ```
 /// use policy_engine::scenario::run_paths;
@@ -728,20 +826,20 @@ pub fn run_paths_with<P: AsRef<Path>>(
     paths: &[P],
     options: Options<'_>,
 ) -> Result<RunReport, ScenarioError> {
-    Ok(run_all(
-        &load_paths_with(paths, options)?,
-        Explain::All,
-        &|_| {},
-    ))
+    let suite = load_suite_with(paths, options);
+    if let Some(e) = suite.errors.first() {
+        return Err(e.clone());
+    }
+    Ok(suite.run(Explain::All, &|_| {}))
 }
 
-/// Every scenario file under `paths` (see [`collect_files`]), read and validated — all of
+/// Every scenario file under `paths` (see [`load_suite_with`]), read and validated — all of
 /// them before any case runs, so a typo in the tenth file is reported before nine files'
 /// worth of output.
 ///
 /// # Errors
 ///
-/// The first file (in order) that cannot be read or is invalid.
+/// The first problem [`load_suite_with`] reports (it reports all of them).
 ///
 /// ```
 /// use policy_engine::scenario::{load_paths_with, Options};
@@ -775,18 +873,204 @@ pub fn load_paths_with<P: AsRef<Path>>(
     paths: &[P],
     options: Options<'_>,
 ) -> Result<Vec<Scenario>, ScenarioError> {
-    collect_files(paths)?
-        .iter()
-        .map(|f| load_file_with(f, options))
-        .collect()
+    let suite = load_suite_with(paths, options);
+    match suite.errors.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(suite.scenarios),
+    }
 }
 
-/// Read and parse one scenario file; relative paths in it (a `command`, an `openapi`
-/// export) are resolved against its folder.
+/// The scenario files of a run, read and validated, with every problem found on the way: what
+/// `policy-sim test` runs. Built by [`load_suite_with`].
+///
+/// ```
+/// use policy_engine::scenario::{load_suite_with, Explain, FileKind, Options};
+/// # let text = r#"{
+/// #   "api": {"region": "us-east-1", "accountId": "123456789012",
+/// #           "apiId": "a1b2c3d4e5", "stage": "prod"},
+/// #   "auth": {"type": "NONE"},
+/// #   "cases": [{"name": "open", "request": {"method": "GET", "path": "/pets"},
+/// #              "expect": {"status": 200}}]
+/// # }"#;
+/// # let dir = std::env::temp_dir().join(format!("policy-engine-suite-doc-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir)?;
+/// std::fs::write(dir.join("pets.json"), text)?;
+/// // The export a scenario names, beside it: left out, not an error.
+/// std::fs::write(dir.join("export.json"), r#"{"openapi": "3.0.1", "info": {}, "paths": {}}"#)?;
+/// let suite = load_suite_with(&[&dir], Options::default());
+/// assert!(suite.errors.is_empty());
+/// assert_eq!(suite.scenarios.len(), 1);
+/// assert_eq!(suite.left_out[0].kind, FileKind::OpenApi);
+/// let report = suite.run(Explain::Failures, &|_| {});
+/// assert!(report.all_passed());
+/// assert_eq!(report.left_out.len(), 1);
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Suite {
+    /// The valid scenario files, in order.
+    pub scenarios: Vec<Scenario>,
+    /// Files a folder search or a pattern found that are other kinds of file.
+    pub left_out: Vec<LeftOut>,
+    /// Everything that stops the run, in order: paths that name no file, files that cannot
+    /// be read or are invalid, scenarios without cases, and — when there is nothing else to
+    /// report — no scenario file at all.
+    pub errors: Vec<ScenarioError>,
+}
+
+impl Suite {
+    /// Run every scenario ([`run_all`]) when the suite has no error; otherwise run nothing and
+    /// report the errors as [`RunReport::invalid_files`]. Either way the report lists the files
+    /// left out.
+    ///
+    /// ```
+    /// use policy_engine::scenario::{load_suite_with, Explain, Options};
+    ///
+    /// let suite = load_suite_with(&["no/such/folder"], Options::default());
+    /// let report = suite.run(Explain::Failures, &|_| {});
+    /// assert!(report.files.is_empty());
+    /// assert_eq!(report.invalid_files[0].problem(), "no such file or directory");
+    /// assert!(!report.all_passed());
+    /// ```
+    pub fn run(&self, explain: Explain, done: &(dyn Fn(&FileReport) + Sync)) -> RunReport {
+        let mut report = if self.errors.is_empty() {
+            run_all(&self.scenarios, explain, done)
+        } else {
+            RunReport::default()
+        };
+        report.left_out.clone_from(&self.left_out);
+        report.invalid_files.clone_from(&self.errors);
+        report
+    }
+}
+
+/// Read every file `paths` name ([`find_files`]: files, folders searched recursively, glob
+/// patterns) and validate each scenario, reporting every problem rather than the first.
+///
+/// - A file named as an argument must be a scenario file; one that is recognisably another
+///   kind ([`FileKind`]) is an error that says what it is and where it belongs.
+/// - A file found by a folder search or a pattern that is another kind of file (the OpenAPI
+///   export a scenario names, a rules file, an event...) is left out: [`Suite::left_out`].
+/// - JSON that is no known kind, an invalid scenario, and a scenario without cases (it would
+///   check nothing) are errors.
+/// - An authorizer `command` must name a program that exists and is executable (see
+///   [`CommandFunction::resolve_program`]): a typo there is the scenario's mistake, not the
+///   authorizer failing (a simulated 500 a case could expect).
+/// - When no scenario file is found at all (and nothing else is wrong), that is an error
+///   naming the paths: a run that checks nothing must not pass.
+///
+/// ```
+/// use policy_engine::scenario::{load_suite_with, Options};
+///
+/// # let dir = std::env::temp_dir().join(format!("policy-engine-load-suite-doc-{}", std::process::id()));
+/// # std::fs::create_dir_all(&dir)?;
+/// std::fs::write(dir.join("a.json"), r#"{"api": {}}"#)?;
+/// std::fs::write(dir.join("b.json"), r#"{"hello": "world"}"#)?;
+/// let suite = load_suite_with(&[&dir], Options::default());
+/// assert_eq!(suite.errors.len(), 2); // both files, not only the first
+/// assert!(suite.errors[1].problem().starts_with("not a scenario file"));
+///
+/// let nothing = load_suite_with(&[dir.join("*.yaml")], Options::default());
+/// assert_eq!(nothing.errors[0].problem(), "the pattern matches no file");
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn load_suite_with<P: AsRef<Path>>(paths: &[P], options: Options<'_>) -> Suite {
+    let found = find_files(paths);
+    let mut suite = Suite {
+        errors: found.errors,
+        ..Suite::default()
+    };
+    for file in &found.files {
+        match load_found(&file.path, file.named, options) {
+            Ok(Loaded::Scenario(scenario)) if scenario.cases.is_empty() => {
+                suite.errors.push(FileError::new(
+                    &scenario.file,
+                    Some(&JsonPath::root().key("cases")),
+                    "no cases: a scenario file without cases checks nothing, so `policy-sim test` refuses it; add a case (`policy-sim lint` reviews a setup without cases)",
+                ));
+            }
+            Ok(Loaded::Scenario(scenario)) => suite.scenarios.push(*scenario),
+            Ok(Loaded::LeftOut(left_out)) => suite.left_out.push(left_out),
+            Err(e) => suite.errors.push(e),
+        }
+    }
+    if suite.scenarios.is_empty() && suite.errors.is_empty() {
+        suite.errors.push(nothing_found(paths, &suite.left_out));
+    }
+    suite
+}
+
+/// The error for a run whose paths hold no scenario file.
+fn nothing_found<P: AsRef<Path>>(paths: &[P], left_out: &[LeftOut]) -> ScenarioError {
+    let looked_at = if paths.is_empty() {
+        "no path given".to_owned()
+    } else {
+        paths
+            .iter()
+            .map(|p| p.as_ref().display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let why = match left_out.len() {
+        0 => "no `*.json` file in the folders and patterns given (folders are searched recursively, skipping hidden folders, `target` and `node_modules`)".to_owned(),
+        1 => "the one `*.json` file found is another kind of file, left out".to_owned(),
+        n => format!("the {n} `*.json` files found are other kinds of file, left out"),
+    };
+    FileError::new(
+        &looked_at,
+        None,
+        format!("no scenario file found: {why}; give scenario files (`api`, `cases`) or folders and patterns that reach them"),
+    )
+}
+
+/// A file read for a run: a scenario, or another kind of file left out.
+enum Loaded {
+    Scenario(Box<Scenario>),
+    LeftOut(LeftOut),
+}
+
+/// Read one file for a run: see [`load_suite_with`] for what `named` changes.
+fn load_found(path: &Path, named: bool, options: Options<'_>) -> Result<Loaded, ScenarioError> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| FileError::new(&name, None, format!("cannot read the file ({e})")))?;
+    let value: Value = crate::json::parse_strict(&text)
+        .map_err(|e| FileError::new(&name, None, format!("not valid JSON: {e}")))?;
+    match FileKind::of(&value) {
+        Some(FileKind::Scenario) => {}
+        Some(kind) if named => return Err(files::not_a_scenario(&name, kind)),
+        Some(kind) => return Ok(Loaded::LeftOut(LeftOut::new(&name, kind))),
+        None => return Err(files::unknown_kind(&name, &value)),
+    }
+    Parser {
+        file: &name,
+        dir: folder_of(path),
+        options,
+        check_programs: true,
+    }
+    .scenario(&value)
+    .map(|s| Loaded::Scenario(Box::new(s)))
+}
+
+/// The folder a file's relative paths are resolved against.
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// Read and parse one scenario file, to run it; relative paths in it (a `command`, an
+/// `openapi` export) are resolved against its folder. Unlike [`parse`], it checks that an
+/// authorizer `command` names a program that can be started.
 ///
 /// # Errors
 ///
-/// The file cannot be read, is not JSON, or is not a valid scenario.
+/// The file cannot be read, is not JSON, is another kind of file ([`FileKind`]: the message
+/// says which), or is not a valid scenario.
 ///
 /// ```
 /// use policy_engine::scenario::load_file;
@@ -821,7 +1105,8 @@ pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
 }
 
 /// [`load_file`] with [`Options`]; files a scenario names (a `command`, `rules`) are resolved
-/// against its folder.
+/// against its folder, and a `command`'s program must exist and be executable
+/// ([`CommandFunction::resolve_program`]).
 ///
 /// # Errors
 ///
@@ -854,14 +1139,11 @@ pub fn load_file(path: &Path) -> Result<Scenario, ScenarioError> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn load_file_with(path: &Path, options: Options<'_>) -> Result<Scenario, ScenarioError> {
-    let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| FileError::new(&name, None, format!("cannot read the file ({e})")))?;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    parse_with(&name, &text, dir, options)
+    match load_found(path, true, options)? {
+        Loaded::Scenario(scenario) => Ok(*scenario),
+        // A named file is never left out; should it be, it is still not a scenario.
+        Loaded::LeftOut(left_out) => Err(files::not_a_scenario(&left_out.file, left_out.kind)),
+    }
 }
 
 /// Parse scenario JSON; `file` names it in errors; relative paths are resolved against the
@@ -936,7 +1218,13 @@ pub fn parse_with(
 ) -> Result<Scenario, ScenarioError> {
     let value: Value = crate::json::parse_strict(text)
         .map_err(|e| FileError::new(file, None, format!("not valid JSON: {e}")))?;
-    Parser { file, dir, options }.scenario(&value)
+    Parser {
+        file,
+        dir,
+        options,
+        check_programs: false,
+    }
+    .scenario(&value)
 }
 
 /// Which cases a run explains (the explanation is most of the cost of a passing case).
@@ -1045,6 +1333,7 @@ pub fn run_all(
                 report
             })
             .collect(),
+        ..RunReport::default()
     }
 }
 
@@ -1088,19 +1377,29 @@ pub fn run_with(scenario: &Scenario, explain: Explain) -> FileReport {
     let run_case = |case: &Case| {
         let now = start.saturating_add(case.at);
         let gateway = &scenario.gateway;
-        let (decided, call) = match (&scenario.lambda, &cache) {
+        let (decided, call, not_started) = match (&scenario.lambda, &cache) {
             (Some(lambda), Some(cache)) => {
                 let mut call = None;
-                let decided = gateway.decide_with_authorizer(&case.request, now, &mut || {
-                    let answer = lambda.call(&gateway.api, &case.request, cache, now);
-                    call = Some(answer.clone());
-                    answer
+                let (decided, not_started) = crate::function::watch_starts(|| {
+                    gateway.decide_with_authorizer(&case.request, now, &mut || {
+                        let answer = lambda.call(&gateway.api, &case.request, cache, now);
+                        call = Some(answer.clone());
+                        answer
+                    })
                 });
-                (decided, call)
+                (decided, call, not_started)
             }
-            _ => (gateway.decide(&case.request, now), None),
+            _ => (gateway.decide(&case.request, now), None, None),
         };
         let mut report = report_case(case, decided);
+        if let Some(why) = not_started {
+            // The simulated gateway answered 500, but not because of the authorizer: the
+            // case checks nothing, and must not pass as "authorizer failure expected".
+            report.pass = false;
+            report.error = Some(format!(
+                "the authorizer could not be started: {why}; check that the program is one this machine can run (a script needs a `#!` line). A program that cannot start is a mistake in the scenario, not an authorizer failure: this case is not checked"
+            ));
+        }
         if explain == Explain::All || !report.pass {
             let explained = match call {
                 Some(call) => {
@@ -1146,6 +1445,7 @@ fn report_case(case: &Case, decided: Result<Decision, crate::flow::FlowError>) -
             actual: json!({ "error": e.to_string() }),
             mismatches: vec![format!("the request could not be evaluated: {e}")],
             explanation: String::new(),
+            error: None,
         },
     }
 }
@@ -1226,6 +1526,7 @@ fn compare(case: &Case, d: &Decision) -> CaseReport {
         actual: actual_json(d),
         mismatches,
         explanation: String::new(),
+        error: None,
     }
 }
 
@@ -1283,6 +1584,10 @@ struct Parser<'f> {
     file: &'f str,
     dir: &'f Path,
     options: Options<'f>,
+    /// Whether a `command`'s program must exist and be executable: when a file is loaded to
+    /// be run (`test`, `check`), not when it is only parsed (`lint` reviews a setup whose
+    /// programs may not be built yet).
+    check_programs: bool,
 }
 
 fn is_note(key: &str) -> bool {
@@ -1319,6 +1624,7 @@ impl<'f> Parser<'f> {
                 file: self.file,
                 dir: self.dir,
                 options: self.options,
+                check_programs: self.check_programs,
             };
             let mut without = merged;
             if let Some(o) = without.as_object_mut() {
@@ -1949,6 +2255,13 @@ impl<'f> Parser<'f> {
                     "expected the program and its arguments, such as `[\"./authorizer\", \"invoke\", \"--config\", \"rules.json\"]`",
                 )
             })?;
+            if self.check_programs {
+                // A program that cannot be started is the scenario's mistake: simulated, it
+                // would be an authorizer failure (500) that a case could expect and pass.
+                command
+                    .resolve_program()
+                    .map_err(|why| self.err(&path.index(0), why))?;
+            }
             return Ok(Arc::new(command));
         }
         let path = o.path().key("rules");

@@ -2,7 +2,13 @@
 //!
 //! A thin layer over the `apigw_authz` library: it parses arguments, calls the library and
 //! prints. Exit status: `test` 0 every case passed, 1 a case failed; `check` 0 allowed, 1
-//! denied (401/403/414/500); `lint` 0 no errors, 1 an error-severity finding; 2 invalid input.
+//! denied (401/403/414/500); `lint` 0 no errors, 1 an error-severity finding; 2 invalid input
+//! — for `test` also no scenario file found, a scenario without cases, and an authorizer
+//! `command` that cannot be started (never a green run that checked nothing).
+//!
+//! `test` and `lint` take files, folders (searched recursively for `*.json`) and glob patterns
+//! (`'tests/**/*.json'`); JSON files found that are other kinds of file are left out with a
+//! note on stderr (`policy_engine::scenario::find_files`, `FileKind`).
 
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -26,9 +32,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run scenario files and check every case's expected outcome.
+    /// Run scenario files and check every case's expected outcome. Exit 0 every case passed,
+    /// 1 a case failed, 2 invalid input or nothing to check.
     Test {
-        /// Scenario files, or directories of `*.json` scenario files.
+        /// Scenario files, folders (searched recursively for `*.json` files; other kinds of
+        /// file found there are left out with a note) or glob patterns (`'tests/**/*.json'`).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// Output format.
@@ -40,8 +48,9 @@ enum Command {
     /// Review scenario files, resource policies or OpenAPI exports before deploying. Exit 0
     /// no errors, 1 an error (or a warning with `--strict`).
     Lint {
-        /// Files: scenario files, policies (object, escaped string or `get-rest-api` output)
-        /// or OpenAPI exports; directories of `*.json` files.
+        /// Files: scenario files, policies (object, escaped string or `get-rest-api` output),
+        /// authorizer responses or OpenAPI exports; folders (searched recursively for `*.json`
+        /// files) or glob patterns (`'api/**/*.json'`).
         #[arg(required = true)]
         paths: Vec<PathBuf>,
         /// The API a bare policy is for, when its own ARNs do not say:
@@ -225,6 +234,11 @@ fn report_error(message: &str) {
     write_stderr(&format!("error: {message}\n"));
 }
 
+/// `note: ...` on stderr.
+fn report_note(message: &str) {
+    write_stderr(&format!("note: {message}\n"));
+}
+
 /// Print the report and return `code`, or 2 when stdout could not be written.
 fn finish(text: &str, code: ExitCode) -> ExitCode {
     match write_stdout(text) {
@@ -234,36 +248,49 @@ fn finish(text: &str, code: ExitCode) -> ExitCode {
 }
 
 fn test(paths: &[PathBuf], format: Format) -> ExitCode {
-    let scenarios = match scenario::load_paths_with(paths, apigw_authz::options()) {
-        Ok(s) => s,
-        Err(e) => {
-            report_error(&e.to_string());
-            return ExitCode::from(2);
-        }
-    };
-    let progress = Progress::new(scenarios.iter().map(|s| s.cases.len()).sum());
+    let suite = scenario::load_suite_with(paths, apigw_authz::options());
+    for left_out in &suite.left_out {
+        report_note(&left_out.to_string());
+    }
+    // Every invalid file and path at once (no case runs then): one run shows them all.
+    for e in &suite.errors {
+        report_error(&e.to_string());
+    }
+    let progress = Progress::new(suite.scenarios.iter().map(|s| s.cases.len()).sum());
     // JSON reports carry every case's explanation; the others show failing cases only.
     let explain = match format {
         Format::Json => Explain::All,
         Format::Human | Format::Junit => Explain::Failures,
     };
     let finished = AtomicUsize::new(0);
-    let report = scenario::run_all(&scenarios, explain, &|file| {
+    let report = suite.run(explain, &|file| {
         let done = finished.fetch_add(1, Ordering::Relaxed);
-        progress.show(done, scenarios.len(), &file.file);
+        progress.show(done, suite.scenarios.len(), &file.file);
     });
     progress.clear();
+    let errors = report.errors();
     let text = match format {
         Format::Json => format!("{}\n", report.to_json()),
         Format::Junit => report.to_junit(),
+        // The errors above say it all; the human report is for runs that ran.
+        Format::Human if !report.invalid_files.is_empty() => String::new(),
         Format::Human => human_report(&report),
     };
-    let code = if report.all_passed() {
+    let code = if !report.invalid_files.is_empty() || errors > 0 {
+        ExitCode::from(2)
+    } else if report.all_passed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     };
-    finish(&text, code)
+    let code = finish(&text, code);
+    if errors > 0 {
+        report_error(&format!(
+            "{errors} case{} could not be run (`error` in the report): an authorizer `command` that cannot be started is a mistake in the scenario, not an authorizer failure",
+            if errors == 1 { "" } else { "s" }
+        ));
+    }
+    code
 }
 
 /// A progress line on stderr for long runs, only on a terminal (or when
@@ -305,7 +332,16 @@ fn human_report(report: &RunReport) -> String {
     let mut out = String::new();
     for file in &report.files {
         for case in &file.cases {
-            if case.pass {
+            if let Some(error) = &case.error {
+                line!(
+                    out,
+                    "{} {} :: {}",
+                    paint(colour, "31", "ERROR"),
+                    file.file,
+                    case.name
+                );
+                line!(out, "    {error}");
+            } else if case.pass {
                 line!(
                     out,
                     "{} {} :: {}",
@@ -435,7 +471,7 @@ fn run_lint(
     strict: bool,
     format: Format,
 ) -> ExitCode {
-    use apigw_authz::lint::{lint_file, AssumedAuth, LintReport};
+    use apigw_authz::lint::{review, AssumedAuth, LintReport, Review};
     use policy_engine::lint::Severity;
     let assumed = match auth {
         None => AssumedAuth::Unknown,
@@ -443,18 +479,35 @@ fn run_lint(
         Some(AuthArg::AwsIam) => AssumedAuth::AwsIam,
         Some(AuthArg::Lambda) => AssumedAuth::Lambda,
     };
-    let reports = match scenario::collect_files(paths).and_then(|files| {
-        files
-            .iter()
-            .map(|f| lint_file(f, api, assumed))
-            .collect::<Result<Vec<LintReport>, _>>()
-    }) {
-        Ok(r) => r,
-        Err(e) => {
-            report_error(&e.to_string());
-            return ExitCode::from(2);
+    let found = scenario::find_files(paths);
+    let mut errors = found.errors;
+    let mut reports: Vec<LintReport> = Vec::new();
+    for file in &found.files {
+        match review(&file.path, file.named, api, assumed) {
+            Ok(Review::Linted(report)) => reports.push(report),
+            Ok(Review::LeftOut(kind)) => report_note(&format!(
+                "{}: left out: {}, which lint does not review",
+                file.path.display(),
+                kind.description()
+            )),
+            Err(e) => errors.push(e),
         }
-    };
+    }
+    // Every unreadable or unknown file at once.
+    if !errors.is_empty() {
+        for e in &errors {
+            report_error(&e.to_string());
+        }
+        return ExitCode::from(2);
+    }
+    if reports.is_empty() {
+        let looked_at: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        report_error(&format!(
+            "{}: no file to review found: give scenario files, policies, authorizer responses or OpenAPI exports, or folders and patterns that reach them",
+            looked_at.join(", ")
+        ));
+        return ExitCode::from(2);
+    }
     let total = |s: Severity| reports.iter().map(|r| r.count(s)).sum::<usize>();
     let (errors, warnings, infos) = (
         total(Severity::Error),

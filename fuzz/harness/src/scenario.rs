@@ -70,6 +70,7 @@ pub fn scenario(data: &[u8]) {
     }
     let report = RunReport {
         files: vec![scenario::run_with(&parsed, Explain::All)],
+        ..RunReport::default()
     };
     let _ = (report.to_json(), report.to_junit(), report.to_string());
     quiet_and_explained(&parsed);

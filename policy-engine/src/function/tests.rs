@@ -97,7 +97,7 @@ fn command_crash_and_garbage_are_failures() {
     )
     .unwrap();
     match missing.invoke("", &json!({})) {
-        FunctionResult::Failed(why) => assert!(why.contains("cannot run"), "{why}"),
+        FunctionResult::Failed(why) => assert!(why.contains("cannot start"), "{why}"),
         other => panic!("{other:?}"),
     }
 }
@@ -153,4 +153,124 @@ fn relative_program_paths_resolve_against_the_scenario_folder() {
     .unwrap();
     assert_eq!(on_path.program(), Path::new("authorizer"));
     assert!(CommandFunction::new(vec![], Path::new("."), DEFAULT_COMMAND_TIMEOUT).is_none());
+}
+
+/// A folder of its own under the temporary folder, empty.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("policy-engine-fn-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn command_in(dir: &Path, program: &str) -> CommandFunction {
+    CommandFunction::new(vec![program.into()], dir, DEFAULT_COMMAND_TIMEOUT).unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn programs_are_resolved_as_the_os_will_run_them() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("resolve");
+    let script = dir.join("allow.sh");
+    std::fs::write(&script, "#!/bin/sh\necho '{}'\n").unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let plain = dir.join("plain.sh");
+    std::fs::write(&plain, "#!/bin/sh\necho '{}'\n").unwrap();
+    std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+
+    // A path is relative to the scenario's folder, and comes back absolute.
+    let found = command_in(&dir, "./allow.sh").resolve_program().unwrap();
+    assert!(
+        found.is_absolute() && found.ends_with("allow.sh"),
+        "{}",
+        found.display()
+    );
+    // A name is looked up on PATH.
+    assert!(command_in(&dir, "sh")
+        .resolve_program()
+        .unwrap()
+        .is_absolute());
+
+    let why = command_in(&dir, "./alow.sh").resolve_program().unwrap_err();
+    assert!(
+        why.starts_with("the program `./alow.sh` does not exist (looked for `"),
+        "{why}"
+    );
+    assert!(
+        why.ends_with(
+            "a program path is relative to the scenario's folder): build it, or correct the path"
+        ),
+        "{why}"
+    );
+    let why = command_in(&dir, "./plain.sh")
+        .resolve_program()
+        .unwrap_err();
+    assert!(
+        why.starts_with("the program `./plain.sh` is not executable"),
+        "{why}"
+    );
+    assert!(why.contains("`chmod +x`"), "{why}");
+    let why = command_in(&dir, "./sub").resolve_program().unwrap_err();
+    assert!(
+        why.starts_with("the program `./sub` is a folder, not a program"),
+        "{why}"
+    );
+    let why = command_in(&dir, "no-such-authorizer-on-path")
+        .resolve_program()
+        .unwrap_err();
+    assert!(
+        why.starts_with("no program `no-such-authorizer-on-path` on PATH: "),
+        "{why}"
+    );
+    assert!(why.contains("`./no-such-authorizer-on-path`"), "{why}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_relative_program_runs_from_a_relative_scenario_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    // The scenario folder given relative to the current one, as `policy-sim test dir/s.json`
+    // gives it: the program starts in that folder, so its path must not be read from there.
+    let cwd = std::env::current_dir().unwrap();
+    let dir = scratch("relative");
+    std::fs::write(
+        dir.join("answer.sh"),
+        "#!/bin/sh\ncat >/dev/null; echo '{\"principalId\": \"x\"}'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        dir.join("answer.sh"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    let relative: std::path::PathBuf = std::iter::repeat_n("..", cwd.components().count())
+        .collect::<std::path::PathBuf>()
+        .join(dir.strip_prefix("/").unwrap());
+    let command = command_in(&relative, "./answer.sh");
+    assert!(
+        matches!(command.invoke("", &json!({})), FunctionResult::Response(r) if r["principalId"] == "x"),
+        "{:?}",
+        command.invoke("", &json!({}))
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_program_that_cannot_start_is_told_apart_from_one_that_fails() {
+    let missing = command_in(Path::new("."), "./no-such-program");
+    let (result, not_started) = watch_starts(|| missing.invoke("", &json!({})));
+    assert!(matches!(result, FunctionResult::Failed(_)));
+    assert!(not_started.is_some_and(|why| why.starts_with("cannot start `./no-such-program`")));
+    // A program that starts and fails is the function failing: nothing is recorded.
+    let crash = sh("exit 3", DEFAULT_COMMAND_TIMEOUT);
+    let (result, not_started) = watch_starts(|| crash.invoke("", &json!({})));
+    assert!(matches!(result, FunctionResult::Failed(why) if why.contains("status 3")));
+    assert_eq!(not_started, None);
+    // Outside a watch, nothing is kept for the next one.
+    let _ = missing.invoke("", &json!({}));
+    let ((), not_started) = watch_starts(|| ());
+    assert_eq!(not_started, None);
 }

@@ -266,7 +266,10 @@ fn reports_compare_only_given_fields_and_list_mismatches() {
             "context.tier: expected `gold`, got nothing",
         ]
     );
-    let report = RunReport { files: vec![file] };
+    let report = RunReport {
+        files: vec![file],
+        ..RunReport::default()
+    };
     assert_eq!(report.to_json()["failed"], 1);
     assert!(report
         .to_string()
@@ -287,6 +290,280 @@ fn collect_files_reads_directories_in_name_order() {
         .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names, ["a.json", "b.json"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A folder of its own under the temporary folder, empty.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("policy-sim-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn put(path: &std::path::Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn folders_are_searched_recursively_patterns_expanded_and_every_bad_path_reported() {
+    let dir = scratch("find");
+    for name in [
+        "b.json",
+        "a/c.json",
+        "a/deeper/d.json",
+        "a/notes.txt",
+        ".git/e.json",
+        "a/.f.json",
+        "target/g.json",
+        "a/node_modules/h.json",
+    ] {
+        put(&dir.join(name), "{}");
+    }
+    let paths = |found: &FoundFiles| -> Vec<String> {
+        found
+            .files
+            .iter()
+            .map(|f| f.path.strip_prefix(&dir).unwrap().display().to_string())
+            .collect()
+    };
+    let found = find_files(&[&dir]);
+    assert!(found.errors.is_empty(), "{:?}", found.errors);
+    assert_eq!(paths(&found), ["a/c.json", "a/deeper/d.json", "b.json"]);
+    assert!(found.files.iter().all(|f| !f.named));
+
+    // A file named, and reached again by a folder: read once, as named.
+    let found = find_files(&[dir.join("b.json"), dir.clone()]);
+    assert_eq!(paths(&found), ["b.json", "a/c.json", "a/deeper/d.json"]);
+    assert!(found.files[0].named && !found.files[1].named);
+
+    let pattern = |p: &str| format!("{}/{p}", dir.display());
+    assert_eq!(
+        paths(&find_files(&[pattern("**/*.json")])),
+        ["a/c.json", "a/deeper/d.json", "b.json"]
+    );
+    assert_eq!(paths(&find_files(&[pattern("a/*.json")])), ["a/c.json"]);
+    // A folder matched is searched; a folder spelled out in the pattern is not skipped.
+    assert_eq!(
+        paths(&find_files(&[pattern("a/deep*")])),
+        ["a/deeper/d.json"]
+    );
+    assert_eq!(
+        paths(&find_files(&[pattern("target/*.json")])),
+        ["target/g.json"]
+    );
+
+    let found = find_files(&[
+        pattern("**/*.yaml"),
+        pattern("a/*.txt"),
+        pattern("missing.json"),
+        pattern("[.json"),
+    ]);
+    assert!(found.files.is_empty());
+    let problems: Vec<&str> = found.errors.iter().map(|e| e.problem()).collect();
+    assert_eq!(problems[0], "the pattern matches no file");
+    assert_eq!(problems[1], "the pattern matches no `*.json` file");
+    assert_eq!(problems[2], "no such file or directory");
+    assert!(
+        problems[3].starts_with("not a valid pattern: "),
+        "{}",
+        problems[3]
+    );
+    assert_eq!(found.errors[2].file(), pattern("missing.json"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn file_kinds_are_told_from_their_members() {
+    for (value, kind) in [
+        (json!({"api": {}}), Some(FileKind::Scenario)),
+        (
+            json!({"cases": [], "openapi": "export.json"}),
+            Some(FileKind::Scenario),
+        ),
+        (
+            json!({"swagger": "2.0", "info": {}}),
+            Some(FileKind::OpenApi),
+        ),
+        (
+            json!({"token": {}, "jwt": {}, "rules": []}),
+            Some(FileKind::AuthorizerRules),
+        ),
+        // A rules file says where `principalId` comes from: still a rules file.
+        (
+            json!({"token": {}, "principalId": "claim:sub", "rules": []}),
+            Some(FileKind::AuthorizerRules),
+        ),
+        (
+            json!({"Version": "2012-10-17", "Statement": []}),
+            Some(FileKind::Policy),
+        ),
+        (json!("{\"Statement\": []}"), Some(FileKind::Policy)),
+        (
+            json!({"id": "a1b2c3d4e5", "policy": "{}"}),
+            Some(FileKind::GetRestApi),
+        ),
+        (
+            json!({"type": "TOKEN", "methodArn": "arn"}),
+            Some(FileKind::AuthorizerEvent),
+        ),
+        (
+            json!({"version": "2.0", "type": "REQUEST", "routeArn": "arn"}),
+            Some(FileKind::AuthorizerEvent),
+        ),
+        (
+            json!({"type": "REQUEST", "requestContext": {}}),
+            Some(FileKind::AuthorizerEvent),
+        ),
+        (
+            json!({"principalId": "a", "policyDocument": {}}),
+            Some(FileKind::AuthorizerResponse),
+        ),
+        (
+            json!({"isAuthorized": true}),
+            Some(FileKind::AuthorizerResponse),
+        ),
+        (json!({"keys": []}), Some(FileKind::Jwks)),
+        (json!({"keys": "x"}), None),
+        (json!({"hello": "world"}), None),
+        (json!([1, 2]), None),
+    ] {
+        assert_eq!(FileKind::of(&value), kind, "{value}");
+    }
+}
+
+#[test]
+fn a_suite_reports_every_problem_and_never_an_empty_pass() {
+    let dir = scratch("suite");
+    let text = scenario_text(minimal());
+    put(&dir.join("ok.json"), &text);
+    put(&dir.join("nested/also-ok.json"), &text);
+    put(
+        &dir.join("export.json"),
+        r#"{"openapi": "3.0.1", "info": {"title": "x"}, "paths": {}}"#,
+    );
+    put(
+        &dir.join("rules/authorizer.json"),
+        r#"{"token": {}, "jwt": {}, "rules": []}"#,
+    );
+    let suite = load_suite_with(&[&dir], Options::default());
+    assert!(suite.errors.is_empty(), "{:?}", suite.errors);
+    assert_eq!(suite.scenarios.len(), 2);
+    let left_out: Vec<(String, FileKind)> = suite
+        .left_out
+        .iter()
+        .map(|l| (l.file.clone(), l.kind))
+        .collect();
+    assert_eq!(
+        left_out,
+        [
+            (
+                dir.join("export.json").display().to_string(),
+                FileKind::OpenApi
+            ),
+            (
+                dir.join("rules/authorizer.json").display().to_string(),
+                FileKind::AuthorizerRules
+            ),
+        ]
+    );
+    let report = run_paths(&[&dir]).unwrap();
+    assert_eq!((report.passed(), report.left_out.len()), (2, 2));
+    assert!(report.all_passed());
+
+    // Named, the export is refused, saying what it is.
+    let err = load_file(&dir.join("export.json")).unwrap_err();
+    assert!(err.problem().starts_with("this is an OpenAPI export (`openapi` or `swagger`), not a scenario file: a scenario reads it through `\"openapi\": \"FILE\"`"), "{err}");
+    let err = run_paths(&[dir.join("export.json")]).unwrap_err();
+    assert!(
+        err.problem().starts_with("this is an OpenAPI export"),
+        "{err}"
+    );
+
+    // Several invalid files: all of them, in order; no scenario runs.
+    let mut without_cases = minimal();
+    without_cases["cases"] = json!([]);
+    put(&dir.join("x-empty.json"), &scenario_text(without_cases));
+    put(&dir.join("y-odd.json"), r#"{"hello": "world"}"#);
+    put(&dir.join("z-broken.json"), "{");
+    let suite = load_suite_with(&[&dir], Options::default());
+    let errors: Vec<String> = suite.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    assert!(
+        errors[0].contains("x-empty.json: no cases: "),
+        "{}",
+        errors[0]
+    );
+    assert!(errors[0].ends_with("(at `cases`)"), "{}", errors[0]);
+    assert!(errors[1].contains("y-odd.json: not a scenario file: it has neither `api` nor `cases` (its members: `hello`)"), "{}", errors[1]);
+    assert!(
+        errors[2].contains("z-broken.json: not valid JSON"),
+        "{}",
+        errors[2]
+    );
+    let report = suite.run(Explain::Failures, &|_| panic!("no file may run"));
+    assert!(report.files.is_empty() && !report.all_passed());
+    assert_eq!(report.invalid_files.len(), 3);
+    assert!(load_paths_with(&[&dir], Options::default()).is_err());
+
+    // Nothing to run: an error naming the paths.
+    let other = scratch("suite-empty");
+    put(&other.join("export.json"), r#"{"swagger": "2.0"}"#);
+    let suite = load_suite_with(&[&other], Options::default());
+    assert_eq!(suite.errors.len(), 1);
+    assert_eq!(suite.errors[0].file(), other.display().to_string());
+    assert!(
+        suite.errors[0].problem().starts_with(
+            "no scenario file found: the one `*.json` file found is another kind of file, left out"
+        ),
+        "{}",
+        suite.errors[0]
+    );
+    std::fs::remove_file(other.join("export.json")).unwrap();
+    let err = run_paths(&[&other]).unwrap_err();
+    assert!(
+        err.problem()
+            .starts_with("no scenario file found: no `*.json` file in the folders"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::remove_dir_all(&other).unwrap();
+}
+
+#[test]
+fn a_command_program_is_checked_when_a_file_is_loaded_to_run_not_when_parsed() {
+    let dir = scratch("program");
+    let mut v = minimal();
+    v["auth"] = json!({"type": "LAMBDA_TOKEN", "ttlSeconds": 0, "command": ["./no-such-authorizer", "--local"]});
+    v["cases"][0]["request"]["headers"] = json!({"Authorization": "tok"});
+    v["cases"][0]["expect"] = json!({"status": 500});
+    let text = scenario_text(v);
+    put(&dir.join("s.json"), &text);
+    let err = load_file(&dir.join("s.json")).unwrap_err();
+    assert_eq!(err.path().map(JsonPath::as_str), Some("auth.command[0]"));
+    assert!(
+        err.problem()
+            .starts_with("the program `./no-such-authorizer` does not exist"),
+        "{err}"
+    );
+    let suite = load_suite_with(&[&dir], Options::default());
+    assert_eq!(suite.errors, [err]);
+
+    // Parsed only (what `lint` does), the file is valid; run anyway, the case is not checked:
+    // it never passes as the 500 it expects.
+    let parsed = parse_with("s.json", &text, &dir, Options::default()).unwrap();
+    let report = run_with(&parsed, Explain::Failures);
+    let case = &report.cases[0];
+    assert_eq!(case.actual["status"], 500);
+    assert!(!case.pass);
+    let error = case.error.as_deref().unwrap_or_default();
+    assert!(
+        error.starts_with(
+            "the authorizer could not be started: cannot start `./no-such-authorizer`"
+        ),
+        "{error}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -381,6 +658,7 @@ fn junit_report_escapes_and_counts() {
                     actual: json!({}),
                     mismatches: vec![],
                     explanation: String::new(),
+                    error: None,
                 },
                 CaseReport {
                     name: "bad \"quote\" 'x'".into(),
@@ -389,9 +667,11 @@ fn junit_report_escapes_and_counts() {
                     actual: json!({}),
                     mismatches: vec!["status: expected 200, got 403".into()],
                     explanation: "step 1\nresult: 403\u{1}".into(),
+                    error: None,
                 },
             ],
         }],
+        ..RunReport::default()
     };
     let xml = report.to_junit();
     assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"policy-sim\" tests=\"2\" failures=\"1\">"), "{xml}");
@@ -413,6 +693,89 @@ fn junit_report_escapes_and_counts() {
         ),
         "{xml}"
     );
+}
+
+#[test]
+fn reports_carry_cases_not_checked_files_left_out_and_invalid_files() {
+    let case = |name: &str, pass: bool, error: Option<&str>| CaseReport {
+        name: name.into(),
+        pass,
+        expected: json!({"status": 500}),
+        actual: json!({"status": 500}),
+        mismatches: vec![],
+        explanation: "result: 500".into(),
+        error: error.map(str::to_owned),
+    };
+    let report = RunReport {
+        files: vec![FileReport {
+            file: "cmd.json".into(),
+            cases: vec![
+                case("ran", true, None),
+                case(
+                    "not started",
+                    false,
+                    Some("the authorizer could not be started"),
+                ),
+            ],
+        }],
+        left_out: vec![LeftOut::new("export.json", FileKind::OpenApi)],
+        invalid_files: vec![],
+    };
+    assert_eq!(
+        (report.passed(), report.failed(), report.errors()),
+        (1, 1, 1)
+    );
+    assert!(!report.all_passed());
+    let json = report.to_json();
+    assert_eq!(json["errors"], 1);
+    assert_eq!(
+        json["files"][0]["cases"][0]["error"],
+        serde_json::Value::Null
+    );
+    assert_eq!(
+        json["files"][0]["cases"][1]["error"],
+        "the authorizer could not be started"
+    );
+    assert_eq!(
+        json["leftOut"],
+        json!([{"file": "export.json", "kind": "openapi"}])
+    );
+    let xml = report.to_junit();
+    assert!(xml.contains("<testsuites name=\"policy-sim\" tests=\"3\" failures=\"0\" errors=\"1\" skipped=\"1\">"), "{xml}");
+    assert!(
+        xml.contains("<testsuite name=\"cmd.json\" tests=\"2\" failures=\"0\" errors=\"1\">"),
+        "{xml}"
+    );
+    assert!(
+        xml.contains("<error message=\"the authorizer could not be started\">result: 500</error>"),
+        "{xml}"
+    );
+    assert!(xml.contains("<skipped message=\"left out: an OpenAPI export (`openapi` or `swagger`), not a scenario file\"/>"), "{xml}");
+    assert!(report
+        .to_string()
+        .contains("ERROR cmd.json :: not started\n  the authorizer could not be started"));
+
+    let refused = RunReport {
+        invalid_files: vec![FileError::new(
+            "bad.json",
+            Some(&JsonPath::root().key("api")),
+            "missing",
+        )],
+        ..RunReport::default()
+    };
+    assert!(!refused.all_passed());
+    assert_eq!(
+        refused.to_json()["invalidFiles"],
+        json!([{"file": "bad.json", "path": "api", "problem": "missing", "message": "bad.json: missing (at `api`)"}])
+    );
+    assert!(refused
+        .to_junit()
+        .contains("<testsuites name=\"policy-sim\" tests=\"1\" failures=\"0\" errors=\"1\">"));
+    assert!(refused
+        .to_string()
+        .starts_with("error: bad.json: missing (at `api`)\n"));
+    // A report without cases is no pass.
+    assert!(!RunReport::default().all_passed());
 }
 
 #[test]
