@@ -260,6 +260,20 @@ fn event_files_and_bad_input() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not an API Gateway authorizer event"));
 }
 
+/// The flake of issue #14 made certain: the authorizer stops at init without reading its
+/// input, so writing a large event to it fails with `BrokenPipe` every time. That is the
+/// program's answer (exit 2, the field named), and the test must judge it, not panic on the
+/// write (which made cargo skip every later test on a loaded machine).
+#[test]
+fn a_program_that_exits_without_reading_its_input_is_judged_by_its_exit() {
+    let dir = rules_dir("unread", json!({"principalId": "sub"}));
+    let big =
+        json!({"type": "TOKEN", "authorizationToken": "x".repeat(4 << 20), "methodArn": "arn"});
+    let out = invoke(&dir, &big);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("(at `principalId`)"));
+}
+
 #[test]
 fn a_bad_rules_file_stops_at_init_naming_the_field() {
     let dir = rules_dir("badconfig", json!({"principalId": "sub"}));

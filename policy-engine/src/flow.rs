@@ -295,6 +295,10 @@ pub enum AuthorizerAnswer {
     },
     /// Any other failure, or a response the gateway cannot use (500); the reason.
     Failed(String),
+    /// The stand-in for the function could not be run at all (see
+    /// [`FunctionResult::NotStarted`](crate::function::FunctionResult::NotStarted)): no
+    /// decision, [`FlowError::AuthorizerNotStarted`].
+    NotStarted(String),
 }
 
 /// Where an authorizer answer came from: it sets [`Decision::authorizer_invoked`] and
@@ -665,6 +669,10 @@ pub enum FlowError {
     /// A condition-key value of the request is invalid.
     #[error(transparent)]
     Context(#[from] ContextError),
+    /// The authorizer's stand-in could not be run (a `command` the OS cannot start): the
+    /// simulation has no answer to give, and a 500 would pass for an authorizer failure.
+    #[error("the authorizer could not be started: {0}; a program that cannot start is a mistake in the setup, not an authorizer failure (a script needs a `#!` line and the execute bit)")]
+    AuthorizerNotStarted(String),
 }
 
 /// A gateway: one API with its resource policy and the authorization of its methods — the
@@ -1035,6 +1043,9 @@ impl Gateway {
             }
         };
         let mut decision = match &*answer {
+            AuthorizerAnswer::NotStarted(why) => {
+                return Err(FlowError::AuthorizerNotStarted(why.clone()))
+            }
             AuthorizerAnswer::Unauthorized => {
                 trace.note(|| "authorizer answered `Unauthorized`: 401".to_owned());
                 Decision::refused(GatewayResponse::Unauthorized, Vec::new())

@@ -42,7 +42,6 @@
 //! assert_eq!(AdminOnly.invoke("tok-guest", &event), FunctionResult::Unauthorized);
 //! ```
 
-use std::cell::RefCell;
 use std::fmt;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -86,8 +85,13 @@ pub enum FunctionResult {
     Response(Value),
     /// It failed with the error message `Unauthorized` (the gateway answers 401).
     Unauthorized,
-    /// It failed in any other way, or could not be run (the gateway answers 500); the reason.
+    /// It failed in any other way (the gateway answers 500); the reason.
     Failed(String),
+    /// It could not be run at all: the stand-in, not the function, failed (a `command` whose
+    /// program the OS cannot start). API Gateway has no such outcome, so nothing is decided:
+    /// the simulation stops with [`crate::flow::FlowError::AuthorizerNotStarted`] rather than
+    /// pass as an authorizer failure (500).
+    NotStarted(String),
 }
 
 /// An authorizer function the simulator can invoke: the stand-in for the Lambda function
@@ -392,7 +396,9 @@ impl CommandFunction {
         })
     }
 
-    fn run(&self, input: &[u8]) -> Result<Finished, String> {
+    /// Run the program on `input`; a program that cannot be started, runs out of time or
+    /// cannot be waited for is the `FunctionResult` to answer instead.
+    fn run(&self, input: &[u8]) -> Result<Finished, FunctionResult> {
         let program = self.program();
         let mut command = Command::new(&program);
         #[cfg(unix)]
@@ -416,9 +422,10 @@ impl CommandFunction {
                 } else {
                     format!(" (`{}`)", program.display())
                 };
-                let why = format!("cannot start `{}`{at}: {e}", self.name());
-                not_started(&why);
-                return Err(why);
+                return Err(FunctionResult::NotStarted(format!(
+                    "cannot start `{}`{at}: {e}",
+                    self.name()
+                )));
             }
         };
         // Read both pipes on their own threads so a chatty program cannot block on a full pipe.
@@ -448,14 +455,19 @@ impl CommandFunction {
                 Ok(None) if Instant::now() >= deadline => {
                     let _ignored = child.kill();
                     let _reaped = child.wait();
-                    return Err(format!(
+                    return Err(FunctionResult::Failed(format!(
                         "`{}` did not answer within {} s and was stopped",
                         self.name(),
                         self.timeout.as_secs_f64()
-                    ));
+                    )));
                 }
                 Ok(None) => std::thread::sleep(Duration::from_millis(2)),
-                Err(e) => return Err(format!("cannot wait for `{}`: {e}", self.name())),
+                Err(e) => {
+                    return Err(FunctionResult::Failed(format!(
+                        "cannot wait for `{}`: {e}",
+                        self.name()
+                    )))
+                }
             }
         };
         let collect = |h: Option<std::thread::JoinHandle<Vec<u8>>>| {
@@ -532,36 +544,6 @@ fn executable(path: &Path) -> Result<(), Unusable> {
     Ok(())
 }
 
-thread_local! {
-    /// While [`watch_starts`] runs on this thread: the first command that could not be started.
-    static NOT_STARTED: RefCell<Option<Option<String>>> = const { RefCell::new(None) };
-}
-
-/// Records, for a [`watch_starts`] running on this thread, that a command could not be started.
-fn not_started(why: &str) {
-    NOT_STARTED.with(|cell| {
-        if let Some(slot @ None) = &mut *cell.borrow_mut() {
-            *slot = Some(why.to_owned());
-        }
-    });
-}
-
-/// Runs `f` and returns its result with the reason the first authorizer command invoked during
-/// it (on this thread) could not be started, if one could not. The scenario runner decides each
-/// case on one thread and watches it this way, to tell a program that never ran from an
-/// authorizer that failed: the gateway answers 500 to both, but only the second is what the
-/// case simulates.
-pub(crate) fn watch_starts<T>(f: impl FnOnce() -> T) -> (T, Option<String>) {
-    let outer = NOT_STARTED.with(|cell| cell.borrow_mut().replace(None));
-    let result = f();
-    let seen = NOT_STARTED.with(|cell| {
-        let seen = cell.borrow_mut().take().flatten();
-        *cell.borrow_mut() = outer;
-        seen
-    });
-    (result, seen)
-}
-
 /// How a command ended: its exit code (`None` when killed by a signal) and its output.
 struct Finished {
     code: Option<i32>,
@@ -609,7 +591,7 @@ impl AuthorizerFunction for CommandFunction {
             stderr,
         } = match self.run(input.as_bytes()) {
             Ok(out) => out,
-            Err(why) => return FunctionResult::Failed(why),
+            Err(result) => return result,
         };
         if stdout.len() > MAX_RESPONSE_BYTES {
             return FunctionResult::Failed(format!(

@@ -485,6 +485,7 @@ impl LambdaSetup {
             FunctionResult::Response(response) => self.read_response(&response),
             FunctionResult::Unauthorized => AuthorizerAnswer::Unauthorized,
             FunctionResult::Failed(why) => AuthorizerAnswer::Failed(why),
+            FunctionResult::NotStarted(why) => AuthorizerAnswer::NotStarted(why),
         });
         // Answers are cached; errors are not (the next request invokes the function again).
         if matches!(
