@@ -6,27 +6,12 @@
     reason = "test helpers outside #[test] functions, which clippy.toml does not cover"
 )]
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod support;
+use support::{policy_sim, root, text};
+
+use std::process::Command;
 
 use serde_json::Value;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn policy_sim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_policy-sim"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run policy-sim: {e}"))
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 #[test]
 fn passing_files_exit_zero_with_one_line_per_case() {

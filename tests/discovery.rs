@@ -10,29 +10,14 @@
     reason = "test helpers outside #[test] functions, which clippy.toml does not cover"
 )]
 
+mod support;
+use support::{policy_sim, root, text};
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
 const FIXTURES: &str = "tests/fixtures/discovery";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn policy_sim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_policy-sim"))
-        .args(args)
-        .current_dir(root())
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run policy-sim: {e}"))
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// `(exit status, stdout, stderr)`.
 fn run(args: &[&str]) -> (Option<i32>, String, String) {

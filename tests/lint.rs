@@ -7,19 +7,10 @@
     reason = "test helpers outside #[test] functions, which clippy.toml does not cover"
 )]
 
-use std::path::PathBuf;
-use std::process::{Command, Output};
+mod support;
+use support::policy_sim;
 
 use serde_json::Value;
-
-fn policy_sim(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_policy-sim"))
-        .args(args)
-        .current_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")))
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run policy-sim: {e}"))
-}
 
 fn findings(args: &[&str]) -> (Option<i32>, Vec<(String, String, String)>) {
     let mut all = vec!["lint", "--format", "json"];
