@@ -182,14 +182,17 @@ fn is_json(path: &Path) -> bool {
 /// The `*.json` files under `dir`, recursively (unsorted); folders that cannot be read are
 /// errors.
 fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<ScenarioError>) {
+    let unreadable = |e: std::io::Error| {
+        FileError::new(
+            &dir.display().to_string(),
+            None,
+            format!("cannot read the folder ({e})"),
+        )
+    };
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) => {
-            errors.push(FileError::new(
-                &dir.display().to_string(),
-                None,
-                format!("cannot read the folder ({e})"),
-            ));
+            errors.push(unreadable(e));
             return;
         }
     };
@@ -197,11 +200,7 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>, errors: &mut Vec<ScenarioError>) {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
-                errors.push(FileError::new(
-                    &dir.display().to_string(),
-                    None,
-                    format!("cannot read the folder ({e})"),
-                ));
+                errors.push(unreadable(e));
                 continue;
             }
         };
