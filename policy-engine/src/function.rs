@@ -220,9 +220,11 @@ impl AuthorizerFunction for ResponseTable {
 ///
 /// A program that cannot be started at all (not found, not executable) is not the function
 /// failing but a mistake in the setup: [`CommandFunction::resolve_program`] finds it before
-/// anything runs (scenario files loaded to be run check it), and a scenario case during which
-/// the program cannot be started is reported as not checked
-/// ([`crate::scenario::CaseReport::error`]) rather than as the gateway's 500.
+/// anything runs (scenario files loaded to be run check it), and invoking it anyway answers
+/// [`FunctionResult::NotStarted`]: the flow stops with
+/// [`FlowError::AuthorizerNotStarted`](crate::flow::FlowError::AuthorizerNotStarted), and a
+/// scenario case reports it as not checked ([`crate::scenario::CaseReport::error`]) rather
+/// than as the gateway's 500.
 ///
 /// ```
 /// use std::path::Path;
@@ -244,10 +246,10 @@ impl AuthorizerFunction for ResponseTable {
 /// let argv = vec!["./no-such-authorizer".to_owned()];
 /// let missing = CommandFunction::new(argv, Path::new("."), Duration::from_secs(5)).unwrap();
 /// assert!(missing.resolve_program().is_err());
-/// // ...and invoked anyway, it fails without a panic (a scenario case reports it as not
-/// // checked, never as the gateway's 500).
+/// // ...and invoked anyway, it is not the function failing (a 500) but a stand-in that
+/// // never ran.
 /// assert!(matches!(missing.invoke("tok-alice", &event),
-///                  FunctionResult::Failed(why) if why.contains("cannot start")));
+///                  FunctionResult::NotStarted(why) if why.contains("cannot start")));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommandFunction {

@@ -256,9 +256,10 @@ pub struct CaseReport {
     /// The gateway's steps and reasons, one per line (empty for a passing case run with
     /// [`Explain::Failures`]).
     pub explanation: String,
-    /// Why the case could not be checked: its authorizer `command` could not be started (the
-    /// program vanished, or the OS refused to run it). Such a case never passes, and its
-    /// `actual` outcome (a 500) is not the authorizer's: `policy-sim test` exits 2.
+    /// Why the case could not be checked: the simulated gateway reached no decision (a
+    /// [`FlowError`](crate::flow::FlowError): its authorizer `command` could not be started,
+    /// a condition-key value is invalid). Such a case never passes, its `actual` holds only
+    /// the `error`, and `policy-sim test` exits 2.
     pub error: Option<String>,
 }
 
