@@ -479,16 +479,13 @@ impl RulesAuthorizer {
         let granted = self.config.routes_of(&applying);
         let simple = event.kind() == EventKind::HttpV2
             && self.config.http_api_response == HttpApiResponse::Simple;
-        // The called route: what API Gateway evaluates is the method ARN; a simple response
-        // has no policy, so it judges the request's own method and path where they exist.
-        let (verb, path, key) = match (simple, event.http_method(), event.path(), arn.route()) {
-            (true, Some(verb), Some(path), _) => {
-                (Some(verb.to_owned()), Some(path.to_owned()), None)
-            }
-            (_, _, _, Route::Method { verb, path }) => {
-                (Some(verb.clone()), Some(format!("/{path}")), None)
-            }
-            (_, _, _, Route::Key(key)) => (None, None, Some(key.clone())),
+        // The called route, from the method (route) ARN, as API Gateway evaluates a policy —
+        // also for a simple response. Not from `rawPath`: on an HTTP API stage other than
+        // `$default` it starts with the stage (`/prod/pets`), and through a custom domain with
+        // the API mapping's base path, while the ARN names the stage apart.
+        let (verb, path, key) = match arn.route() {
+            Route::Method { verb, path } => (Some(verb.clone()), Some(format!("/{path}")), None),
+            Route::Key(key) => (None, None, Some(key.clone())),
         };
         let called = granted
             .iter()

@@ -233,6 +233,32 @@ fn simple_responses_for_http_api_2() {
     assert_eq!(denied["isAuthorized"], false);
 }
 
+/// On an HTTP API stage other than `$default`, API Gateway puts the stage at the front of
+/// `rawPath` and `requestContext.http.path` (`/prod/lambda`), while `routeArn` names the stage
+/// apart. A simple response judged from `rawPath` answered `isAuthorized: false` to every
+/// granted caller there; the route comes from the ARN, as for a policy.
+#[test]
+fn simple_responses_judge_the_route_arn_on_a_named_stage() {
+    let dir = rules_dir(
+        "simple-stage",
+        json!({"httpApiResponse": "simple",
+               "rules": [{"routes": ["POST /lambda"], "anyScope": ["lambda:call"]}]}),
+    );
+    let mut event = fixture("powertools-typescript/apigw-http-authorizer-request.json");
+    event["routeArn"] =
+        json!("arn:aws:execute-api:eu-west-1:123456789012:lsw1ro4ipb/prod/POST/lambda");
+    event["rawPath"] = json!("/prod/lambda");
+    event["requestContext"]["http"]["path"] = json!("/prod/lambda");
+    event["requestContext"]["stage"] = json!("prod");
+    let allowed = stdout_json(&invoke(
+        &dir,
+        &with_token(event.clone(), &good_token("lambda:call")),
+    ));
+    assert_eq!(allowed["isAuthorized"], true);
+    let denied = stdout_json(&invoke(&dir, &with_token(event, &good_token("pets:read"))));
+    assert_eq!(denied["isAuthorized"], false);
+}
+
 #[test]
 fn event_files_and_bad_input() {
     let dir = rules_dir("files", json!({}));

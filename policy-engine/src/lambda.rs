@@ -670,12 +670,19 @@ impl LambdaSetup {
                     })
                     .unwrap_or_default();
                 let route_key = route_key(api, request);
+                // Through the execute-api endpoint, a stage other than `$default` stands at the
+                // front of the path HTTP APIs pass on (`/prod/pets`); `routeArn` names it apart.
+                let raw_path = if api.stage == "$default" {
+                    request.path.clone()
+                } else {
+                    format!("/{}{}", api.stage, request.path)
+                };
                 let mut event = json!({
                     "version": "2.0",
                     "type": "REQUEST",
                     "routeArn": arn.as_str(),
                     "routeKey": route_key,
-                    "rawPath": request.path,
+                    "rawPath": raw_path,
                     "rawQueryString": raw_query(&request.query),
                     "cookies": cookies,
                     "headers": headers,
@@ -687,7 +694,7 @@ impl LambdaSetup {
                         "domainPrefix": api.api_ref.api_id,
                         "http": {
                             "method": request.method,
-                            "path": request.path,
+                            "path": raw_path,
                             "protocol": "HTTP/1.1",
                             "sourceIp": source_ip,
                             "userAgent": user_agent,

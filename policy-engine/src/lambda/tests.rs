@@ -455,6 +455,25 @@ fn events_have_the_shape_of_each_api_type() {
     assert_eq!(v2["cookies"], json!(["s=1", "t=2"]));
     assert_eq!(v2["routeKey"], "GET /pets/7");
     assert_eq!(v2["requestContext"]["timeEpoch"], 1_700_000_000_000_i64);
+    // A stage other than `$default` stands at the front of the path HTTP APIs pass on, as
+    // captured events show (Powertools issue #621: "HTTP API non-$default stage includes stage
+    // in rawPath as a prefix"); on `$default` the path is the request's own.
+    assert_eq!(
+        (&v2["rawPath"], &v2["requestContext"]["http"]["path"]),
+        (&json!("/prod/pets/7"), &json!("/prod/pets/7"))
+    );
+    let mut default_stage = api(ApiType::Http);
+    default_stage.stage = "$default".into();
+    let v2_default = setup(
+        LambdaKind::Request,
+        PayloadFormat::HttpV2 { simple: true },
+        0,
+        &[],
+        f.clone(),
+    )
+    .event(&default_stage, &req, &ids, 0);
+    assert_eq!(v2_default["rawPath"], "/pets/7");
+    assert_eq!(v2_default["requestContext"]["http"]["path"], "/pets/7");
 
     let ws = setup(LambdaKind::Request, PayloadFormat::WebSocket, 0, &[], f).event(
         &api(ApiType::WebSocket),
