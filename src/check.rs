@@ -35,11 +35,11 @@
 
 use std::path::{Path, PathBuf};
 
+use policy_engine::PolicyDocument;
 use policy_engine::arn::{ArnParts, MethodArn};
 use policy_engine::json::FileError;
 use policy_engine::scenario::{self, CaseReport, Scenario};
-use policy_engine::PolicyDocument;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 /// A request described by flags: each field is one `policy-sim check` flag. Build it with
 /// `..FlagRequest::default()` for the flags not given.
@@ -308,14 +308,14 @@ pub fn check_flags(flags: &FlagRequest) -> Result<CheckReport, FileError> {
             return Err(flag_error(
                 "method-arn",
                 "gives the method and path already: drop `--method` and `--path`",
-            ))
+            ));
         }
         (None, Some(m), Some(p)) => (m.clone(), p.clone()),
         (None, _, _) => {
             return Err(flag_error(
                 "method",
                 "the request needs `--method` and `--path` (or `--method-arn`)",
-            ))
+            ));
         }
     };
     let mut request = Map::new();
@@ -385,7 +385,7 @@ pub fn check_flags(flags: &FlagRequest) -> Result<CheckReport, FileError> {
                     return Err(flag_error(
                         "identity-policy",
                         "identity policies belong to an IAM caller: add `--caller-arn`",
-                    ))
+                    ));
                 }
                 None => {
                     auth.insert("type".into(), json!("NONE"));
@@ -553,7 +553,7 @@ fn api_json(flags: &FlagRequest, policies: &PolicyFiles) -> Result<Value, FileEr
             return Err(flag_error(
                 "stage",
                 format!("the stage of `{arn}` is not known: give `--stage`"),
-            ))
+            ));
         }
     };
     let mut api = json!({

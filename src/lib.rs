@@ -14,7 +14,7 @@
 //! `rules` authorizers available), and the library side of `policy-sim check`
 //! ([`check`]) and `policy-sim lint` ([`lint`]).
 //!
-//! ```
+//! ```edition2021
 //! use std::fs;
 //!
 //! let dir = std::env::temp_dir().join(format!("apigw-authz-doc-{}", std::process::id()));
@@ -99,7 +99,7 @@ pub use policy_engine;
 /// binary runs, driven by a single-threaded runtime. It implements the engine's
 /// [`AuthorizerFunction`], so the simulator invokes it as API Gateway would invoke the Lambda.
 ///
-/// ```
+/// ```edition2021
 /// use apigw_authz::RulesFunction;
 /// use policy_engine::function::{AuthorizerFunction, FunctionResult};
 /// use serde_json::json;
@@ -152,7 +152,7 @@ impl RulesFunction {
     /// The message of a rules file that cannot be read or is invalid (it names the file and
     /// field), or of keys that cannot be loaded.
     ///
-    /// ```
+    /// ```edition2021
     /// use apigw_authz::RulesFunction;
     /// use policy_engine::function::AuthorizerFunction;
     ///
@@ -201,7 +201,9 @@ impl AuthorizerFunction for RulesFunction {
         let event = match AuthorizerEvent::from_json(event) {
             Ok(e) => e,
             Err(e) => {
-                return FunctionResult::Failed(format!("the authorizer cannot read the event: {e}"))
+                return FunctionResult::Failed(format!(
+                    "the authorizer cannot read the event: {e}"
+                ));
             }
         };
         match self.runtime.block_on(self.authorizer.handle(&event)) {
@@ -226,7 +228,7 @@ impl AuthorizerFunction for RulesFunction {
 ///
 /// As [`RulesFunction::load`].
 ///
-/// ```
+/// ```edition2021
 /// # let dir = std::env::temp_dir().join(format!("apigw-authz-doc-{}-{}", std::process::id(), line!()));
 /// # std::fs::create_dir_all(&dir)?;
 /// # std::env::set_var("DOC_JWT_SECRET", "an example secret of 32+ bytes!!");
@@ -250,7 +252,7 @@ pub fn load_rules(path: &Path) -> Result<Arc<dyn AuthorizerFunction>, String> {
 /// give them to the engine's `*_with` functions ([`scenario::load_paths_with`],
 /// [`scenario::run_paths_with`]) when [`run_paths`] and [`load_file`] are not enough.
 ///
-/// ```
+/// ```edition2021
 /// use policy_engine::scenario;
 ///
 /// let options = apigw_authz::options();
@@ -298,7 +300,7 @@ pub fn options() -> Options<'static> {
 /// scenario has no cases, or no scenario file is found; failing cases are not errors but
 /// entries of the [`RunReport`].
 ///
-/// ```
+/// ```edition2021
 /// # let dir = std::env::temp_dir().join(format!("apigw-authz-doc-{}-{}", std::process::id(), line!()));
 /// # std::fs::create_dir_all(&dir)?;
 /// # std::env::set_var("DOC_JWT_SECRET", "an example secret of 32+ bytes!!");
@@ -339,7 +341,7 @@ pub fn run_paths<P: AsRef<Path>>(paths: &[P]) -> Result<RunReport, ScenarioError
 /// A [`ScenarioError`] when the file cannot be read, is invalid, or names a rules file that
 /// cannot be loaded.
 ///
-/// ```
+/// ```edition2021
 /// # let dir = std::env::temp_dir().join(format!("apigw-authz-doc-{}-{}", std::process::id(), line!()));
 /// # std::fs::create_dir_all(&dir)?;
 /// # std::env::set_var("DOC_JWT_SECRET", "an example secret of 32+ bytes!!");

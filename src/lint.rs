@@ -33,10 +33,10 @@ use authorizer::rules::{Config, RouteSpec};
 use policy_engine::arn::{ApiRef, MethodArn};
 use policy_engine::flow::{Api, ApiType, Authorization, EndpointType};
 use policy_engine::json::{FileError, JsonPath};
-use policy_engine::lint::{self, setup, AuthKind, Finding, MethodsAuth, Severity};
+use policy_engine::lint::{self, AuthKind, Finding, MethodsAuth, Severity, setup};
 use policy_engine::scenario::FileKind;
 use policy_engine::{PolicyDocument, PolicyKind};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// What kind of file was reviewed, as [`lint_file`] told it from its content. More kinds may
 /// be added.
@@ -320,7 +320,7 @@ pub fn review(
                 &name,
                 None,
                 "not a scenario file (`api`, `cases`), a policy (`Statement`, or `get-rest-api` output), an authorizer response (`policyDocument`) or an OpenAPI export (`openapi` / `swagger`)",
-            ))
+            ));
         }
     };
     lint::sort_findings(&mut findings);
@@ -436,7 +436,7 @@ fn lint_policy(
                 at,
                 e.to_string(),
                 "correct the policy: API Gateway refuses to save it",
-            )])
+            )]);
         }
     };
     let api = Api {
@@ -542,7 +542,11 @@ fn rules_policy_size(scenario: &Value, api: &Api, dir: &Path) -> Vec<Finding> {
         JsonPath::root().key("auth").key("rules"),
         format!(
             "a caller granted every rule of `{rules_file}` gets a result of about {size} bytes (its policy plus 512 bytes for principalId and context); API Gateway accepts at most {limit}{}",
-            if severity == Severity::Error { ": such callers get 500" } else { "" }
+            if severity == Severity::Error {
+                ": such callers get 500"
+            } else {
+                ""
+            }
         ),
         "merge routes under wildcards (`GET /pets/*` rather than one route per pet path) so the policy lists fewer ARNs",
     )]

@@ -3,7 +3,7 @@
 //! export API Gateway would refuse is one error finding at the offending field.
 
 use policy_engine::json::{FileError, JsonPath};
-use policy_engine::lint::{setup, Finding, Severity};
+use policy_engine::lint::{Finding, Severity, setup};
 use serde_json::Value;
 
 /// Review an OpenAPI export; `api` (`arn:aws:execute-api:REGION:ACCOUNT:API_ID`) names the

@@ -41,8 +41,11 @@ fn a_failing_case_exits_one_and_is_explained() {
     let out = policy_sim(&["test", "tests/fixtures/cli/failing.json"]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout
-        .contains("FAIL tests/fixtures/cli/failing.json :: home caller wrongly expected to pass"));
+    assert!(
+        stdout.contains(
+            "FAIL tests/fixtures/cli/failing.json :: home caller wrongly expected to pass"
+        )
+    );
     assert!(stdout.contains("status: expected 200, got 403"));
     assert!(stdout.contains("decision: expected Allow, got ImplicitDeny"));
     // The explanation names the statement and the request value its condition saw.
@@ -74,9 +77,11 @@ fn json_output_follows_the_contract() {
     assert_eq!(case["actual"]["status"], 403);
     assert_eq!(case["actual"]["decision"], "ImplicitDeny");
     assert_eq!(case["actual"]["gatewayResponse"], "ACCESS_DENIED");
-    assert!(case["explanation"]
-        .as_str()
-        .is_some_and(|e| e.contains("resource policy: Neither Allow nor Deny")));
+    assert!(
+        case["explanation"]
+            .as_str()
+            .is_some_and(|e| e.contains("resource policy: Neither Allow nor Deny"))
+    );
 }
 
 #[test]
@@ -254,7 +259,16 @@ fn check_a_scenario_case_runs_the_cases_before_it() {
 fn check_invalid_input_exits_two_and_names_the_flag() {
     let cases: [(&[&str], &str); 5] = [
         (
-            &["--resource-policy", "examples/policies/ip-allowlist.json", "--method", "GET", "--path", "/", "--source-ip", "1.2.3"],
+            &[
+                "--resource-policy",
+                "examples/policies/ip-allowlist.json",
+                "--method",
+                "GET",
+                "--path",
+                "/",
+                "--source-ip",
+                "1.2.3",
+            ],
             "`--source-ip`: `1.2.3` is not an IP address",
         ),
         (
@@ -262,15 +276,34 @@ fn check_invalid_input_exits_two_and_names_the_flag() {
             "cannot tell which API is called: give `--api arn:aws:execute-api:REGION:ACCOUNT:API_ID`",
         ),
         (
-            &["--api", "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5", "--method", "GET", "--path", "/"],
+            &[
+                "--api",
+                "arn:aws:execute-api:us-east-1:123456789012:a1b2c3d4e5",
+                "--method",
+                "GET",
+                "--path",
+                "/",
+            ],
             "give `--stage`",
         ),
         (
-            &["--scenario", "examples/scenarios/rules-authorizer.json", "--case", "alice (pets:read) reads a pett"],
+            &[
+                "--scenario",
+                "examples/scenarios/rules-authorizer.json",
+                "--case",
+                "alice (pets:read) reads a pett",
+            ],
             "did you mean `alice (pets:read) reads a pet`?",
         ),
         (
-            &["--resource-policy", "tests/fixtures/cli/not-json.json", "--method", "GET", "--path", "/"],
+            &[
+                "--resource-policy",
+                "tests/fixtures/cli/not-json.json",
+                "--method",
+                "GET",
+                "--path",
+                "/",
+            ],
             "tests/fixtures/cli/not-json.json: not valid JSON",
         ),
     ];

@@ -102,10 +102,12 @@ fn the_deployed_rules_file_grants_what_the_tested_one_grants() {
     // Only the key source differs: the identity provider's JWKS endpoint instead of the
     // test-only key file.
     let (mut deployed_jwt, mut tested_jwt) = (deployed["jwt"].clone(), tested["jwt"].clone());
-    assert!(deployed_jwt["jwksUri"]
-        .as_str()
-        .unwrap()
-        .starts_with("https://"));
+    assert!(
+        deployed_jwt["jwksUri"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
     deployed_jwt.as_object_mut().unwrap().remove("jwksUri");
     tested_jwt.as_object_mut().unwrap().remove("jwksFile");
     assert_eq!(deployed_jwt, tested_jwt);

@@ -122,13 +122,27 @@ fn a_folder_is_searched_recursively_and_other_files_are_left_out_with_a_note() {
     assert_eq!(
         notes,
         [
-            format!("note: {dir}/authorizer.json: left out: an authorizer rules file (`token`, `jwt`, `rules`), not a scenario file"),
-            format!("note: {dir}/events/token.json: left out: an authorizer event (`type`, `methodArn` or `routeArn`), not a scenario file"),
-            format!("note: {dir}/get-rest-api.json: left out: `aws apigateway get-rest-api` output (`policy`), not a scenario file"),
-            format!("note: {dir}/jwks.json: left out: a JSON Web Key Set (`keys`), not a scenario file"),
-            format!("note: {dir}/pets-export.json: left out: an OpenAPI export (`openapi` or `swagger`), not a scenario file"),
-            format!("note: {dir}/policy.json: left out: a policy (`Statement`), not a scenario file"),
-            format!("note: {dir}/response.json: left out: an authorizer response (`principalId`, `policyDocument` or `isAuthorized`), not a scenario file"),
+            format!(
+                "note: {dir}/authorizer.json: left out: an authorizer rules file (`token`, `jwt`, `rules`), not a scenario file"
+            ),
+            format!(
+                "note: {dir}/events/token.json: left out: an authorizer event (`type`, `methodArn` or `routeArn`), not a scenario file"
+            ),
+            format!(
+                "note: {dir}/get-rest-api.json: left out: `aws apigateway get-rest-api` output (`policy`), not a scenario file"
+            ),
+            format!(
+                "note: {dir}/jwks.json: left out: a JSON Web Key Set (`keys`), not a scenario file"
+            ),
+            format!(
+                "note: {dir}/pets-export.json: left out: an OpenAPI export (`openapi` or `swagger`), not a scenario file"
+            ),
+            format!(
+                "note: {dir}/policy.json: left out: a policy (`Statement`), not a scenario file"
+            ),
+            format!(
+                "note: {dir}/response.json: left out: an authorizer response (`principalId`, `policyDocument` or `isAuthorized`), not a scenario file"
+            ),
         ],
         "{stderr}"
     );
@@ -164,7 +178,9 @@ fn every_invalid_file_is_reported_in_one_run_and_no_case_runs() {
     assert_eq!(errors.len(), 3, "{stderr}");
     assert_eq!(
         errors[0],
-        format!("error: {dir}/a-typo.json: unknown field `expcet`: did you mean `expect`? (at `cases[0].expcet`)")
+        format!(
+            "error: {dir}/a-typo.json: unknown field `expcet`: did you mean `expect`? (at `cases[0].expcet`)"
+        )
     );
     assert!(
         errors[1].starts_with(&format!("error: {dir}/b-not-json.json: not valid JSON")),
@@ -300,9 +316,11 @@ fn json_and_junit_reports_carry_the_files_left_out_and_the_invalid_ones() {
     assert_eq!(invalid.len(), 3);
     assert_eq!(invalid[0]["file"], fixture("invalid/a-typo.json"));
     assert_eq!(invalid[0]["path"], "cases[0].expcet");
-    assert!(invalid[0]["problem"]
-        .as_str()
-        .is_some_and(|p| p.starts_with("unknown field `expcet`")));
+    assert!(
+        invalid[0]["problem"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("unknown field `expcet`"))
+    );
 
     let (code, xml, _) = run(&["test", "--format", "junit", &fixture("invalid")]);
     assert_eq!(code, Some(2), "{xml}");
@@ -427,9 +445,15 @@ fn lint_searches_folders_and_patterns_the_same_way() {
     assert_eq!(
         notes,
         [
-            format!("note: {dir}/authorizer.json: left out: an authorizer rules file (`token`, `jwt`, `rules`), which lint does not review"),
-            format!("note: {dir}/events/token.json: left out: an authorizer event (`type`, `methodArn` or `routeArn`), which lint does not review"),
-            format!("note: {dir}/jwks.json: left out: a JSON Web Key Set (`keys`), which lint does not review"),
+            format!(
+                "note: {dir}/authorizer.json: left out: an authorizer rules file (`token`, `jwt`, `rules`), which lint does not review"
+            ),
+            format!(
+                "note: {dir}/events/token.json: left out: an authorizer event (`type`, `methodArn` or `routeArn`), which lint does not review"
+            ),
+            format!(
+                "note: {dir}/jwks.json: left out: a JSON Web Key Set (`keys`), which lint does not review"
+            ),
         ],
         "{stderr}"
     );

@@ -13,7 +13,7 @@
 use std::hint::black_box;
 
 use authorizer::event::{AuthorizerEvent, EventKind};
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 
 /// Every captured event: file name, bytes, and the kind it must read as.
 const FIXTURES: [(&str, &str, EventKind); 7] = [

@@ -33,10 +33,10 @@ use std::task::{Context, Poll, Waker};
 use authorizer::event::AuthorizerEvent;
 use authorizer::handler::RulesAuthorizer;
 use authorizer::rules::Config;
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 const RSA_PRIVATE: &str = include_str!("../tests/keys/rsa-1-private.pem");
 const EC_PRIVATE: &str = include_str!("../tests/keys/ec-p256-private.pem");
@@ -203,13 +203,10 @@ fn bench(c: &mut Criterion) {
             case.name
         );
         let (signing_input, signature) = case.token.rsplit_once('.').unwrap();
-        assert!(jsonwebtoken::crypto::verify(
-            signature,
-            signing_input.as_bytes(),
-            &case.key,
-            case.alg
-        )
-        .unwrap());
+        assert!(
+            jsonwebtoken::crypto::verify(signature, signing_input.as_bytes(), &case.key, case.alg)
+                .unwrap()
+        );
         let mut validation = Validation::new(case.alg);
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);

@@ -31,7 +31,7 @@
 
 use std::any::Any;
 use std::future::Future;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::task::Poll;
 
 use crate::AuthorizerError;

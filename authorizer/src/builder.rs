@@ -32,11 +32,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use policy_engine::PolicyError;
 use policy_engine::arn::{ApiRef, MethodArn};
 use policy_engine::condition::Operator;
 use policy_engine::policy::{PolicyDocument, PolicyKind};
-use policy_engine::PolicyError;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 /// The verbs API Gateway writes into method ARNs: the HTTP methods REST and HTTP APIs route
 /// (a method defined as `ANY` is called, and named in the ARN, with the request's own verb).
@@ -571,7 +571,7 @@ impl PolicyBuilder {
 mod tests {
     use super::*;
     use policy_engine::context::RequestContext;
-    use policy_engine::eval::{EvalRequest, PolicyOutcome, INVOKE_ACTION};
+    use policy_engine::eval::{EvalRequest, INVOKE_ACTION, PolicyOutcome};
     use policy_engine::principal::Caller;
 
     fn event_arn() -> MethodArn {

@@ -77,16 +77,16 @@
 
 use std::sync::{PoisonError, RwLock};
 
-use policy_engine::arn::{ApiRef, MethodArn, Route};
 use policy_engine::PolicyDocument;
+use policy_engine::arn::{ApiRef, MethodArn, Route};
 use serde_json::{Map, Value};
 
 use crate::builder::PolicyBuilder;
 use crate::event::{AuthorizerEvent, EventKind};
 use crate::jwt::{JwksOptions, JwtSettings, Verifier};
 use crate::response::{
-    serialized_len, AuthorizerError, AuthorizerResponse, ContextValue, PolicyResponse, RestContext,
-    SimpleResponse,
+    AuthorizerError, AuthorizerResponse, ContextValue, PolicyResponse, RestContext, SimpleResponse,
+    serialized_len,
 };
 use crate::rules::{Config, HttpApiResponse, KeyConfig, RouteSpec, TokenLocation};
 
@@ -469,7 +469,7 @@ impl RulesAuthorizer {
             _ => {
                 return Err(AuthorizerError::unauthorized(
                     "the token lacks the claim `principalId` is taken from",
-                ))
+                ));
             }
         };
         let arn = MethodArn::parse(event.method_arn()).map_err(|e| {
@@ -571,7 +571,7 @@ fn jwt_settings(config: &Config) -> Result<JwtSettings, AuthorizerError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jsonwebtoken::{encode, EncodingKey, Header};
+    use jsonwebtoken::{EncodingKey, Header, encode};
     use serde_json::json;
     use std::path::Path;
 
@@ -669,10 +669,10 @@ mod tests {
         aws_lc_rs::signature::EcdsaKeyPair,
     ) {
         use aws_lc_rs::signature::{
-            EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, ECDSA_P521_SHA512_FIXED_SIGNING,
+            ECDSA_P521_SHA512_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _,
         };
-        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
         use base64::Engine as _;
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
         let ed = Ed25519KeyPair::generate().unwrap();
         let p521 = EcdsaKeyPair::generate(&ECDSA_P521_SHA512_FIXED_SIGNING).unwrap();
         let point = p521.public_key().as_ref();
@@ -699,8 +699,8 @@ mod tests {
 
     /// A TOKEN event carrying a token with header `{"alg": alg, "kid": kid}` signed by `signer`.
     fn signed_event(alg: &str, kid: &str, signer: impl Fn(&[u8]) -> Vec<u8>) -> AuthorizerEvent {
-        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
         use base64::Engine as _;
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
         let header = json!({"alg": alg, "kid": kid, "typ": "JWT"});
         let claims = json!({"iss": "https://idp.test/", "aud": "api", "sub": "alice",
                             "exp": 4_102_444_800_u64, "scope": "pets:read"});

@@ -11,13 +11,13 @@ use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 
 use aws_lc_rs::signature::{
-    ParsedPublicKey, RsaParameters, RsaPublicKeyComponents, VerificationAlgorithm,
     ECDSA_P256_SHA256_FIXED, ECDSA_P384_SHA384_FIXED, ECDSA_P521_SHA512_FIXED, ED25519,
-    RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_2048_8192_SHA384, RSA_PKCS1_2048_8192_SHA512,
-    RSA_PSS_2048_8192_SHA256, RSA_PSS_2048_8192_SHA384, RSA_PSS_2048_8192_SHA512,
+    ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_2048_8192_SHA384,
+    RSA_PKCS1_2048_8192_SHA512, RSA_PSS_2048_8192_SHA256, RSA_PSS_2048_8192_SHA384,
+    RSA_PSS_2048_8192_SHA512, RsaParameters, RsaPublicKeyComponents, VerificationAlgorithm,
 };
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value};
 
 use super::{Algorithm, Family, JwksOptions, JwtError};
@@ -231,10 +231,10 @@ impl JwkEntry {
     fn parse(raw: &Value) -> Result<Option<Self>, &'static str> {
         let obj = raw.as_object().ok_or("not a json object")?;
         let kty = opt_str(obj, "kty")?.ok_or("no kty")?;
-        if let Some(key_use) = opt_str(obj, "use")? {
-            if key_use != "sig" {
-                return Ok(None);
-            }
+        if let Some(key_use) = opt_str(obj, "use")?
+            && key_use != "sig"
+        {
+            return Ok(None);
         }
         if let Some(ops) = obj.get("key_ops") {
             let ops = ops.as_array().ok_or("key_ops is not an array")?;
@@ -564,12 +564,12 @@ impl RemoteJwks {
         kid: Option<&str>,
         alg: Algorithm,
     ) -> Result<Lookup, JwtError> {
-        if let Some(set) = self.snapshot() {
-            if set.age(Instant::now()) < self.max_age {
-                match set.lookup(kid, alg) {
-                    Lookup::UnknownKid => {}
-                    found_or_rejected => return Ok(found_or_rejected),
-                }
+        if let Some(set) = self.snapshot()
+            && set.age(Instant::now()) < self.max_age
+        {
+            match set.lookup(kid, alg) {
+                Lookup::UnknownKid => {}
+                found_or_rejected => return Ok(found_or_rejected),
             }
         }
         let last_error = self.refresh_unless_cooling_down().await;
@@ -1021,7 +1021,7 @@ mod tests {
     #[test]
     fn curve_keys_check_signatures_of_any_length_without_panicking() {
         use aws_lc_rs::signature::{
-            EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, ECDSA_P521_SHA512_FIXED_SIGNING,
+            ECDSA_P521_SHA512_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _,
         };
         let ed = Ed25519KeyPair::generate().unwrap();
         let ec = EcdsaKeyPair::generate(&ECDSA_P521_SHA512_FIXED_SIGNING).unwrap();

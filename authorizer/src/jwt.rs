@@ -72,8 +72,8 @@ use std::str::FromStr as _;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::DecodingKey;
 use serde_json::{Map, Value};
 
@@ -250,7 +250,9 @@ impl std::str::FromStr for Algorithm {
 /// assert!(UnknownAlgorithm.to_string().starts_with("not a supported JWS algorithm"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("not a supported JWS algorithm (HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA)")]
+#[error(
+    "not a supported JWS algorithm (HS256/384/512, RS256/384/512, PS256/384/512, ES256/384/512, EdDSA)"
+)]
 pub struct UnknownAlgorithm;
 
 /// Largest token accepted, in bytes; a longer one is rejected before anything is decoded.
@@ -1058,15 +1060,15 @@ impl Verifier {
         if now >= exp.saturating_add(inner.leeway) {
             return Err(JwtError::Expired);
         }
-        if let Some(nbf) = numeric_claim(claims, "nbf")? {
-            if nbf > now.saturating_add(inner.leeway) {
-                return Err(JwtError::NotYetValid);
-            }
+        if let Some(nbf) = numeric_claim(claims, "nbf")?
+            && nbf > now.saturating_add(inner.leeway)
+        {
+            return Err(JwtError::NotYetValid);
         }
-        if let Some(iat) = numeric_claim(claims, "iat")? {
-            if iat > now.saturating_add(inner.leeway) {
-                return Err(JwtError::IssuedInFuture);
-            }
+        if let Some(iat) = numeric_claim(claims, "iat")?
+            && iat > now.saturating_add(inner.leeway)
+        {
+            return Err(JwtError::IssuedInFuture);
         }
         match claims.get("iss") {
             None | Some(Value::Null) => return Err(JwtError::MissingClaim("iss".to_owned())),
@@ -1290,13 +1292,13 @@ mod tests {
     use super::*;
     use aws_lc_rs::rand::SystemRandom;
     use aws_lc_rs::signature::{
-        EcdsaKeyPair, Ed25519KeyPair, KeyPair as _, ECDSA_P384_SHA384_FIXED_SIGNING,
-        ECDSA_P521_SHA512_FIXED_SIGNING,
+        ECDSA_P384_SHA384_FIXED_SIGNING, ECDSA_P521_SHA512_FIXED_SIGNING, EcdsaKeyPair,
+        Ed25519KeyPair, KeyPair as _,
     };
-    use jsonwebtoken::{encode, EncodingKey, Header};
+    use jsonwebtoken::{EncodingKey, Header, encode};
     use serde_json::json;
-    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     use tokio::net::TcpListener;
 

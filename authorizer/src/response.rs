@@ -286,7 +286,9 @@ pub enum ResponseError {
     #[error("resource `{0}` is longer than {MAX_RESOURCE_CHARS} characters")]
     ResourceTooLong(String),
     /// The serialized response is larger than API Gateway accepts.
-    #[error("the response is {0} bytes, above the {MAX_RESULT_BYTES}-byte authorizer result limit: grant fewer, broader routes")]
+    #[error(
+        "the response is {0} bytes, above the {MAX_RESULT_BYTES}-byte authorizer result limit: grant fewer, broader routes"
+    )]
     TooLarge(usize),
 }
 

@@ -899,7 +899,7 @@ impl Reader<'_> {
                         "expected an array of rules, found {}",
                         json::type_name(other)
                     ),
-                ))
+                ));
             }
             None => return Err(self.err(root.path(), "missing required field `rules`")),
         };
@@ -910,7 +910,7 @@ impl Reader<'_> {
                 return Err(self.err(
                     &root.path().key("httpApiResponse"),
                     format!("unknown response `{other}`: use `iam` or `simple`"),
-                ))
+                ));
             }
         };
         Ok(Config {
@@ -935,23 +935,22 @@ impl Reader<'_> {
             (Some(h), None) if !h.is_empty() => TokenLocation::Header(h.to_owned()),
             (None, Some(q)) if !q.is_empty() => TokenLocation::Query(q.to_owned()),
             (Some(_), Some(_)) => {
-                return Err(self.err(f.path(), "give either `header` or `query`, not both"))
+                return Err(self.err(f.path(), "give either `header` or `query`, not both"));
             }
             _ => return Err(self.err(f.path(), "give `header` (e.g. `Authorization`) or `query`")),
         };
-        let bearer = match f.string("bearer")?.unwrap_or("optional") {
-            "required" => BearerMode::Required,
-            "optional" => BearerMode::Optional,
-            "forbidden" => BearerMode::Forbidden,
-            other => {
-                return Err(self.err(
+        let bearer =
+            match f.string("bearer")?.unwrap_or("optional") {
+                "required" => BearerMode::Required,
+                "optional" => BearerMode::Optional,
+                "forbidden" => BearerMode::Forbidden,
+                other => return Err(self.err(
                     &f.path().key("bearer"),
                     format!(
                         "unknown bearer mode `{other}`: use `required`, `optional` or `forbidden`"
                     ),
-                ))
-            }
-        };
+                )),
+            };
         Ok(TokenConfig { location, bearer })
     }
 
@@ -1037,13 +1036,13 @@ impl Reader<'_> {
                 return Err(self.err(
                     f.path(),
                     "no key source: give one of `jwksUri`, `jwksFile` or `hmacSecretEnv`",
-                ))
+                ));
             }
             _ => {
                 return Err(self.err(
                     f.path(),
                     "give exactly one of `jwksUri`, `jwksFile` or `hmacSecretEnv`",
-                ))
+                ));
             }
         };
         let algorithms = f.strings("algorithms")?;

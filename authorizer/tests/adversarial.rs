@@ -21,10 +21,10 @@ use authorizer::event::{AuthorizerEvent, EventError};
 use authorizer::handler::RulesAuthorizer;
 use authorizer::rules::Config;
 use authorizer::{AuthorizerError, AuthorizerResponse};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
-use serde_json::{json, Value};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use serde_json::{Value, json};
 
 const SECRET: &str = "test-only hmac secret, at least 32 bytes";
 const ISSUER: &str = "https://idp.test/";

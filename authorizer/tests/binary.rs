@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use jsonwebtoken::{encode, EncodingKey, Header};
-use serde_json::{json, Value};
+use jsonwebtoken::{EncodingKey, Header, encode};
+use serde_json::{Value, json};
 
 mod checksums;
 mod child;
@@ -325,8 +325,8 @@ fn a_bad_rules_file_stops_at_init_naming_the_field() {
 #[test]
 fn eddsa_tokens_are_verified_against_an_okp_jwk() {
     use aws_lc_rs::signature::{Ed25519KeyPair, KeyPair as _};
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let key = Ed25519KeyPair::generate().unwrap();
     let dir = rules_dir(
         "eddsa",
@@ -442,10 +442,12 @@ fn the_lambda_loop_relays_responses_and_the_unauthorized_error() {
     } = &posts[2];
     assert_eq!((id.as_str(), kind.as_str()), ("req-3", "error"));
     assert_eq!(body["errorType"], "AuthorizerError");
-    assert!(body["errorMessage"]
-        .as_str()
-        .unwrap()
-        .starts_with("authorizer error: "));
+    assert!(
+        body["errorMessage"]
+            .as_str()
+            .unwrap()
+            .starts_with("authorizer error: ")
+    );
 
     // Structured logs: the decision and principal, never the token.
     assert!(

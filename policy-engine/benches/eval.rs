@@ -14,13 +14,13 @@
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use policy_engine::arn::{ApiRef, MethodArn};
 use policy_engine::context::RequestContext;
-use policy_engine::eval::{EvalRequest, PolicyOutcome, INVOKE_ACTION};
+use policy_engine::eval::{EvalRequest, INVOKE_ACTION, PolicyOutcome};
 use policy_engine::policy::{PolicyDocument, PolicyKind};
 use policy_engine::principal::Caller;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 const OWNER: &str = "123456789012";
 

@@ -15,7 +15,7 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use policy_engine::cache::AuthorizerCache;
 use policy_engine::flow::{ApiRequest, AuthorizerAnswer};
 use policy_engine::scenario::{self, Scenario};

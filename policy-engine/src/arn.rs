@@ -301,10 +301,14 @@ pub enum Route {
 pub enum ArnError {
     /// Not `arn:partition:execute-api:region:account:resource` (another service, or an empty
     /// partition, region or account). Holds the text given.
-    #[error("`{0}` is not an execute-api ARN: expected `arn:aws:execute-api:region:account-id:api-id/stage/VERB/path`")]
+    #[error(
+        "`{0}` is not an execute-api ARN: expected `arn:aws:execute-api:region:account-id:api-id/stage/VERB/path`"
+    )]
     NotExecuteApi(String),
     /// The resource part lacks the API id, stage or route. Holds the text given.
-    #[error("method ARN `{0}` is incomplete: expected `api-id/stage/VERB/path` (or `api-id/stage/$connect` for WebSocket) after the account id")]
+    #[error(
+        "method ARN `{0}` is incomplete: expected `api-id/stage/VERB/path` (or `api-id/stage/$connect` for WebSocket) after the account id"
+    )]
     Incomplete(String),
 }
 

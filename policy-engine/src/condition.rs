@@ -711,7 +711,7 @@ impl Condition {
                             json::type_name(other)
                         ),
                         None,
-                    ))
+                    ));
                 }
             };
             sources.push((*item).clone());

@@ -639,7 +639,9 @@ impl fmt::Display for ContextValue {
 #[non_exhaustive]
 pub enum ContextError {
     /// A key whose value must be an IP address was given something else.
-    #[error("`{value}` is not an IP address (for `{key}`): give an IPv4 or IPv6 address such as `192.0.2.10`")]
+    #[error(
+        "`{value}` is not an IP address (for `{key}`): give an IPv4 or IPv6 address such as `192.0.2.10`"
+    )]
     InvalidIp {
         /// The key.
         key: String,
@@ -721,13 +723,13 @@ impl RequestContext {
     /// # Ok::<(), policy_engine::context::ContextError>(())
     /// ```
     pub fn insert_known(&mut self, key: KnownKey, value: ContextValue) -> Result<(), ContextError> {
-        if matches!(key, KnownKey::SourceIp | KnownKey::VpcSourceIp) {
-            if let Some(bad) = value.values().iter().find(|v| v.ip().is_none()) {
-                return Err(ContextError::InvalidIp {
-                    key: key.name().to_owned(),
-                    value: bad.text().to_owned(),
-                });
-            }
+        if matches!(key, KnownKey::SourceIp | KnownKey::VpcSourceIp)
+            && let Some(bad) = value.values().iter().find(|v| v.ip().is_none())
+        {
+            return Err(ContextError::InvalidIp {
+                key: key.name().to_owned(),
+                value: bad.text().to_owned(),
+            });
         }
         if let Some(slot) = self.known.get_mut(key.index()) {
             *slot = Some(value);

@@ -442,9 +442,10 @@ Deny | Deny | Explicit Deny";
                 resource.table_wording(),
                 row.result.result_wording()
             );
-            assert!(row
-                .to_string()
-                .ends_with(&format!("→ {}", row.result.result_wording())));
+            assert!(
+                row.to_string()
+                    .ends_with(&format!("→ {}", row.result.result_wording()))
+            );
             assert_eq!(
                 rendered.replace(" | ", " "),
                 expected.replace(" | ", " "),

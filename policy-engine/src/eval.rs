@@ -340,7 +340,7 @@ impl Statement {
                     PrincipalMatch::Matches => {}
                     PrincipalMatch::DelegatedToOwnAccount if self.effect == Effect::Deny => {}
                     PrincipalMatch::DelegatedToOwnAccount => {
-                        return Err(Mismatch::PrincipalDelegated)
+                        return Err(Mismatch::PrincipalDelegated);
                     }
                     PrincipalMatch::NoMatch => return Err(Mismatch::PrincipalNotNamed),
                 }
@@ -371,10 +371,10 @@ impl Statement {
             match_set(&self.resources, req.resource, req.context),
         ) {
             (false, SetMatch::NotListed { unresolved: false }) => {
-                return Err(Mismatch::ResourceNotListed)
+                return Err(Mismatch::ResourceNotListed);
             }
             (false, SetMatch::NotListed { unresolved: true }) => {
-                return Err(Mismatch::ResourceVariableMissing)
+                return Err(Mismatch::ResourceVariableMissing);
             }
             (true, SetMatch::Listed) => return Err(Mismatch::ResourceExcluded),
             (false, SetMatch::Listed) | (true, SetMatch::NotListed { .. }) => {}
@@ -526,7 +526,7 @@ pub fn evaluate_all(policies: &[PolicyDocument], req: &EvalRequest<'_>) -> Evalu
                         return Evaluation {
                             outcome: PolicyOutcome::ExplicitDeny,
                             decided_by: Some((pi, si)),
-                        }
+                        };
                     }
                     Effect::Allow => {
                         first_allow.get_or_insert((pi, si));
@@ -935,17 +935,16 @@ fn describe_mismatch(statement: &Statement, m: Mismatch, req: &EvalRequest<'_>) 
             req.resource,
             list(statement.resources.patterns())
         ),
-        Mismatch::ResourceExcluded => match first_match(&statement.resources, req.resource, req.context) {
-            Some(p) => format!(
-                "`{}` is excluded by NotResource `{p}`",
-                req.resource
-            ),
-            None => format!(
-                "`{}` is excluded by NotResource [{}]",
-                req.resource,
-                list(statement.resources.patterns())
-            ),
-        },
+        Mismatch::ResourceExcluded => {
+            match first_match(&statement.resources, req.resource, req.context) {
+                Some(p) => format!("`{}` is excluded by NotResource `{p}`", req.resource),
+                None => format!(
+                    "`{}` is excluded by NotResource [{}]",
+                    req.resource,
+                    list(statement.resources.patterns())
+                ),
+            }
+        }
         Mismatch::ResourceVariableMissing => format!(
             "`{}` is not in [{}]; {} cannot match: a policy variable with no value matches no resource",
             req.resource,

@@ -92,9 +92,9 @@ use crate::arn::ApiRef;
 use crate::context::{
     ContextError, ContextKey, ContextValue, KnownKey, KnownKeys, RequestContext, TypedValue,
 };
-use crate::decision::{combine, Decision, GatewayResponse, Table, MAX_METHOD_ARN_BYTES};
+use crate::decision::{Decision, GatewayResponse, MAX_METHOD_ARN_BYTES, Table, combine};
 use crate::eval::{
-    evaluate_all, explain_all, EvalRequest, PolicyOutcome, PolicyTrace, INVOKE_ACTION,
+    EvalRequest, INVOKE_ACTION, PolicyOutcome, PolicyTrace, evaluate_all, explain_all,
 };
 use crate::lambda::PayloadFormat;
 use crate::policy::PolicyDocument;
@@ -671,7 +671,9 @@ pub enum FlowError {
     Context(#[from] ContextError),
     /// The authorizer's stand-in could not be run (a `command` the OS cannot start): the
     /// simulation has no answer to give, and a 500 would pass for an authorizer failure.
-    #[error("the authorizer could not be started: {0}; a program that cannot start is a mistake in the setup, not an authorizer failure (a script needs a `#!` line and the execute bit)")]
+    #[error(
+        "the authorizer could not be started: {0}; a program that cannot start is a mistake in the setup, not an authorizer failure (a script needs a `#!` line and the execute bit)"
+    )]
     AuthorizerNotStarted(String),
 }
 
@@ -1044,7 +1046,7 @@ impl Gateway {
         };
         let mut decision = match &*answer {
             AuthorizerAnswer::NotStarted(why) => {
-                return Err(FlowError::AuthorizerNotStarted(why.clone()))
+                return Err(FlowError::AuthorizerNotStarted(why.clone()));
             }
             AuthorizerAnswer::Unauthorized => {
                 trace.note(|| "authorizer answered `Unauthorized`: 401".to_owned());

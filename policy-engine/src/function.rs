@@ -468,7 +468,7 @@ impl CommandFunction {
                     return Err(FunctionResult::Failed(format!(
                         "cannot wait for `{}`: {e}",
                         self.name()
-                    )))
+                    )));
                 }
             }
         };

@@ -238,12 +238,13 @@ impl Pattern {
         while let Some(c) = rest.chars().next() {
             let offset = source.len().saturating_sub(rest.len());
             let variables = variables_from.is_some_and(|from| offset >= from);
-            if variables && rest.starts_with("${") {
-                if let Some((unit, consumed)) = parse_variable(rest) {
-                    units.push(unit);
-                    rest = rest.get(consumed..).unwrap_or("");
-                    continue;
-                }
+            if variables
+                && rest.starts_with("${")
+                && let Some((unit, consumed)) = parse_variable(rest)
+            {
+                units.push(unit);
+                rest = rest.get(consumed..).unwrap_or("");
+                continue;
             }
             units.push(match (c, wildcards) {
                 ('*', Wildcards::On) => Unit::AnyRun,
@@ -413,7 +414,7 @@ impl Pattern {
                 // Unicode case folding can map a non-ASCII character onto an ASCII one (the
                 // Kelvin sign is a `k`): only all-ASCII inputs compare bytes.
                 CaseMode::Insensitive if self.ascii && text.is_ascii() => {
-                    return Ok(match_parts(parts, text, &AsciiFold))
+                    return Ok(match_parts(parts, text, &AsciiFold));
                 }
                 CaseMode::Insensitive => {}
             }
@@ -785,7 +786,9 @@ mod tests {
 
     #[test]
     fn star_spans_slashes_and_colons() {
-        assert!(pat("arn:aws:execute-api:*").matches("arn:aws:execute-api:us-east-1:1:a/b/GET/x/y"));
+        assert!(
+            pat("arn:aws:execute-api:*").matches("arn:aws:execute-api:us-east-1:1:a/b/GET/x/y")
+        );
         assert!(pat("a/*/GET/*").matches("a/prod/GET/pets/1"));
         assert!(pat("*").matches(""));
         assert!(pat("a*").matches("a"));

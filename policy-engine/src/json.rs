@@ -819,10 +819,12 @@ mod tests {
     #[test]
     fn nesting_beyond_the_limit_is_an_error_not_a_stack_overflow() {
         let deep = "[".repeat(100_000);
-        assert!(parse_strict(&deep)
-            .unwrap_err()
-            .to_string()
-            .starts_with("recursion limit exceeded"));
+        assert!(
+            parse_strict(&deep)
+                .unwrap_err()
+                .to_string()
+                .starts_with("recursion limit exceeded")
+        );
     }
 
     proptest::proptest! {

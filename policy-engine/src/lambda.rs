@@ -82,7 +82,7 @@
 
 use std::sync::Arc;
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 use thiserror::Error;
 
 use crate::arn::MethodArn;
@@ -465,13 +465,13 @@ impl LambdaSetup {
                 None => key.push(String::new()),
             }
         }
-        if let (Some(expression), Some(token)) = (&self.validation, key.first()) {
-            if !expression.is_match(token) {
-                return refuse(format!(
-                    "the token does not match identityValidationExpression `{}`: 401",
-                    expression.as_str()
-                ));
-            }
+        if let (Some(expression), Some(token)) = (&self.validation, key.first())
+            && !expression.is_match(token)
+        {
+            return refuse(format!(
+                "the token does not match identityValidationExpression `{}`: 401",
+                expression.as_str()
+            ));
         }
         if let Some((answer, age_seconds)) = cache.get(&key, now) {
             return AuthorizerCall {
@@ -708,10 +708,10 @@ impl LambdaSetup {
                     "pathParameters": {},
                     "stageVariables": pairs_object(&request.stage_variables),
                 });
-                if !identity.is_empty() {
-                    if let Some(o) = event.as_object_mut() {
-                        o.insert("identitySource".to_owned(), json!(identity));
-                    }
+                if !identity.is_empty()
+                    && let Some(o) = event.as_object_mut()
+                {
+                    o.insert("identitySource".to_owned(), json!(identity));
                 }
                 event
             }
@@ -761,13 +761,13 @@ impl LambdaSetup {
                         "apiId": api.api_ref.api_id,
                     },
                 });
-                if self.format == PayloadFormat::HttpV1 {
-                    if let Some(o) = event.as_object_mut() {
-                        let joined = identity.join(",");
-                        o.insert("version".to_owned(), json!("1.0"));
-                        o.insert("identitySource".to_owned(), json!(joined));
-                        o.insert("authorizationToken".to_owned(), json!(joined));
-                    }
+                if self.format == PayloadFormat::HttpV1
+                    && let Some(o) = event.as_object_mut()
+                {
+                    let joined = identity.join(",");
+                    o.insert("version".to_owned(), json!("1.0"));
+                    o.insert("identitySource".to_owned(), json!(joined));
+                    o.insert("authorizationToken".to_owned(), json!(joined));
                 }
                 event
             }

@@ -71,7 +71,7 @@ use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::arn::ArnParts;
 use crate::condition::{Condition, Operator, SetQualifier};
@@ -792,8 +792,12 @@ fn never_matches(ctx: &Ctx<'_>, at: &Site<'_>) -> Option<Finding> {
         Some(PrincipalClause::Principal(p)) if !p.names_everyone() && !p.names_iam_identities() => {
             return Some(finding(
                 at.path.key("Principal"),
-                format!("its principal {} names no AWS account, role or user, and API callers are never services or federated identities", principals_text(p)),
-                "name the callers with `\"Principal\": \"*\"` (and conditions) or `{\"AWS\": ...}`".to_owned(),
+                format!(
+                    "its principal {} names no AWS account, role or user, and API callers are never services or federated identities",
+                    principals_text(p)
+                ),
+                "name the callers with `\"Principal\": \"*\"` (and conditions) or `{\"AWS\": ...}`"
+                    .to_owned(),
             ));
         }
         Some(PrincipalClause::NotPrincipal(p)) if p.names_everyone() => {
@@ -846,9 +850,13 @@ fn never_matches(ctx: &Ctx<'_>, at: &Site<'_>) -> Option<Finding> {
         .iter()
         .any(|p| looks_like_placeholder(p.as_str()));
     let fix = if placeholders {
-        format!("replace the documentation placeholders: write `execute-api:/*` (API Gateway expands it to `{prefix}/*`), or `execute-api:/stage/VERB/path` for fewer methods")
+        format!(
+            "replace the documentation placeholders: write `execute-api:/*` (API Gateway expands it to `{prefix}/*`), or `execute-api:/stage/VERB/path` for fewer methods"
+        )
     } else {
-        format!("name methods as `{prefix}/stage/VERB/path` (wildcards allowed, e.g. `{prefix}/*`), or in the abbreviated form `execute-api:/stage/VERB/path`")
+        format!(
+            "name methods as `{prefix}/stage/VERB/path` (wildcards allowed, e.g. `{prefix}/*`), or in the abbreviated form `execute-api:/stage/VERB/path`"
+        )
     };
     Some(finding(
         at.path.key("Resource"),
@@ -1102,7 +1110,9 @@ fn unavailable(ctx: &Ctx<'_>, c: &Condition, covered: &[Covered]) -> Option<(Str
                 _ => "regional",
             };
             Some((
-                format!("API Gateway sets `{written}` only for private APIs, and this API is {endpoint}"),
+                format!(
+                    "API Gateway sets `{written}` only for private APIs, and this API is {endpoint}"
+                ),
                 if key == KnownKey::VpcSourceIp {
                     "use `aws:SourceIp` for the caller's address on a regional or edge-optimized API".to_owned()
                 } else {
@@ -1111,8 +1121,12 @@ fn unavailable(ctx: &Ctx<'_>, c: &Condition, covered: &[Covered]) -> Option<(Str
             ))
         }
         KnownKey::SourceIp if private => Some((
-            format!("requests to a private API arrive through a VPC endpoint, where `{written}` is not set (the caller's address is `aws:VpcSourceIp`)"),
-            format!("use `aws:VpcSourceIp` instead of `{written}`, with the same operator and CIDRs"),
+            format!(
+                "requests to a private API arrive through a VPC endpoint, where `{written}` is not set (the caller's address is `aws:VpcSourceIp`)"
+            ),
+            format!(
+                "use `aws:VpcSourceIp` instead of `{written}`, with the same operator and CIDRs"
+            ),
         )),
         k if k.describes_iam_caller() => {
             let non_iam: Vec<&Covered> = covered

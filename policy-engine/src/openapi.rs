@@ -73,7 +73,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::arn::{is_account_id, ApiRef, ArnParts};
+use crate::arn::{ApiRef, ArnParts, is_account_id};
 use crate::error::PolicyError;
 use crate::flow::{ApiType, EndpointType, IdentitySource};
 use crate::json::{self, Fields, FileError, JsonPath};
@@ -1068,13 +1068,13 @@ impl<'f> Reader<'f> {
                 .chain(OTHER_EXTENSIONS.iter())
                 .copied()
                 .collect();
-            if let Some(s) = json::suggest(suffix, &all) {
-                if READ_EXTENSIONS.contains(&s) {
-                    return Err(self.err(
-                        &fields.path().key(key),
-                        format!("unknown extension `{key}`: did you mean `{EXTENSION_PREFIX}{s}`?"),
-                    ));
-                }
+            if let Some(s) = json::suggest(suffix, &all)
+                && READ_EXTENSIONS.contains(&s)
+            {
+                return Err(self.err(
+                    &fields.path().key(key),
+                    format!("unknown extension `{key}`: did you mean `{EXTENSION_PREFIX}{s}`?"),
+                ));
             }
         }
         Ok(())
@@ -1271,7 +1271,7 @@ impl<'f> Reader<'f> {
                 return Err(self.err(
                     &a.path().key("authorizerPayloadFormatVersion"),
                     format!("unknown payload format version `{other}`: use `1.0` or `2.0`"),
-                ))
+                ));
             }
         };
         let enable_simple_responses = a.boolean("enableSimpleResponses")?;
@@ -1474,7 +1474,7 @@ impl<'f> Reader<'f> {
                         "expected a comma-separated string of mapping expressions, found {}",
                         json::type_name(other)
                     ),
-                ))
+                ));
             }
         };
         texts
@@ -1512,7 +1512,7 @@ impl<'f> Reader<'f> {
                         "expected a number of seconds, found {}",
                         json::type_name(other)
                     ),
-                ))
+                ));
             }
         };
         match text.parse::<u32>() {
@@ -1697,19 +1697,19 @@ impl<'f> Reader<'f> {
                         return Err(self.err(
                             &o.path().key("type"),
                             format!("unknown authorization type `{t}`: use `AWS_IAM` or `NONE`"),
-                        ))
-                    }
-                };
-                if let Some((from_security, at)) = own.as_ref().and_then(|r| r.auth.as_ref()) {
-                    if *from_security != auth {
-                        return Err(self.err(
-                            at,
-                            format!(
-                                "`security` names {} but `{AUTH_KEY}` says `{t}`: keep one",
-                                describe(from_security)
-                            ),
                         ));
                     }
+                };
+                if let Some((from_security, at)) = own.as_ref().and_then(|r| r.auth.as_ref())
+                    && *from_security != auth
+                {
+                    return Err(self.err(
+                        at,
+                        format!(
+                            "`security` names {} but `{AUTH_KEY}` says `{t}`: keep one",
+                            describe(from_security)
+                        ),
+                    ));
                 }
                 Some(auth)
             }

@@ -552,7 +552,7 @@ impl PolicyDocument {
                     PolicyErrorKind::InvalidValue,
                     format!("unsupported policy version {other}"),
                     Some("use `2012-10-17`".to_owned()),
-                ))
+                ));
             }
         };
         let id = match doc.get("Id") {
@@ -564,7 +564,7 @@ impl PolicyDocument {
                     PolicyErrorKind::InvalidValue,
                     format!("`Id` must be a string, not {}", json::type_name(other)),
                     None,
-                ))
+                ));
             }
         };
         let statement_path = root.key("Statement");
@@ -857,10 +857,10 @@ fn parse_text(text: &str) -> Result<Value, PolicyError> {
     // `get-rest-api --query policy --output text` prints `{\"Version\":...}`: JSON whose
     // quotes are still escaped once. Read it as the string it is.
     let trimmed = text.trim();
-    if trimmed.starts_with("{\\\"") {
-        if let Ok(unescaped) = serde_json::from_str::<String>(&format!("\"{trimmed}\"")) {
-            return unwrap_string_layers(Value::String(unescaped));
-        }
+    if trimmed.starts_with("{\\\"")
+        && let Ok(unescaped) = serde_json::from_str::<String>(&format!("\"{trimmed}\""))
+    {
+        return unwrap_string_layers(Value::String(unescaped));
     }
     let value: Value = crate::json::parse_strict(text).map_err(|e| {
         PolicyError::new(
@@ -973,7 +973,7 @@ fn parse_statement(
                 PolicyErrorKind::InvalidValue,
                 format!("`Sid` must be a string, not {}", json::type_name(other)),
                 None,
-            ))
+            ));
         }
     };
     let effect = match s.get("Effect") {
@@ -985,7 +985,7 @@ fn parse_statement(
                 PolicyErrorKind::InvalidValue,
                 format!("`Effect` must be `Allow` or `Deny`, not {other}"),
                 Some("IAM spells them with a capital first letter".to_owned()),
-            ))
+            ));
         }
         None => {
             return Err(PolicyError::new(
@@ -993,7 +993,7 @@ fn parse_statement(
                 PolicyErrorKind::MissingElement,
                 "the statement has no `Effect`".to_owned(),
                 Some("add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`".to_owned()),
-            ))
+            ));
         }
     };
     let principal = match one_of(s, path, "Principal", "NotPrincipal", false)? {
@@ -1003,7 +1003,7 @@ fn parse_statement(
                 PolicyErrorKind::MissingElement,
                 "a resource-policy statement needs `Principal` or `NotPrincipal`".to_owned(),
                 Some("add `\"Principal\": \"*\"` to apply it to every caller".to_owned()),
-            ))
+            ));
         }
         None => None,
         Some(_) if kind == PolicyKind::Identity => {
@@ -1041,7 +1041,7 @@ fn parse_statement(
                 PolicyErrorKind::MissingElement,
                 "the statement has no `Action`".to_owned(),
                 None,
-            ))
+            ));
         }
     };
     let resources = match one_of(s, path, "Resource", "NotResource", true)? {
@@ -1055,7 +1055,7 @@ fn parse_statement(
                 PolicyErrorKind::MissingElement,
                 "the statement has no `Resource`".to_owned(),
                 None,
-            ))
+            ));
         }
     };
     let conditions = match s.get("Condition") {

@@ -32,7 +32,7 @@ use std::fmt;
 use serde_json::Value;
 use thiserror::Error;
 
-use crate::arn::{is_account_id, ArnParts};
+use crate::arn::{ArnParts, is_account_id};
 use crate::error::{PolicyError, PolicyErrorKind};
 use crate::json::{self, JsonPath};
 
@@ -89,7 +89,9 @@ impl PrincipalType {
 /// assert!(err.to_string().contains("is not an IAM identity ARN"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("`{0}` is not an IAM identity ARN: give a role (`arn:aws:iam::111122223333:role/name`), an assumed-role session (`arn:aws:sts::111122223333:assumed-role/name/session`), a user or an account root ARN")]
+#[error(
+    "`{0}` is not an IAM identity ARN: give a role (`arn:aws:iam::111122223333:role/name`), an assumed-role session (`arn:aws:sts::111122223333:assumed-role/name/session`), a user or an account root ARN"
+)]
 pub struct CallerArnError(String);
 
 /// An IAM identity that signed the request (SigV4): what [`Caller::Iam`] holds.
@@ -412,7 +414,7 @@ impl Principals {
                         "write `\"*\"` or `{\"AWS\": \"arn:aws:iam::111122223333:role/name\"}`"
                             .to_owned(),
                     ),
-                ))
+                ));
             }
         }
         Ok(parsed)

@@ -49,9 +49,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
-use crate::arn::{is_account_id, ApiRef};
+use crate::arn::{ApiRef, is_account_id};
 use crate::cache::AuthorizerCache;
 use crate::context::{ContextKey, ContextValue};
 use crate::decision::Decision;
@@ -66,7 +66,7 @@ use crate::lambda::{LambdaKind, LambdaSetup, PayloadFormat, ValidationExpression
 use crate::policy::{PolicyDocument, PolicyKind};
 
 mod files;
-pub use files::{find_files, FileKind, FoundFile, FoundFiles, LeftOut};
+pub use files::{FileKind, FoundFile, FoundFiles, LeftOut, find_files};
 
 /// A scenario file that cannot be read or is invalid (exit status 2 of `policy-sim test`): the
 /// file, the JSON path of the bad field, and the problem.
@@ -1023,7 +1023,9 @@ fn nothing_found<P: AsRef<Path>>(paths: &[P], left_out: &[LeftOut]) -> ScenarioE
     FileError::new(
         &looked_at,
         None,
-        format!("no scenario file found: {why}; give scenario files (`api`, `cases`) or folders and patterns that reach them"),
+        format!(
+            "no scenario file found: {why}; give scenario files (`api`, `cases`) or folders and patterns that reach them"
+        ),
     )
 }
 
@@ -1464,10 +1466,10 @@ fn compare(case: &Case, d: &Decision) -> CaseReport {
     let e = &case.expect;
     let mut mismatches = Vec::new();
     let mut check = |field: &str, expected: Option<String>, actual: String| {
-        if let Some(expected) = expected {
-            if expected != actual {
-                mismatches.push(format!("{field}: expected {expected}, got {actual}"));
-            }
+        if let Some(expected) = expected
+            && expected != actual
+        {
+            mismatches.push(format!("{field}: expected {expected}, got {actual}"));
         }
     };
     check(
@@ -1654,7 +1656,7 @@ impl<'f> Parser<'f> {
                         return Err(self.err(
                             &root.path().key("startTime"),
                             format!("expected a date, found {}", json::type_name(other)),
-                        ))
+                        ));
                     }
                 };
                 let nanos = crate::time::parse_date(&text).ok_or_else(|| {
@@ -1769,11 +1771,13 @@ impl<'f> Parser<'f> {
                 from_export.insert("type".to_owned(), json!(kind));
                 from_export.insert(
                     "identitySources".to_owned(),
-                    json!(authorizer
-                        .identity_sources
-                        .iter()
-                        .map(|s| s.text.clone())
-                        .collect::<Vec<_>>()),
+                    json!(
+                        authorizer
+                            .identity_sources
+                            .iter()
+                            .map(|s| s.text.clone())
+                            .collect::<Vec<_>>()
+                    ),
                 );
                 if let Some(expr) = &authorizer.identity_validation_expression {
                     from_export.insert("identityValidationExpression".to_owned(), json!(expr));
@@ -1812,7 +1816,7 @@ impl<'f> Parser<'f> {
                         "expected the name of an authorizer, found {}",
                         json::type_name(&other)
                     ),
-                ))
+                ));
             }
         };
         // Every case must call a method the export defines with the simulated authorization.
@@ -1873,7 +1877,7 @@ impl<'f> Parser<'f> {
                 return Err(self.err(
                     &o.path().key("type"),
                     format!("unknown API type `{other}`: use `REST`, `HTTP` or `WEBSOCKET`"),
-                ))
+                ));
             }
         };
         let endpoint = match o.string("endpoint")?.unwrap_or("REGIONAL") {
@@ -1884,7 +1888,7 @@ impl<'f> Parser<'f> {
                 return Err(self.err(
                     &o.path().key("endpoint"),
                     format!("unknown endpoint type `{other}`: use `REGIONAL`, `EDGE` or `PRIVATE`"),
-                ))
+                ));
             }
         };
         let account_id = o.required("accountId")?;
@@ -1999,7 +2003,7 @@ impl<'f> Parser<'f> {
                 return Err(self.err(
                     &o.path().key("account"),
                     format!("`{a}` is not a 12-digit AWS account id"),
-                ))
+                ));
             }
         };
         let sources_path = o.path().key("identitySources");
@@ -2017,7 +2021,7 @@ impl<'f> Parser<'f> {
                 return Err(self.err(
                     &sources_path,
                     format!("expected an array, found {}", json::type_name(other)),
-                ))
+                ));
             }
         };
         if kind == LambdaKind::Token
@@ -2062,7 +2066,7 @@ impl<'f> Parser<'f> {
                 return Err(self.err(
                     &o.path().key("identityValidationExpression"),
                     "`identityValidationExpression` applies to TOKEN authorizers only",
-                ))
+                ));
             }
             Some(expr) => Some(ValidationExpression::new(expr).map_err(|e| {
                 self.err(&o.path().key("identityValidationExpression"), e.to_string())
@@ -2119,14 +2123,14 @@ impl<'f> Parser<'f> {
                     return Err(self.err(
                         &o.path().key("simpleResponses"),
                         "simple responses need `payloadFormatVersion` `2.0`",
-                    ))
+                    ));
                 }
                 ("2.0", simple) => PayloadFormat::HttpV2 { simple },
                 (other, _) => {
                     return Err(self.err(
                         &o.path().key("payloadFormatVersion"),
                         format!("unknown payload format version `{other}`: use `1.0` or `2.0`"),
-                    ))
+                    ));
                 }
             },
         })
@@ -2377,7 +2381,7 @@ impl<'f> Parser<'f> {
                         "expected an array of policies, found {}",
                         json::type_name(other)
                     ),
-                ))
+                ));
             }
         };
         let principal = o
@@ -2508,7 +2512,7 @@ impl<'f> Parser<'f> {
                 return Err(self.err(
                     &o.path().key("context"),
                     format!("expected an object, found {}", json::type_name(other)),
-                ))
+                ));
             }
         };
         Ok(Expectation {

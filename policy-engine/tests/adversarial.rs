@@ -20,7 +20,7 @@ use policy_engine::arn::{ApiRef, MethodArn};
 use policy_engine::cache::AuthorizerCache;
 use policy_engine::context::{ContextError, ContextKey, ContextValue, RequestContext};
 use policy_engine::error::PolicyErrorKind;
-use policy_engine::eval::{EvalRequest, PolicyOutcome, INVOKE_ACTION};
+use policy_engine::eval::{EvalRequest, INVOKE_ACTION, PolicyOutcome};
 use policy_engine::flow::{
     AnswerSource, Api, ApiRequest, ApiType, Authorization, AuthorizerAnswer, EndpointType,
     FlowError, Gateway, IdentitySource,
@@ -28,10 +28,10 @@ use policy_engine::flow::{
 use policy_engine::function::{AuthorizerFunction, FunctionResult};
 use policy_engine::json::JsonPath;
 use policy_engine::lambda::{LambdaKind, LambdaSetup, PayloadFormat};
-use policy_engine::lint::{lint_resource_policy, AuthKind, MethodsAuth};
+use policy_engine::lint::{AuthKind, MethodsAuth, lint_resource_policy};
 use policy_engine::policy::{PolicyDocument, PolicyKind};
 use policy_engine::principal::{Caller, IamCaller};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 const ACCOUNT: &str = "123456789012";
 
@@ -516,9 +516,11 @@ fn duplicate_members_are_refused_everywhere_json_enters() {
     assert_eq!(identity.kind(), PolicyErrorKind::InvalidJson);
     // A duplicate condition key, where last-wins would drop a restriction.
     let condition = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24", "aws:SourceIp": "0.0.0.0/0"}}}]}"#;
-    assert!(policy_error(condition)
-        .1
-        .contains("duplicate member `aws:SourceIp`"));
+    assert!(
+        policy_error(condition)
+            .1
+            .contains("duplicate member `aws:SourceIp`")
+    );
     // Scenario files.
     let scenario = policy_engine::scenario::parse(
         "s.json",
@@ -894,7 +896,9 @@ fn malformed_blocks_are_refused_with_the_reason() {
             policy_error(&text),
             (
                 PolicyErrorKind::InvalidValue,
-                format!("invalid CIDR `{cidr}`: {problem} at `Statement[0].Condition.IpAddress.aws:SourceIp`: give an IPv4 or IPv6 address or block such as `192.0.2.0/24` or `2001:db8::/32`")
+                format!(
+                    "invalid CIDR `{cidr}`: {problem} at `Statement[0].Condition.IpAddress.aws:SourceIp`: give an IPv4 or IPv6 address or block such as `192.0.2.0/24` or `2001:db8::/32`"
+                )
             ),
             "{cidr:?}"
         );
@@ -938,8 +942,12 @@ fn invalid_request_addresses_are_errors_never_allows() {
             "{bad:?}"
         );
         assert_eq!(
-            context.set("aws:VpcSourceIp", bad).map_err(|e| e.to_string()),
-            Err(format!("`{bad}` is not an IP address (for `aws:VpcSourceIp`): give an IPv4 or IPv6 address such as `192.0.2.10`"))
+            context
+                .set("aws:VpcSourceIp", bad)
+                .map_err(|e| e.to_string()),
+            Err(format!(
+                "`{bad}` is not an IP address (for `aws:VpcSourceIp`): give an IPv4 or IPv6 address such as `192.0.2.10`"
+            ))
         );
         // Through the flow, on an open API that would allow anything: no decision at all.
         let open = gateway(None, Authorization::None);
@@ -1215,9 +1223,18 @@ fn scenario_ttls_outside_0_to_3600_are_refused() {
         .to_string()
     };
     for (ttl, problem) in [
-        (json!(3601), "`3601` is not a TTL API Gateway accepts: use 0 (no caching) to 3600 seconds"),
-        (json!(-1), "`-1` is not a TTL API Gateway accepts: use 0 (no caching) to 3600 seconds"),
-        (json!(i64::MAX), "`9223372036854775807` is not a TTL API Gateway accepts: use 0 (no caching) to 3600 seconds"),
+        (
+            json!(3601),
+            "`3601` is not a TTL API Gateway accepts: use 0 (no caching) to 3600 seconds",
+        ),
+        (
+            json!(-1),
+            "`-1` is not a TTL API Gateway accepts: use 0 (no caching) to 3600 seconds",
+        ),
+        (
+            json!(i64::MAX),
+            "`9223372036854775807` is not a TTL API Gateway accepts: use 0 (no caching) to 3600 seconds",
+        ),
         (json!(1e30), "expected a whole number, found `1e+30`"),
         (json!(1.5), "expected a whole number, found `1.5`"),
         (json!("300"), "expected a number, found a string"),

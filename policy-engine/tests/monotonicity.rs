@@ -21,7 +21,7 @@
 use std::sync::Arc;
 
 use policy_engine::arn::ApiRef;
-use policy_engine::eval::{EvalRequest, PolicyOutcome, INVOKE_ACTION};
+use policy_engine::eval::{EvalRequest, INVOKE_ACTION, PolicyOutcome};
 use policy_engine::flow::{
     AnswerSource, Api, ApiRequest, ApiType, Authorization, AuthorizerAnswer, AuthorizerCall,
     EndpointType, Gateway,
@@ -30,7 +30,7 @@ use policy_engine::lambda::PayloadFormat;
 use policy_engine::policy::{PolicyDocument, PolicyKind};
 use policy_engine::principal::{Caller, IamCaller};
 use proptest::prelude::*;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 const OWNER: &str = "123456789012";
 const OTHER: &str = "999999999999";

@@ -11,7 +11,7 @@
 
 use policy_engine::arn::{ApiRef, MethodArn};
 use policy_engine::context::{ContextKey, ContextValue, RequestContext};
-use policy_engine::eval::{evaluate_all, EvalRequest, PolicyOutcome, INVOKE_ACTION};
+use policy_engine::eval::{EvalRequest, INVOKE_ACTION, PolicyOutcome, evaluate_all};
 use policy_engine::policy::{PolicyDocument, PolicyKind};
 use policy_engine::principal::{Caller, IamCaller};
 use serde_json::json;

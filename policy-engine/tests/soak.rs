@@ -26,7 +26,7 @@ use policy_engine::flow::{
 use policy_engine::function::{AuthorizerFunction, FunctionResult};
 use policy_engine::lambda::{LambdaKind, LambdaSetup, PayloadFormat};
 use policy_engine::policy::{PolicyDocument, PolicyKind};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 /// Entries the cache may hold: what `policy-sim` gives a scenario file.
 const CAPACITY: u64 = 10_000;

@@ -385,7 +385,9 @@ fn run_check(args: CheckArgs) -> ExitCode {
                 || args.path.is_some()
                 || args.method_arn.is_some();
             if flags_given {
-                report_error("`--scenario` describes the whole request: drop the request flags, or drop `--scenario`");
+                report_error(
+                    "`--scenario` describes the whole request: drop the request flags, or drop `--scenario`",
+                );
                 return ExitCode::from(2);
             }
             check::check_case(file, case)
@@ -471,7 +473,7 @@ fn run_lint(
     strict: bool,
     format: Format,
 ) -> ExitCode {
-    use apigw_authz::lint::{review, AssumedAuth, LintReport, Review};
+    use apigw_authz::lint::{AssumedAuth, LintReport, Review, review};
     use policy_engine::lint::Severity;
     let assumed = match auth {
         None => AssumedAuth::Unknown,

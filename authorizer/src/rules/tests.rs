@@ -235,7 +235,9 @@ fn eddsa_and_es512_are_accepted_with_a_jwks_only() {
         );
         assert_eq!(
             error.to_string(),
-            format!("rules.json: algorithm `{alg}` does not fit the key source: HS* needs `hmacSecretEnv`, the others a JWKS (at `jwt.algorithms[{index}]`)")
+            format!(
+                "rules.json: algorithm `{alg}` does not fit the key source: HS* needs `hmacSecretEnv`, the others a JWKS (at `jwt.algorithms[{index}]`)"
+            )
         );
     }
     // Case matters, as in a token's header.
@@ -253,68 +255,120 @@ type Change = Box<dyn Fn(&mut Value)>;
 #[test]
 fn invalid_files_name_the_field() {
     let cases: Vec<(Change, &str)> = vec![
-        (Box::new(|v| v["jwt"]["algorithms"] = json!(["none"])),
-         "rules.json: algorithm `none` is never accepted: unsigned tokens prove nothing (at `jwt.algorithms[0]`)"),
-        (Box::new(|v| v["jwt"]["algorithms"] = json!(["RS265"])),
-         "rules.json: unknown algorithm `RS265`: did you mean `RS256`? (at `jwt.algorithms[0]`)"),
-        (Box::new(|v| v["jwt"]["algorithms"] = json!(["HS256"])),
-         "rules.json: algorithm `HS256` does not fit the key source: HS* needs `hmacSecretEnv`, the others a JWKS (at `jwt.algorithms[0]`)"),
-        (Box::new(|v| v["jwt"]["jwksFile"] = json!("k.json")),
-         "rules.json: give exactly one of `jwksUri`, `jwksFile` or `hmacSecretEnv` (at `jwt`)"),
-        (Box::new(|v| { v["jwt"].as_object_mut().unwrap().remove("jwksUri"); }),
-         "rules.json: no key source: give one of `jwksUri`, `jwksFile` or `hmacSecretEnv` (at `jwt`)"),
-        (Box::new(|v| v["jwt"]["audience"] = json!("x")),
-         "rules.json: unknown field `audience`: did you mean `audiences`? (at `jwt.audience`)"),
-        (Box::new(|v| v["jwt"]["audiences"] = json!([])),
-         "rules.json: missing required field `audiences`: list the accepted `aud` (or Cognito `client_id`) values (at `jwt`)"),
-        (Box::new(|v| v["jwt"]["leewaySeconds"] = json!(-1)),
-         "rules.json: expected a whole number of seconds from 0 to 300 (at `jwt.leewaySeconds`)"),
-        (Box::new(|v| v["jwt"]["jwksUri"] = json!("ftp://x")),
-         "rules.json: `ftp://x` is not an https URL (plain http is allowed only on the loopback, for tests) (at `jwt.jwksUri`)"),
-        (Box::new(|v| v["jwt"]["jwksUri"] = json!("http://localhost.evil.example/jwks")),
-         "rules.json: `http://localhost.evil.example/jwks` is not an https URL (plain http is allowed only on the loopback, for tests) (at `jwt.jwksUri`)"),
-        (Box::new(|v| v["jwt"]["algorithms"] = json!(["RS256", "Ed25519"])),
-         "rules.json: unknown algorithm `Ed25519`: use one of HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA (at `jwt.algorithms[1]`)"),
-        (Box::new(|v| v["jwt"]["algorithms"] = json!(["eddsa"])),
-         "rules.json: unknown algorithm `eddsa`: did you mean `EdDSA`? (at `jwt.algorithms[0]`)"),
-        (Box::new(|v| v["principalId"] = json!("sub")),
-         "rules.json: `sub` is neither `claim:NAME` nor `literal:TEXT` (at `principalId`)"),
-        (Box::new(|v| v["context"]["tier"] = json!(5)),
-         "rules.json: expected `claim:NAME` or `literal:TEXT` (at `context.tier`)"),
-        (Box::new(|v| v["rules"][0]["routes"] = json!(["GET pets"])),
-         "rules.json: route `GET pets` has a path that does not start with `/`: write `VERB /path-glob` such as `GET /pets/*`, or a route key such as `$connect` (at `rules[0].routes[0]`)"),
-        (Box::new(|v| v["rules"][0]["routes"] = json!(["/pets"])),
-         "rules.json: route `/pets` has no path: write `VERB /path-glob` such as `GET /pets/*`, or a route key such as `$connect` (at `rules[0].routes[0]`)"),
-        (Box::new(|v| v["rules"][1]["claims"]["tier"] = json!([])),
-         "rules.json: list at least one accepted value (at `rules[1].claims.tier`)"),
-        (Box::new(|v| v["rules"][0]["anyScopes"] = json!(["x"])),
-         "rules.json: unknown field `anyScopes`: did you mean `anyScope`? (at `rules[0].anyScopes`)"),
-        (Box::new(|v| v["token"] = json!({"header": "A", "query": "t"})),
-         "rules.json: give either `header` or `query`, not both (at `token`)"),
-        (Box::new(|v| v["token"]["bearer"] = json!("maybe")),
-         "rules.json: unknown bearer mode `maybe`: use `required`, `optional` or `forbidden` (at `token.bearer`)"),
-        (Box::new(|v| v["httpApiResponse"] = json!("boolean")),
-         "rules.json: unknown response `boolean`: use `iam` or `simple` (at `httpApiResponse`)"),
-        (Box::new(|v| { v.as_object_mut().unwrap().remove("rules"); }),
-         "rules.json: missing required field `rules` (at `$`)"),
+        (
+            Box::new(|v| v["jwt"]["algorithms"] = json!(["none"])),
+            "rules.json: algorithm `none` is never accepted: unsigned tokens prove nothing (at `jwt.algorithms[0]`)",
+        ),
+        (
+            Box::new(|v| v["jwt"]["algorithms"] = json!(["RS265"])),
+            "rules.json: unknown algorithm `RS265`: did you mean `RS256`? (at `jwt.algorithms[0]`)",
+        ),
+        (
+            Box::new(|v| v["jwt"]["algorithms"] = json!(["HS256"])),
+            "rules.json: algorithm `HS256` does not fit the key source: HS* needs `hmacSecretEnv`, the others a JWKS (at `jwt.algorithms[0]`)",
+        ),
+        (
+            Box::new(|v| v["jwt"]["jwksFile"] = json!("k.json")),
+            "rules.json: give exactly one of `jwksUri`, `jwksFile` or `hmacSecretEnv` (at `jwt`)",
+        ),
+        (
+            Box::new(|v| {
+                v["jwt"].as_object_mut().unwrap().remove("jwksUri");
+            }),
+            "rules.json: no key source: give one of `jwksUri`, `jwksFile` or `hmacSecretEnv` (at `jwt`)",
+        ),
+        (
+            Box::new(|v| v["jwt"]["audience"] = json!("x")),
+            "rules.json: unknown field `audience`: did you mean `audiences`? (at `jwt.audience`)",
+        ),
+        (
+            Box::new(|v| v["jwt"]["audiences"] = json!([])),
+            "rules.json: missing required field `audiences`: list the accepted `aud` (or Cognito `client_id`) values (at `jwt`)",
+        ),
+        (
+            Box::new(|v| v["jwt"]["leewaySeconds"] = json!(-1)),
+            "rules.json: expected a whole number of seconds from 0 to 300 (at `jwt.leewaySeconds`)",
+        ),
+        (
+            Box::new(|v| v["jwt"]["jwksUri"] = json!("ftp://x")),
+            "rules.json: `ftp://x` is not an https URL (plain http is allowed only on the loopback, for tests) (at `jwt.jwksUri`)",
+        ),
+        (
+            Box::new(|v| v["jwt"]["jwksUri"] = json!("http://localhost.evil.example/jwks")),
+            "rules.json: `http://localhost.evil.example/jwks` is not an https URL (plain http is allowed only on the loopback, for tests) (at `jwt.jwksUri`)",
+        ),
+        (
+            Box::new(|v| v["jwt"]["algorithms"] = json!(["RS256", "Ed25519"])),
+            "rules.json: unknown algorithm `Ed25519`: use one of HS256, HS384, HS512, RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA (at `jwt.algorithms[1]`)",
+        ),
+        (
+            Box::new(|v| v["jwt"]["algorithms"] = json!(["eddsa"])),
+            "rules.json: unknown algorithm `eddsa`: did you mean `EdDSA`? (at `jwt.algorithms[0]`)",
+        ),
+        (
+            Box::new(|v| v["principalId"] = json!("sub")),
+            "rules.json: `sub` is neither `claim:NAME` nor `literal:TEXT` (at `principalId`)",
+        ),
+        (
+            Box::new(|v| v["context"]["tier"] = json!(5)),
+            "rules.json: expected `claim:NAME` or `literal:TEXT` (at `context.tier`)",
+        ),
+        (
+            Box::new(|v| v["rules"][0]["routes"] = json!(["GET pets"])),
+            "rules.json: route `GET pets` has a path that does not start with `/`: write `VERB /path-glob` such as `GET /pets/*`, or a route key such as `$connect` (at `rules[0].routes[0]`)",
+        ),
+        (
+            Box::new(|v| v["rules"][0]["routes"] = json!(["/pets"])),
+            "rules.json: route `/pets` has no path: write `VERB /path-glob` such as `GET /pets/*`, or a route key such as `$connect` (at `rules[0].routes[0]`)",
+        ),
+        (
+            Box::new(|v| v["rules"][1]["claims"]["tier"] = json!([])),
+            "rules.json: list at least one accepted value (at `rules[1].claims.tier`)",
+        ),
+        (
+            Box::new(|v| v["rules"][0]["anyScopes"] = json!(["x"])),
+            "rules.json: unknown field `anyScopes`: did you mean `anyScope`? (at `rules[0].anyScopes`)",
+        ),
+        (
+            Box::new(|v| v["token"] = json!({"header": "A", "query": "t"})),
+            "rules.json: give either `header` or `query`, not both (at `token`)",
+        ),
+        (
+            Box::new(|v| v["token"]["bearer"] = json!("maybe")),
+            "rules.json: unknown bearer mode `maybe`: use `required`, `optional` or `forbidden` (at `token.bearer`)",
+        ),
+        (
+            Box::new(|v| v["httpApiResponse"] = json!("boolean")),
+            "rules.json: unknown response `boolean`: use `iam` or `simple` (at `httpApiResponse`)",
+        ),
+        (
+            Box::new(|v| {
+                v.as_object_mut().unwrap().remove("rules");
+            }),
+            "rules.json: missing required field `rules` (at `$`)",
+        ),
     ];
     for (change, expected) in cases {
         let mut v = contract_example();
         change(&mut v);
         assert_eq!(error(&v), expected);
     }
-    assert!(Config::parse("rules.json", "{", Path::new("."), &no_env)
-        .unwrap_err()
-        .to_string()
-        .starts_with("rules.json: not valid JSON"));
+    assert!(
+        Config::parse("rules.json", "{", Path::new("."), &no_env)
+            .unwrap_err()
+            .to_string()
+            .starts_with("rules.json: not valid JSON")
+    );
     // A member named twice (a last-wins reader would silently pick one) is refused.
     let twice = contract_example()
         .to_string()
         .replacen('{', r#"{"rules": [], "#, 1);
-    assert!(Config::parse("rules.json", &twice, Path::new("."), &no_env)
-        .unwrap_err()
-        .to_string()
-        .starts_with("rules.json: not valid JSON: duplicate member `rules`"));
+    assert!(
+        Config::parse("rules.json", &twice, Path::new("."), &no_env)
+            .unwrap_err()
+            .to_string()
+            .starts_with("rules.json: not valid JSON: duplicate member `rules`")
+    );
 }
 
 #[test]

@@ -12,7 +12,7 @@
 //! matching: a pattern that "could match no method ARN of the API" matches none, and one that
 //! "covers every method ARN" matches each.
 
-use policy_engine::arn::{is_account_id, ArnParts, MethodArn, Route};
+use policy_engine::arn::{ArnParts, MethodArn, Route, is_account_id};
 use policy_engine::context::ContextKey;
 use policy_engine::glob::{CaseMode, Pattern, Shape, VariableSource, Wildcards};
 
@@ -141,27 +141,27 @@ fn reference_units(pattern: &str, wildcards: Wildcards, variables: bool) -> Vec<
     let mut units = Vec::new();
     let mut rest = pattern;
     while let Some(c) = rest.chars().next() {
-        if variables {
-            if let Some((body, after)) = rest.strip_prefix("${").and_then(|r| r.split_once('}')) {
-                units.push(match body.trim() {
-                    "*" => Ref::Char('*'),
-                    "?" => Ref::Char('?'),
-                    "$" => Ref::Char('$'),
-                    body => match body.split_once(',') {
-                        Some((key, default)) => {
-                            let default = default.trim();
-                            let default = default
-                                .strip_prefix('\'')
-                                .and_then(|d| d.strip_suffix('\''))
-                                .unwrap_or(default);
-                            Ref::Var(key.trim().to_lowercase(), Some(default.to_owned()))
-                        }
-                        None => Ref::Var(body.to_lowercase(), None),
-                    },
-                });
-                rest = after;
-                continue;
-            }
+        if variables
+            && let Some((body, after)) = rest.strip_prefix("${").and_then(|r| r.split_once('}'))
+        {
+            units.push(match body.trim() {
+                "*" => Ref::Char('*'),
+                "?" => Ref::Char('?'),
+                "$" => Ref::Char('$'),
+                body => match body.split_once(',') {
+                    Some((key, default)) => {
+                        let default = default.trim();
+                        let default = default
+                            .strip_prefix('\'')
+                            .and_then(|d| d.strip_suffix('\''))
+                            .unwrap_or(default);
+                        Ref::Var(key.trim().to_lowercase(), Some(default.to_owned()))
+                    }
+                    None => Ref::Var(body.to_lowercase(), None),
+                },
+            });
+            rest = after;
+            continue;
         }
         units.push(match (c, wildcards) {
             ('*', Wildcards::On) => Ref::Run,

@@ -27,10 +27,10 @@ use authorizer::rules::{Config, RouteSpec, TokenLocation};
 use jsonwebtoken::Algorithm;
 use policy_engine::arn::{MethodArn, Route};
 use policy_engine::context::RequestContext;
-use policy_engine::eval::{EvalRequest, PolicyOutcome, INVOKE_ACTION};
+use policy_engine::eval::{EvalRequest, INVOKE_ACTION, PolicyOutcome};
 use policy_engine::policy::{PolicyDocument, PolicyKind};
 use policy_engine::principal::Caller;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::keys::{self, ClaimRules};
 

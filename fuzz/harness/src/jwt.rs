@@ -13,7 +13,7 @@
 //! with the usual header, a token whose claims the reference finds valid is accepted by the
 //! verifier of its key.
 
-use authorizer::jwt::{Verifier, MAX_TOKEN_BYTES};
+use authorizer::jwt::{MAX_TOKEN_BYTES, Verifier};
 use jsonwebtoken::{Algorithm, AlgorithmFamily};
 use serde_json::{Map, Value};
 

@@ -20,19 +20,19 @@ use std::collections::HashSet;
 use std::net::IpAddr;
 use std::sync::{Arc, LazyLock};
 
+use policy_engine::Decision;
 use policy_engine::arn::{ApiRef, MethodArn, Route};
 use policy_engine::context::{ContextKey, ContextValue, KnownKey, RequestContext};
-use policy_engine::eval::{EvalRequest, PolicyOutcome, INVOKE_ACTION};
+use policy_engine::eval::{EvalRequest, INVOKE_ACTION, PolicyOutcome};
 use policy_engine::flow::{
     AnswerSource, Api, ApiRequest, ApiType, Authorization, AuthorizerAnswer, AuthorizerCall,
     EndpointType, FlowError, Gateway,
 };
 use policy_engine::json::JsonPath;
 use policy_engine::lambda::PayloadFormat;
-use policy_engine::lint::{lint_resource_policy, AuthKind, MethodsAuth};
+use policy_engine::lint::{AuthKind, MethodsAuth, lint_resource_policy};
 use policy_engine::policy::{Effect, PolicyDocument, PolicyKind, PrincipalClause};
 use policy_engine::principal::{Caller, IamCaller};
-use policy_engine::Decision;
 use serde_json::Value;
 
 /// The owner account of the fixed API.
@@ -392,10 +392,10 @@ fn requests(doc: &PolicyDocument, identity: &PolicyDocument) -> Vec<ApiRequest> 
     let mut routes: Vec<(String, String)> = vec![("GET".into(), "/pets".into())];
     for statement in doc.statements() {
         for pattern in statement.resources().patterns() {
-            if let Ok(arn) = MethodArn::parse(&fill(pattern.as_str())) {
-                if let Route::Method { verb, path } = arn.route() {
-                    push_unique(&mut routes, (verb.clone(), format!("/{path}")), 3);
-                }
+            if let Ok(arn) = MethodArn::parse(&fill(pattern.as_str()))
+                && let Route::Method { verb, path } = arn.route()
+            {
+                push_unique(&mut routes, (verb.clone(), format!("/{path}")), 3);
             }
         }
     }

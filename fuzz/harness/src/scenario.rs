@@ -43,13 +43,12 @@ pub fn scenario(data: &[u8]) {
         );
         return;
     };
-    if policy_engine::openapi::is_openapi(&value) {
-        if let Ok(setup) =
+    if policy_engine::openapi::is_openapi(&value)
+        && let Ok(setup) =
             policy_engine::openapi::parse("fuzz-export.json", &value, Some(&crate::api_ref()))
-        {
-            for finding in lint_openapi(&setup) {
-                let _ = (finding.to_json(), finding.to_string());
-            }
+    {
+        for finding in lint_openapi(&setup) {
+            let _ = (finding.to_json(), finding.to_string());
         }
     }
     if value

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use jsonwebtoken::Algorithm;
 use policy_engine::arn::{ApiRef, MethodArn};
 use policy_engine::policy::PolicyDocument;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::keys;
 

@@ -10,10 +10,10 @@
     reason = "test helpers outside #[test] functions, which clippy.toml does not cover"
 )]
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-use fuzz_harness::{repo_root, Target, TARGETS};
+use fuzz_harness::{TARGETS, Target, repo_root};
 use proptest::prelude::*;
 
 /// The files of `fuzz/<kind>/<target>/`, in name order.

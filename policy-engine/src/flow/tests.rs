@@ -59,10 +59,11 @@ fn regional_requests_carry_source_ip_only() {
     req.source_vpce = Some("vpce-1".into());
     let d = g.handle(&req, NOW).unwrap();
     assert_eq!(d.status, 200);
-    assert!(d
-        .steps
-        .iter()
-        .any(|s| s.contains("`sourceVpce`/`sourceVpc` are ignored")));
+    assert!(
+        d.steps
+            .iter()
+            .any(|s| s.contains("`sourceVpce`/`sourceVpc` are ignored"))
+    );
     let g = gateway(
         EndpointType::Regional,
         Some(allow_if("aws:SourceVpce", "vpce-1")),
@@ -309,9 +310,10 @@ fn pre_auth_deny_stops_the_request_before_the_authorizer() {
         (d.status, d.outcome, d.authorizer_invoked),
         (403, PolicyOutcome::ExplicitDeny, false)
     );
-    assert!(d
-        .explanation()
-        .contains("pre-auth: the resource policy explicitly denies"));
+    assert!(
+        d.explanation()
+            .contains("pre-auth: the resource policy explicitly denies")
+    );
 }
 
 #[test]
@@ -357,9 +359,10 @@ fn authorizer_answers_map_to_401_403_500_and_200() {
 
     let d = run(answer("Allow", ALL_OF_PROD, json!({"nested": {"a": 1}})));
     assert_eq!(d.status, 500);
-    assert!(d
-        .explanation()
-        .contains("`nested` is an object, array or null"));
+    assert!(
+        d.explanation()
+            .contains("`nested` is an object, array or null")
+    );
 }
 
 #[test]

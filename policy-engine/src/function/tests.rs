@@ -189,10 +189,12 @@ fn programs_are_resolved_as_the_os_will_run_them() {
         found.display()
     );
     // A name is looked up on PATH.
-    assert!(command_in(&dir, "sh")
-        .resolve_program()
-        .unwrap()
-        .is_absolute());
+    assert!(
+        command_in(&dir, "sh")
+            .resolve_program()
+            .unwrap()
+            .is_absolute()
+    );
 
     let why = command_in(&dir, "./alow.sh").resolve_program().unwrap_err();
     assert!(

@@ -12,7 +12,7 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::{chars_equal, CaseMode, Pattern, Unit};
+use super::{CaseMode, Pattern, Unit, chars_equal};
 use crate::arn::ApiRef;
 
 /// Product states explored before giving up; far above what real policies need.

@@ -120,12 +120,11 @@ impl BitProgram {
             }
         }
         for (position, unit) in positions.iter().enumerate() {
-            if let BitUnit::Char(c) = unit {
-                if let Ok(index) = distinct.binary_search(c) {
-                    if let Some(mask) = masks.get_mut(index * words..(index + 1) * words) {
-                        set_bit(mask, position);
-                    }
-                }
+            if let BitUnit::Char(c) = unit
+                && let Ok(index) = distinct.binary_search(c)
+                && let Some(mask) = masks.get_mut(index * words..(index + 1) * words)
+            {
+                set_bit(mask, position);
             }
         }
         Some(Self {

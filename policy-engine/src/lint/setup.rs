@@ -31,7 +31,7 @@
 
 use serde_json::Value;
 
-use super::{lint_resource_policy, AuthKind, Finding, MethodsAuth, Severity};
+use super::{AuthKind, Finding, MethodsAuth, Severity, lint_resource_policy};
 use crate::cache::MAX_TTL_SECONDS;
 use crate::flow::{Api, ApiType, Authorization, Gateway};
 use crate::json::JsonPath;
@@ -137,10 +137,10 @@ pub fn lint_auth_value(auth: &Value, at: &JsonPath, api_type: ApiType) -> Vec<Fi
                     &entry_path.key("policyDocument"),
                 ));
             }
-            if ttl > 0 {
-                if let Some(f) = first_method_trap(entry, &entry_path, ttl) {
-                    findings.push(f);
-                }
+            if ttl > 0
+                && let Some(f) = first_method_trap(entry, &entry_path, ttl)
+            {
+                findings.push(f);
             }
         }
     }

@@ -144,11 +144,13 @@ fn a_rest_oas30_export_reads_policy_authorizers_and_endpoint() {
         token.function_arn.as_deref(),
         Some("arn:aws:lambda:us-east-1:123456789012:function:token-authorizer")
     );
-    assert!(token
-        .authorizer_uri
-        .as_deref()
-        .unwrap()
-        .starts_with("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"));
+    assert!(
+        token
+            .authorizer_uri
+            .as_deref()
+            .unwrap()
+            .starts_with("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/")
+    );
     assert_eq!(token.function_account.as_deref(), Some("123456789012"));
     assert_eq!(
         token.authorizer_credentials.as_deref(),
@@ -610,99 +612,533 @@ fn errors_name_the_file_the_json_path_and_the_fix() {
     );
     let cases: Vec<(Edits, &str, &str)> = vec![
         // The document.
-        (vec![("/openapi", None)], "$", "not an OpenAPI document (no `openapi` or `swagger` member): give the output of `aws apigateway get-export` or `aws apigatewayv2 export-api`"),
-        (vec![("/openapi", Some(json!("2.0")))], "openapi", "unsupported OpenAPI version `2.0`: API Gateway exports OpenAPI `3.0.1` or Swagger `2.0`"),
-        (vec![("/openapi", Some(json!(3.0)))], "openapi", "expected a string, found a number"),
-        (vec![("/openapi", None), ("/swagger", Some(json!("1.2")))], "swagger", "unsupported Swagger version `1.2`"),
-        (vec![("/swagger", Some(json!("2.0")))], "$", "the document has both `openapi` and `swagger`"),
-        (vec![("/info", Some(json!("t")))], "info", "expected an object, found a string"),
-        (vec![("/info/title", Some(json!(1)))], "info.title", "expected a string, found a number"),
-        (vec![("/servers", Some(json!({"url": "x"})))], "servers", "expected an array of servers, found an object"),
-        (vec![("/servers", Some(json!([{"url": 5}])))], "servers[0].url", "expected a string, found a number"),
-        (vec![("/x-amazon-apigateway-importexport-version", Some(json!(1.0)))], "x-amazon-apigateway-importexport-version", "expected a string, found a number"),
-        (vec![("/paths", Some(json!([])))], "paths", "expected an object, found an array"),
-        (vec![("/paths/~1pets", Some(json!("get")))], "paths./pets", "expected an object, found a string"),
-        (vec![("/paths/~1pets/get", Some(json!(true)))], "paths./pets.get", "expected an object, found a boolean"),
+        (
+            vec![("/openapi", None)],
+            "$",
+            "not an OpenAPI document (no `openapi` or `swagger` member): give the output of `aws apigateway get-export` or `aws apigatewayv2 export-api`",
+        ),
+        (
+            vec![("/openapi", Some(json!("2.0")))],
+            "openapi",
+            "unsupported OpenAPI version `2.0`: API Gateway exports OpenAPI `3.0.1` or Swagger `2.0`",
+        ),
+        (
+            vec![("/openapi", Some(json!(3.0)))],
+            "openapi",
+            "expected a string, found a number",
+        ),
+        (
+            vec![("/openapi", None), ("/swagger", Some(json!("1.2")))],
+            "swagger",
+            "unsupported Swagger version `1.2`",
+        ),
+        (
+            vec![("/swagger", Some(json!("2.0")))],
+            "$",
+            "the document has both `openapi` and `swagger`",
+        ),
+        (
+            vec![("/info", Some(json!("t")))],
+            "info",
+            "expected an object, found a string",
+        ),
+        (
+            vec![("/info/title", Some(json!(1)))],
+            "info.title",
+            "expected a string, found a number",
+        ),
+        (
+            vec![("/servers", Some(json!({"url": "x"})))],
+            "servers",
+            "expected an array of servers, found an object",
+        ),
+        (
+            vec![("/servers", Some(json!([{"url": 5}])))],
+            "servers[0].url",
+            "expected a string, found a number",
+        ),
+        (
+            vec![(
+                "/x-amazon-apigateway-importexport-version",
+                Some(json!(1.0)),
+            )],
+            "x-amazon-apigateway-importexport-version",
+            "expected a string, found a number",
+        ),
+        (
+            vec![("/paths", Some(json!([])))],
+            "paths",
+            "expected an object, found an array",
+        ),
+        (
+            vec![("/paths/~1pets", Some(json!("get")))],
+            "paths./pets",
+            "expected an object, found a string",
+        ),
+        (
+            vec![("/paths/~1pets/get", Some(json!(true)))],
+            "paths./pets.get",
+            "expected an object, found a boolean",
+        ),
         // Near misses of what is read are errors, not silently ignored.
-        (vec![("/x-amazon-apigateway-polcy", Some(json!({})))], "x-amazon-apigateway-polcy", "unknown extension `x-amazon-apigateway-polcy`: did you mean `x-amazon-apigateway-policy`?"),
-        (vec![("/X-Amazon-Apigateway-Policy", Some(json!({})))], "X-Amazon-Apigateway-Policy", "unknown extension `X-Amazon-Apigateway-Policy`: did you mean `x-amazon-apigateway-policy`?"),
-        (vec![("/components/securitySchemes/auth/x-amazon-apigateway-authorizor", Some(json!({})))], "components.securitySchemes.auth.x-amazon-apigateway-authorizor", "unknown extension `x-amazon-apigateway-authorizor`: did you mean `x-amazon-apigateway-authorizer`?"),
-        (vec![("/paths/~1pets/get/x-amazon-apigateway-auht", Some(json!({"type": "NONE"})))], "paths./pets.get.x-amazon-apigateway-auht", "unknown extension `x-amazon-apigateway-auht`: did you mean `x-amazon-apigateway-auth`?"),
-        (vec![("/paths/~1pets/x-amazon-apigateway-any-methods", Some(json!({})))], "paths./pets.x-amazon-apigateway-any-methods", "unknown extension `x-amazon-apigateway-any-methods`: did you mean `x-amazon-apigateway-any-method`?"),
-        (vec![(authz!("identitysource"), Some(json!("method.request.header.A")))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.identitysource", "unknown field `identitysource`: did you mean `identitySource`?"),
-        (vec![("/paths/~1pets/gett", Some(json!({})))], "paths./pets.gett", "unknown operation `gett`: did you mean `get`?"),
-        (vec![("/paths/~1pets/GET", Some(json!({})))], "paths./pets.GET", "unknown operation `GET`: did you mean `get`?"),
-        (vec![("/paths/~1pets/lookup", Some(json!({})))], "paths./pets.lookup", "unknown operation `lookup`: use `get`, `put`, `post`, `delete`, `options`, `head`, `patch` or `x-amazon-apigateway-any-method`"),
-        (vec![("/paths/~1pets/$ref", Some(json!("#/x")))], "paths./pets.$ref", "path item references are not supported"),
+        (
+            vec![("/x-amazon-apigateway-polcy", Some(json!({})))],
+            "x-amazon-apigateway-polcy",
+            "unknown extension `x-amazon-apigateway-polcy`: did you mean `x-amazon-apigateway-policy`?",
+        ),
+        (
+            vec![("/X-Amazon-Apigateway-Policy", Some(json!({})))],
+            "X-Amazon-Apigateway-Policy",
+            "unknown extension `X-Amazon-Apigateway-Policy`: did you mean `x-amazon-apigateway-policy`?",
+        ),
+        (
+            vec![(
+                "/components/securitySchemes/auth/x-amazon-apigateway-authorizor",
+                Some(json!({})),
+            )],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizor",
+            "unknown extension `x-amazon-apigateway-authorizor`: did you mean `x-amazon-apigateway-authorizer`?",
+        ),
+        (
+            vec![(
+                "/paths/~1pets/get/x-amazon-apigateway-auht",
+                Some(json!({"type": "NONE"})),
+            )],
+            "paths./pets.get.x-amazon-apigateway-auht",
+            "unknown extension `x-amazon-apigateway-auht`: did you mean `x-amazon-apigateway-auth`?",
+        ),
+        (
+            vec![(
+                "/paths/~1pets/x-amazon-apigateway-any-methods",
+                Some(json!({})),
+            )],
+            "paths./pets.x-amazon-apigateway-any-methods",
+            "unknown extension `x-amazon-apigateway-any-methods`: did you mean `x-amazon-apigateway-any-method`?",
+        ),
+        (
+            vec![(
+                authz!("identitysource"),
+                Some(json!("method.request.header.A")),
+            )],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.identitysource",
+            "unknown field `identitysource`: did you mean `identitySource`?",
+        ),
+        (
+            vec![("/paths/~1pets/gett", Some(json!({})))],
+            "paths./pets.gett",
+            "unknown operation `gett`: did you mean `get`?",
+        ),
+        (
+            vec![("/paths/~1pets/GET", Some(json!({})))],
+            "paths./pets.GET",
+            "unknown operation `GET`: did you mean `get`?",
+        ),
+        (
+            vec![("/paths/~1pets/lookup", Some(json!({})))],
+            "paths./pets.lookup",
+            "unknown operation `lookup`: use `get`, `put`, `post`, `delete`, `options`, `head`, `patch` or `x-amazon-apigateway-any-method`",
+        ),
+        (
+            vec![("/paths/~1pets/$ref", Some(json!("#/x")))],
+            "paths./pets.$ref",
+            "path item references are not supported",
+        ),
         // Security requirements.
-        (vec![(SECURITY, Some(json!([{"autth": []}])))], "paths./pets.get.security[0].autth", "unknown security scheme `autth`: did you mean `auth`?"),
-        (vec![(SECURITY, Some(json!([{"zzzzzz": []}])))], "paths./pets.get.security[0].zzzzzz", "unknown security scheme `zzzzzz`: define it under `components.securitySchemes`"),
-        (vec![("/security", Some(json!([{"zzzzzz": []}])))], "security[0].zzzzzz", "unknown security scheme `zzzzzz`"),
-        (vec![(SECURITY, Some(json!({"auth": []})))], "paths./pets.get.security", "expected an array of security requirements such as `[{\"my-authorizer\": []}]`, found an object"),
-        (vec![(SECURITY, Some(json!(["auth"])))], "paths./pets.get.security[0]", "expected an object, found a string"),
-        (vec![(SECURITY, Some(json!([{"auth": "read"}])))], "paths./pets.get.security[0].auth", "expected an array of scopes (`[]` for none), found a string"),
-        (vec![(SECURITY, Some(json!([{"auth": ["read", 7]}])))], "paths./pets.get.security[0].auth[1]", "expected a scope name, found a number"),
-        (vec![(SECURITY, Some(json!([{"auth": []}, {"sigv4": []}])))], "paths./pets.get.security[1].sigv4", "a method takes one authorization in API Gateway, but `security` names both authorizer `auth` and IAM (`awsSigv4`): keep one"),
-        (vec![("/components/securitySchemes/oauth", Some(json!({"type": "oauth2", "flows": {}}))), (SECURITY, Some(json!([{"oauth": []}])))], "paths./pets.get.security[0].oauth", "security scheme `oauth` (type `oauth2`) has neither `x-amazon-apigateway-authorizer` nor `x-amazon-apigateway-authtype: awsSigv4`, so API Gateway would not enforce it: add one, or remove it from `security`"),
-        (vec![("/components/securitySchemes", Some(json!([])))], "components.securitySchemes", "expected an object, found an array"),
-        (vec![("/components/securitySchemes/auth", Some(json!("x")))], "components.securitySchemes.auth", "expected an object, found a string"),
+        (
+            vec![(SECURITY, Some(json!([{"autth": []}])))],
+            "paths./pets.get.security[0].autth",
+            "unknown security scheme `autth`: did you mean `auth`?",
+        ),
+        (
+            vec![(SECURITY, Some(json!([{"zzzzzz": []}])))],
+            "paths./pets.get.security[0].zzzzzz",
+            "unknown security scheme `zzzzzz`: define it under `components.securitySchemes`",
+        ),
+        (
+            vec![("/security", Some(json!([{"zzzzzz": []}])))],
+            "security[0].zzzzzz",
+            "unknown security scheme `zzzzzz`",
+        ),
+        (
+            vec![(SECURITY, Some(json!({"auth": []})))],
+            "paths./pets.get.security",
+            "expected an array of security requirements such as `[{\"my-authorizer\": []}]`, found an object",
+        ),
+        (
+            vec![(SECURITY, Some(json!(["auth"])))],
+            "paths./pets.get.security[0]",
+            "expected an object, found a string",
+        ),
+        (
+            vec![(SECURITY, Some(json!([{"auth": "read"}])))],
+            "paths./pets.get.security[0].auth",
+            "expected an array of scopes (`[]` for none), found a string",
+        ),
+        (
+            vec![(SECURITY, Some(json!([{"auth": ["read", 7]}])))],
+            "paths./pets.get.security[0].auth[1]",
+            "expected a scope name, found a number",
+        ),
+        (
+            vec![(SECURITY, Some(json!([{"auth": []}, {"sigv4": []}])))],
+            "paths./pets.get.security[1].sigv4",
+            "a method takes one authorization in API Gateway, but `security` names both authorizer `auth` and IAM (`awsSigv4`): keep one",
+        ),
+        (
+            vec![
+                (
+                    "/components/securitySchemes/oauth",
+                    Some(json!({"type": "oauth2", "flows": {}})),
+                ),
+                (SECURITY, Some(json!([{"oauth": []}]))),
+            ],
+            "paths./pets.get.security[0].oauth",
+            "security scheme `oauth` (type `oauth2`) has neither `x-amazon-apigateway-authorizer` nor `x-amazon-apigateway-authtype: awsSigv4`, so API Gateway would not enforce it: add one, or remove it from `security`",
+        ),
+        (
+            vec![("/components/securitySchemes", Some(json!([])))],
+            "components.securitySchemes",
+            "expected an object, found an array",
+        ),
+        (
+            vec![("/components/securitySchemes/auth", Some(json!("x")))],
+            "components.securitySchemes.auth",
+            "expected an object, found a string",
+        ),
         // x-amazon-apigateway-auth.
-        (vec![("/paths/~1pets/get/x-amazon-apigateway-auth", Some(json!({"type": "COGNITO"})))], "paths./pets.get.x-amazon-apigateway-auth.type", "unknown authorization type `COGNITO`: use `AWS_IAM` or `NONE`"),
-        (vec![("/paths/~1pets/get/x-amazon-apigateway-auth", Some(json!({})))], "paths./pets.get.x-amazon-apigateway-auth", "missing required field `type`"),
-        (vec![("/paths/~1pets/get/x-amazon-apigateway-auth", Some(json!({"type": "AWS_IAM"})))], "paths./pets.get.security[0].auth", "`security` names authorizer `auth` but `x-amazon-apigateway-auth` says `AWS_IAM`: keep one"),
+        (
+            vec![(
+                "/paths/~1pets/get/x-amazon-apigateway-auth",
+                Some(json!({"type": "COGNITO"})),
+            )],
+            "paths./pets.get.x-amazon-apigateway-auth.type",
+            "unknown authorization type `COGNITO`: use `AWS_IAM` or `NONE`",
+        ),
+        (
+            vec![(
+                "/paths/~1pets/get/x-amazon-apigateway-auth",
+                Some(json!({})),
+            )],
+            "paths./pets.get.x-amazon-apigateway-auth",
+            "missing required field `type`",
+        ),
+        (
+            vec![(
+                "/paths/~1pets/get/x-amazon-apigateway-auth",
+                Some(json!({"type": "AWS_IAM"})),
+            )],
+            "paths./pets.get.security[0].auth",
+            "`security` names authorizer `auth` but `x-amazon-apigateway-auth` says `AWS_IAM`: keep one",
+        ),
         // The authorizer.
-        (vec![(AUTHORIZER, Some(json!("token")))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer", "expected an object, found a string"),
-        (vec![(authz!("type"), None)], "components.securitySchemes.auth.x-amazon-apigateway-authorizer", "missing required field `type`"),
-        (vec![(authz!("type"), Some(json!(1)))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.type", "expected a string, found a number"),
-        (vec![(authz!("type"), Some(json!("tokn")))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.type", "unknown authorizer type `tokn`: did you mean `token`?"),
-        (vec![(authz!("type"), Some(json!("oauth")))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.type", "unknown authorizer type `oauth`: use `token`, `request`, `cognito_user_pools` (REST APIs) or `jwt` (HTTP APIs)"),
-        (vec![(authz!("type"), Some(json!("jwt")))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.type", "`jwt` authorizers exist only on HTTP APIs, and this export is a REST API (no `x-amazon-apigateway-importexport-version`): use `token`, `request` or `cognito_user_pools`"),
-        (vec![http.clone()], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.type", "`token` authorizers do not exist on HTTP APIs (this export has `x-amazon-apigateway-importexport-version`): use `request` or `jwt`"),
-        (vec![http.clone(), (authz!("type"), Some(json!("cognito_user_pools")))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.type", "`cognito_user_pools` authorizers do not exist on HTTP APIs"),
-        (vec![(authz!("authorizerUri"), None)], "components.securitySchemes.auth.x-amazon-apigateway-authorizer", "authorizer `auth` has no `authorizerUri`: add its Lambda function's `arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION-ARN/invocations`"),
-        (vec![(authz!("authorizerUri"), Some(json!(["arn"])))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.authorizerUri", "expected a string, found an array"),
-        (vec![(authz!("authorizerUri"), Some(json!("")))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.authorizerUri", "`authorizerUri` must not be empty"),
-        (vec![(authz!("authorizerCredentials"), Some(json!(false)))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.authorizerCredentials", "expected a string, found a boolean"),
-        (vec![(authz!("identityValidationExpression"), Some(json!(1)))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.identityValidationExpression", "expected a string, found a number"),
-        (vec![(authz!("providerARNs"), Some(json!([1])))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.providerARNs[0]", "expected a non-empty string, found a number"),
+        (
+            vec![(AUTHORIZER, Some(json!("token")))],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer",
+            "expected an object, found a string",
+        ),
+        (
+            vec![(authz!("type"), None)],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer",
+            "missing required field `type`",
+        ),
+        (
+            vec![(authz!("type"), Some(json!(1)))],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.type",
+            "expected a string, found a number",
+        ),
+        (
+            vec![(authz!("type"), Some(json!("tokn")))],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.type",
+            "unknown authorizer type `tokn`: did you mean `token`?",
+        ),
+        (
+            vec![(authz!("type"), Some(json!("oauth")))],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.type",
+            "unknown authorizer type `oauth`: use `token`, `request`, `cognito_user_pools` (REST APIs) or `jwt` (HTTP APIs)",
+        ),
+        (
+            vec![(authz!("type"), Some(json!("jwt")))],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.type",
+            "`jwt` authorizers exist only on HTTP APIs, and this export is a REST API (no `x-amazon-apigateway-importexport-version`): use `token`, `request` or `cognito_user_pools`",
+        ),
+        (
+            vec![http.clone()],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.type",
+            "`token` authorizers do not exist on HTTP APIs (this export has `x-amazon-apigateway-importexport-version`): use `request` or `jwt`",
+        ),
+        (
+            vec![
+                http.clone(),
+                (authz!("type"), Some(json!("cognito_user_pools"))),
+            ],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.type",
+            "`cognito_user_pools` authorizers do not exist on HTTP APIs",
+        ),
+        (
+            vec![(authz!("authorizerUri"), None)],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer",
+            "authorizer `auth` has no `authorizerUri`: add its Lambda function's `arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION-ARN/invocations`",
+        ),
+        (
+            vec![(authz!("authorizerUri"), Some(json!(["arn"])))],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.authorizerUri",
+            "expected a string, found an array",
+        ),
+        (
+            vec![(authz!("authorizerUri"), Some(json!("")))],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.authorizerUri",
+            "`authorizerUri` must not be empty",
+        ),
+        (
+            vec![(authz!("authorizerCredentials"), Some(json!(false)))],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.authorizerCredentials",
+            "expected a string, found a boolean",
+        ),
+        (
+            vec![(authz!("identityValidationExpression"), Some(json!(1)))],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.identityValidationExpression",
+            "expected a string, found a number",
+        ),
+        (
+            vec![(authz!("providerARNs"), Some(json!([1])))],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.providerARNs[0]",
+            "expected a non-empty string, found a number",
+        ),
         // Identity sources.
-        (vec![(authz!("identitySource"), Some(json!(5)))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.identitySource", "expected a comma-separated string of mapping expressions, found a number"),
-        (vec![(authz!("identitySource"), Some(json!(["method.request.header.A", {}])))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.identitySource[1]", "expected a mapping expression, found an object"),
-        (vec![(authz!("type"), Some(json!("request"))), (authz!("identitySource"), Some(json!("method.request.header.A,, method.request.header.B")))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.identitySource", "empty identity source: separate mapping expressions"),
-        (vec![(authz!("identitySource"), Some(json!("method.request.header.A, method.request.header.B")))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.identitySource", "a token authorizer reads exactly one header: write `method.request.header.NAME`"),
-        (vec![(authz!("identitySource"), Some(json!("method.request.querystring.token")))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.identitySource", "a token authorizer reads exactly one header"),
-        (vec![("/components/securitySchemes/auth/in", Some(json!("query")))], "components.securitySchemes.auth", "token authorizer `auth` has no `identitySource` and its scheme names no header"),
-        (vec![("/components/securitySchemes/auth/name", None)], "components.securitySchemes.auth", "token authorizer `auth` has no `identitySource`"),
+        (
+            vec![(authz!("identitySource"), Some(json!(5)))],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.identitySource",
+            "expected a comma-separated string of mapping expressions, found a number",
+        ),
+        (
+            vec![(
+                authz!("identitySource"),
+                Some(json!(["method.request.header.A", {}])),
+            )],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.identitySource[1]",
+            "expected a mapping expression, found an object",
+        ),
+        (
+            vec![
+                (authz!("type"), Some(json!("request"))),
+                (
+                    authz!("identitySource"),
+                    Some(json!("method.request.header.A,, method.request.header.B")),
+                ),
+            ],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.identitySource",
+            "empty identity source: separate mapping expressions",
+        ),
+        (
+            vec![(
+                authz!("identitySource"),
+                Some(json!("method.request.header.A, method.request.header.B")),
+            )],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.identitySource",
+            "a token authorizer reads exactly one header: write `method.request.header.NAME`",
+        ),
+        (
+            vec![(
+                authz!("identitySource"),
+                Some(json!("method.request.querystring.token")),
+            )],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.identitySource",
+            "a token authorizer reads exactly one header",
+        ),
+        (
+            vec![("/components/securitySchemes/auth/in", Some(json!("query")))],
+            "components.securitySchemes.auth",
+            "token authorizer `auth` has no `identitySource` and its scheme names no header",
+        ),
+        (
+            vec![("/components/securitySchemes/auth/name", None)],
+            "components.securitySchemes.auth",
+            "token authorizer `auth` has no `identitySource`",
+        ),
         // Cache TTL.
-        (vec![(authz!("authorizerResultTtlInSeconds"), Some(json!(3601)))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.authorizerResultTtlInSeconds", "`3601` is not a cache TTL: give whole seconds from 0 (no caching) to 3600"),
-        (vec![(authz!("authorizerResultTtlInSeconds"), Some(json!(-1)))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.authorizerResultTtlInSeconds", "`-1` is not a cache TTL"),
-        (vec![(authz!("authorizerResultTtlInSeconds"), Some(json!(1.5)))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.authorizerResultTtlInSeconds", "`1.5` is not a cache TTL"),
-        (vec![(authz!("authorizerResultTtlInSeconds"), Some(json!("five")))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.authorizerResultTtlInSeconds", "`five` is not a cache TTL"),
-        (vec![(authz!("authorizerResultTtlInSeconds"), Some(json!(true)))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.authorizerResultTtlInSeconds", "expected a number of seconds, found a boolean"),
+        (
+            vec![(authz!("authorizerResultTtlInSeconds"), Some(json!(3601)))],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.authorizerResultTtlInSeconds",
+            "`3601` is not a cache TTL: give whole seconds from 0 (no caching) to 3600",
+        ),
+        (
+            vec![(authz!("authorizerResultTtlInSeconds"), Some(json!(-1)))],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.authorizerResultTtlInSeconds",
+            "`-1` is not a cache TTL",
+        ),
+        (
+            vec![(authz!("authorizerResultTtlInSeconds"), Some(json!(1.5)))],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.authorizerResultTtlInSeconds",
+            "`1.5` is not a cache TTL",
+        ),
+        (
+            vec![(authz!("authorizerResultTtlInSeconds"), Some(json!("five")))],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.authorizerResultTtlInSeconds",
+            "`five` is not a cache TTL",
+        ),
+        (
+            vec![(authz!("authorizerResultTtlInSeconds"), Some(json!(true)))],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.authorizerResultTtlInSeconds",
+            "expected a number of seconds, found a boolean",
+        ),
         // HTTP API options.
-        (vec![(authz!("authorizerPayloadFormatVersion"), Some(json!("3.0")))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.authorizerPayloadFormatVersion", "unknown payload format version `3.0`: use `1.0` or `2.0`"),
-        (vec![(authz!("authorizerPayloadFormatVersion"), Some(json!(2.0)))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.authorizerPayloadFormatVersion", "expected a string, found a number"),
-        (vec![(authz!("enableSimpleResponses"), Some(json!("yes")))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.enableSimpleResponses", "expected true or false, found a string"),
-        (vec![(authz!("enableSimpleResponses"), Some(json!(true))), (authz!("authorizerPayloadFormatVersion"), Some(json!("1.0")))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.enableSimpleResponses", "simple responses need payload format version 2.0: set `authorizerPayloadFormatVersion` to `2.0` or remove `enableSimpleResponses`"),
+        (
+            vec![(authz!("authorizerPayloadFormatVersion"), Some(json!("3.0")))],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.authorizerPayloadFormatVersion",
+            "unknown payload format version `3.0`: use `1.0` or `2.0`",
+        ),
+        (
+            vec![(authz!("authorizerPayloadFormatVersion"), Some(json!(2.0)))],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.authorizerPayloadFormatVersion",
+            "expected a string, found a number",
+        ),
+        (
+            vec![(authz!("enableSimpleResponses"), Some(json!("yes")))],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.enableSimpleResponses",
+            "expected true or false, found a string",
+        ),
+        (
+            vec![
+                (authz!("enableSimpleResponses"), Some(json!(true))),
+                (authz!("authorizerPayloadFormatVersion"), Some(json!("1.0"))),
+            ],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.enableSimpleResponses",
+            "simple responses need payload format version 2.0: set `authorizerPayloadFormatVersion` to `2.0` or remove `enableSimpleResponses`",
+        ),
         // JWT.
-        (vec![http.clone(), (authz!("type"), Some(json!("jwt"))), (authz!("authorizerUri"), None)], "components.securitySchemes.auth.x-amazon-apigateway-authorizer", "`jwt` authorizer `auth` has no issuer: add `jwtConfiguration.issuer` (or an `openIdConnect` scheme with `openIdConnectUrl`)"),
-        (vec![http.clone(), (authz!("type"), Some(json!("jwt"))), (authz!("jwtConfiguration"), Some(json!({"audience": ["a"]})))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer", "`jwt` authorizer `auth` has no issuer"),
-        (vec![(authz!("jwtConfiguration"), Some(json!("x")))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.jwtConfiguration", "expected an object, found a string"),
-        (vec![(authz!("jwtConfiguration"), Some(json!({"issuer": 1})))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.jwtConfiguration.issuer", "expected a string, found a number"),
-        (vec![(authz!("jwtConfiguration"), Some(json!({"issuer": "i", "audience": [""]})))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.jwtConfiguration.audience[0]", "expected a non-empty string, found a string"),
-        (vec![(authz!("jwtConfiguration"), Some(json!({"issuer": "i", "audiences": ["a"]})))], "components.securitySchemes.auth.x-amazon-apigateway-authorizer.jwtConfiguration.audiences", "unknown field `audiences`: did you mean `audience`?"),
-        (vec![("/components/securitySchemes/auth/openIdConnectUrl", Some(json!(1))), (authz!("jwtConfiguration"), Some(json!({})))], "components.securitySchemes.auth.openIdConnectUrl", "expected a string, found a number"),
-        (vec![("/components/securitySchemes/auth/x-amazon-apigateway-authtype", Some(json!(["custom"])))], "components.securitySchemes.auth.x-amazon-apigateway-authtype", "expected a string, found an array"),
+        (
+            vec![
+                http.clone(),
+                (authz!("type"), Some(json!("jwt"))),
+                (authz!("authorizerUri"), None),
+            ],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer",
+            "`jwt` authorizer `auth` has no issuer: add `jwtConfiguration.issuer` (or an `openIdConnect` scheme with `openIdConnectUrl`)",
+        ),
+        (
+            vec![
+                http.clone(),
+                (authz!("type"), Some(json!("jwt"))),
+                (authz!("jwtConfiguration"), Some(json!({"audience": ["a"]}))),
+            ],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer",
+            "`jwt` authorizer `auth` has no issuer",
+        ),
+        (
+            vec![(authz!("jwtConfiguration"), Some(json!("x")))],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.jwtConfiguration",
+            "expected an object, found a string",
+        ),
+        (
+            vec![(authz!("jwtConfiguration"), Some(json!({"issuer": 1})))],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.jwtConfiguration.issuer",
+            "expected a string, found a number",
+        ),
+        (
+            vec![(
+                authz!("jwtConfiguration"),
+                Some(json!({"issuer": "i", "audience": [""]})),
+            )],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.jwtConfiguration.audience[0]",
+            "expected a non-empty string, found a string",
+        ),
+        (
+            vec![(
+                authz!("jwtConfiguration"),
+                Some(json!({"issuer": "i", "audiences": ["a"]})),
+            )],
+            "components.securitySchemes.auth.x-amazon-apigateway-authorizer.jwtConfiguration.audiences",
+            "unknown field `audiences`: did you mean `audience`?",
+        ),
+        (
+            vec![
+                (
+                    "/components/securitySchemes/auth/openIdConnectUrl",
+                    Some(json!(1)),
+                ),
+                (authz!("jwtConfiguration"), Some(json!({}))),
+            ],
+            "components.securitySchemes.auth.openIdConnectUrl",
+            "expected a string, found a number",
+        ),
+        (
+            vec![(
+                "/components/securitySchemes/auth/x-amazon-apigateway-authtype",
+                Some(json!(["custom"])),
+            )],
+            "components.securitySchemes.auth.x-amazon-apigateway-authtype",
+            "expected a string, found an array",
+        ),
         // Endpoint configuration.
-        (vec![("/x-amazon-apigateway-endpoint-configuration", Some(json!({"types": ["PUBLIC"]})))], "x-amazon-apigateway-endpoint-configuration.types[0]", "unknown endpoint type `PUBLIC`: use `REGIONAL`, `EDGE` or `PRIVATE`"),
-        (vec![("/x-amazon-apigateway-endpoint-configuration", Some(json!({"types": "PUBLIC"})))], "x-amazon-apigateway-endpoint-configuration.types", "unknown endpoint type `PUBLIC`"),
-        (vec![("/x-amazon-apigateway-endpoint-configuration", Some(json!({"vpcEndpointIds": [1]})))], "x-amazon-apigateway-endpoint-configuration.vpcEndpointIds[0]", "expected a non-empty string, found a number"),
-        (vec![("/x-amazon-apigateway-endpoint-configuration", Some(json!({"disableExecuteApiEndpoint": "true"})))], "x-amazon-apigateway-endpoint-configuration.disableExecuteApiEndpoint", "expected true or false, found a string"),
-        (vec![("/x-amazon-apigateway-endpoint-configuration", Some(json!({"ipAddressType": 4})))], "x-amazon-apigateway-endpoint-configuration.ipAddressType", "expected a string, found a number"),
-        (vec![("/x-amazon-apigateway-endpoint-configuration", Some(json!({"vpcEndpointId": ["vpce-1"]})))], "x-amazon-apigateway-endpoint-configuration.vpcEndpointId", "unknown field `vpcEndpointId`: did you mean `vpcEndpointIds`?"),
-        (vec![("/servers", Some(json!([{"url": "u", "x-amazon-apigateway-endpoint-configuration": []}])))], "servers[0].x-amazon-apigateway-endpoint-configuration", "expected an object, found an array"),
+        (
+            vec![(
+                "/x-amazon-apigateway-endpoint-configuration",
+                Some(json!({"types": ["PUBLIC"]})),
+            )],
+            "x-amazon-apigateway-endpoint-configuration.types[0]",
+            "unknown endpoint type `PUBLIC`: use `REGIONAL`, `EDGE` or `PRIVATE`",
+        ),
+        (
+            vec![(
+                "/x-amazon-apigateway-endpoint-configuration",
+                Some(json!({"types": "PUBLIC"})),
+            )],
+            "x-amazon-apigateway-endpoint-configuration.types",
+            "unknown endpoint type `PUBLIC`",
+        ),
+        (
+            vec![(
+                "/x-amazon-apigateway-endpoint-configuration",
+                Some(json!({"vpcEndpointIds": [1]})),
+            )],
+            "x-amazon-apigateway-endpoint-configuration.vpcEndpointIds[0]",
+            "expected a non-empty string, found a number",
+        ),
+        (
+            vec![(
+                "/x-amazon-apigateway-endpoint-configuration",
+                Some(json!({"disableExecuteApiEndpoint": "true"})),
+            )],
+            "x-amazon-apigateway-endpoint-configuration.disableExecuteApiEndpoint",
+            "expected true or false, found a string",
+        ),
+        (
+            vec![(
+                "/x-amazon-apigateway-endpoint-configuration",
+                Some(json!({"ipAddressType": 4})),
+            )],
+            "x-amazon-apigateway-endpoint-configuration.ipAddressType",
+            "expected a string, found a number",
+        ),
+        (
+            vec![(
+                "/x-amazon-apigateway-endpoint-configuration",
+                Some(json!({"vpcEndpointId": ["vpce-1"]})),
+            )],
+            "x-amazon-apigateway-endpoint-configuration.vpcEndpointId",
+            "unknown field `vpcEndpointId`: did you mean `vpcEndpointIds`?",
+        ),
+        (
+            vec![(
+                "/servers",
+                Some(json!([{"url": "u", "x-amazon-apigateway-endpoint-configuration": []}])),
+            )],
+            "servers[0].x-amazon-apigateway-endpoint-configuration",
+            "expected an object, found an array",
+        ),
         // The policy.
-        (vec![http.clone(), (authz!("type"), Some(json!("request"))), ("/x-amazon-apigateway-policy", Some(json!({"Statement": []})))], "x-amazon-apigateway-policy", "`x-amazon-apigateway-importexport-version` marks an HTTP API export, and HTTP APIs have no resource policy: remove one of them"),
+        (
+            vec![
+                http.clone(),
+                (authz!("type"), Some(json!("request"))),
+                (
+                    "/x-amazon-apigateway-policy",
+                    Some(json!({"Statement": []})),
+                ),
+            ],
+            "x-amazon-apigateway-policy",
+            "`x-amazon-apigateway-importexport-version` marks an HTTP API export, and HTTP APIs have no resource policy: remove one of them",
+        ),
     ];
     for (edits, path, message) in cases {
         let err = match parse_with(&edits) {
@@ -807,7 +1243,10 @@ fn a_policy_without_an_api_to_expand_for_is_an_error() {
             Some("x-amazon-apigateway-policy"),
             "{raw}"
         );
-        assert_eq!(err.to_string(), "x.json: the resource policy names no full `arn:aws:execute-api:...` ARN to take the API's region, account id and API id from, and they are needed to expand `execute-api:/...` resources: give the API's region, account id and API id along with the export (at `x-amazon-apigateway-policy`)");
+        assert_eq!(
+            err.to_string(),
+            "x.json: the resource policy names no full `arn:aws:execute-api:...` ARN to take the API's region, account id and API id from, and they are needed to expand `execute-api:/...` resources: give the API's region, account id and API id along with the export (at `x-amazon-apigateway-policy`)"
+        );
     }
     // The escaped form still names its API when it has a full ARN.
     let full = json!({"Statement": [
@@ -989,12 +1428,36 @@ fn authorizer_types_and_ttls_parse_like_the_gateway() {
 #[test]
 fn function_accounts_come_from_literal_lambda_arns_only() {
     let cases = [
-        ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:f/invocations", Some("arn:aws:lambda:us-east-1:123456789012:function:f"), Some("123456789012")),
-        ("arn:aws-us-gov:apigateway:us-gov-west-1:lambda:path/2015-03-31/functions/arn:aws-us-gov:lambda:us-gov-west-1:111122223333:function:f:prod/invocations", Some("arn:aws-us-gov:lambda:us-gov-west-1:111122223333:function:f:prod"), Some("111122223333")),
-        ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:${stageVariables.account}:function:f/invocations", Some("arn:aws:lambda:us-east-1:${stageVariables.account}:function:f"), None),
-        ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${stageVariables.fn}/invocations", Some("${stageVariables.fn}"), None),
-        ("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions//invocations", None, None),
-        ("arn:aws:lambda:us-east-1:123456789012:function:f", None, None),
+        (
+            "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:f/invocations",
+            Some("arn:aws:lambda:us-east-1:123456789012:function:f"),
+            Some("123456789012"),
+        ),
+        (
+            "arn:aws-us-gov:apigateway:us-gov-west-1:lambda:path/2015-03-31/functions/arn:aws-us-gov:lambda:us-gov-west-1:111122223333:function:f:prod/invocations",
+            Some("arn:aws-us-gov:lambda:us-gov-west-1:111122223333:function:f:prod"),
+            Some("111122223333"),
+        ),
+        (
+            "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:${stageVariables.account}:function:f/invocations",
+            Some("arn:aws:lambda:us-east-1:${stageVariables.account}:function:f"),
+            None,
+        ),
+        (
+            "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${stageVariables.fn}/invocations",
+            Some("${stageVariables.fn}"),
+            None,
+        ),
+        (
+            "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions//invocations",
+            None,
+            None,
+        ),
+        (
+            "arn:aws:lambda:us-east-1:123456789012:function:f",
+            None,
+            None,
+        ),
     ];
     for (uri, function, account) in cases {
         let s = parse_with(&[(authz!("authorizerUri"), Some(json!(uri)))]).unwrap();

@@ -4,7 +4,7 @@ use super::*;
 use crate::arn::MethodArn;
 use crate::condition::{Operator, SetQualifier};
 use crate::context::{ContextKey, ContextValue, RequestContext};
-use crate::eval::{EvalRequest, PolicyOutcome, INVOKE_ACTION};
+use crate::eval::{EvalRequest, INVOKE_ACTION, PolicyOutcome};
 use crate::principal::{Caller, IamCaller};
 use proptest::prelude::*;
 use serde_json::json;
@@ -498,7 +498,9 @@ fn rejects_a_policy_that_is_not_an_object() {
         assert_eq!(err.kind(), PolicyErrorKind::InvalidValue, "{text}");
         assert_eq!(
             err.to_string(),
-            format!("a policy must be a JSON object, not {what} at `$`: write `{{\"Version\": \"2012-10-17\", \"Statement\": [...]}}`"),
+            format!(
+                "a policy must be a JSON object, not {what} at `$`: write `{{\"Version\": \"2012-10-17\", \"Statement\": [...]}}`"
+            ),
             "{text}"
         );
     }
@@ -535,7 +537,10 @@ fn rejection_table() {
         (
             "lower-case effect",
             Kind::Res,
-            doc(json!([stmt(), statement_swapping("Effect", &json!({"effect": "Allow"}))])),
+            doc(json!([
+                stmt(),
+                statement_swapping("Effect", &json!({"effect": "Allow"}))
+            ])),
             PolicyErrorKind::UnknownElement,
             "unknown statement element `effect` at `Statement[1].effect`: did you mean `Effect`?",
         ),
@@ -619,14 +624,18 @@ fn rejection_table() {
         (
             "identity policy with NotPrincipal",
             Kind::Ident,
-            identity(json!({"Effect": "Deny", "NotPrincipal": {"AWS": "210987654321"}, "Action": "*", "Resource": "*"})),
+            identity(
+                json!({"Effect": "Deny", "NotPrincipal": {"AWS": "210987654321"}, "Action": "*", "Resource": "*"}),
+            ),
             PolicyErrorKind::UnknownElement,
             "`NotPrincipal` is not allowed in an identity or authorizer policy at `Statement[0].NotPrincipal`: remove it: the policy applies to the identity it is attached to",
         ),
         (
             "abbreviated resource in an identity policy",
             Kind::Ident,
-            identity(json!({"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": ["*", "execute-api:/*"]})),
+            identity(
+                json!({"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": ["*", "execute-api:/*"]}),
+            ),
             PolicyErrorKind::InvalidArn,
             "resource `execute-api:/*` cannot be used: the abbreviated `execute-api:/...` form is only expanded in resource policies at `Statement[0].Resource[1]`: write the full ARN `arn:aws:execute-api:region:account-id:api-id/stage/VERB/path`",
         ),
@@ -647,7 +656,9 @@ fn rejection_table() {
         (
             "an ARN without partition or service",
             Kind::Ident,
-            identity(json!({"Effect": "Allow", "Action": "*", "Resource": "arn:::us-east-1:123456789012:x"})),
+            identity(
+                json!({"Effect": "Allow", "Action": "*", "Resource": "arn:::us-east-1:123456789012:x"}),
+            ),
             PolicyErrorKind::InvalidArn,
             "resource `arn:::us-east-1:123456789012:x` is not an ARN at `Statement[0].Resource`: write a full ARN such as `arn:aws:execute-api:region:account-id:api-id/stage/VERB/path`, `execute-api:/stage/VERB/path` in a resource policy, or `*`",
         ),
@@ -759,7 +770,12 @@ fn rejection_table() {
         (
             "CIDR prefix above 32",
             Kind::Res,
-            doc(json!([stmt(), statement_with(&json!({"Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/33"}}}))])),
+            doc(json!([
+                stmt(),
+                statement_with(
+                    &json!({"Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/33"}}})
+                )
+            ])),
             PolicyErrorKind::InvalidValue,
             "invalid CIDR `10.0.0.0/33`: prefix length above 32 at `Statement[1].Condition.IpAddress.aws:SourceIp`: give an IPv4 or IPv6 address or block such as `192.0.2.0/24` or `2001:db8::/32`",
         ),
@@ -1592,5 +1608,8 @@ fn execute_api_without_a_slash_suggests_the_abbreviated_form() {
         &api,
     )
     .unwrap_err();
-    assert_eq!(err.to_string(), "resource `execute-api:*` cannot be used: the abbreviated form is `execute-api:/stage/VERB/path` (did you mean `execute-api:/*`?) at `Statement.Resource`: write the full ARN `arn:aws:execute-api:region:account-id:api-id/stage/VERB/path`");
+    assert_eq!(
+        err.to_string(),
+        "resource `execute-api:*` cannot be used: the abbreviated form is `execute-api:/stage/VERB/path` (did you mean `execute-api:/*`?) at `Statement.Resource`: write the full ARN `arn:aws:execute-api:region:account-id:api-id/stage/VERB/path`"
+    );
 }

@@ -437,9 +437,7 @@ impl FileKind {
             FileKind::AuthorizerResponse => {
                 "a scenario holds it in `\"auth\": {\"responses\": {IDENTITY: RESPONSE}}`; `policy-sim check --authorizer-output FILE` and `policy-sim lint` read it alone"
             }
-            FileKind::Jwks => {
-                "a rules file names it as `\"jwksFile\"`"
-            }
+            FileKind::Jwks => "a rules file names it as `\"jwksFile\"`",
         }
     }
 }

@@ -39,7 +39,10 @@ fn errors_name_the_file_and_json_path() {
 
     let mut v = minimal();
     v["cases"][0]["request"]["sourceIp"] = json!("10.0.0.300");
-    assert_eq!(error_of(v), "s.json: `10.0.0.300` is not an IP address: give an IPv4 or IPv6 address such as `192.0.2.10` (at `cases[0].request.sourceIp`)");
+    assert_eq!(
+        error_of(v),
+        "s.json: `10.0.0.300` is not an IP address: give an IPv4 or IPv6 address such as `192.0.2.10` (at `cases[0].request.sourceIp`)"
+    );
 
     let mut v = minimal();
     v["cases"][0]["expect"]["status"] = json!(302);
@@ -47,7 +50,10 @@ fn errors_name_the_file_and_json_path() {
 
     let mut v = minimal();
     v["cases"][0]["expect"]["decision"] = json!("Deny");
-    assert_eq!(error_of(v), "s.json: unknown decision `Deny`: use `Allow`, `ExplicitDeny` or `ImplicitDeny` (at `cases[0].expect.decision`)");
+    assert_eq!(
+        error_of(v),
+        "s.json: unknown decision `Deny`: use `Allow`, `ExplicitDeny` or `ImplicitDeny` (at `cases[0].expect.decision`)"
+    );
 
     let mut v = minimal();
     v["auth"]["type"] = json!("COGNITO");
@@ -105,23 +111,29 @@ fn http_and_websocket_lambda_setups_are_validated() {
         error("HTTP", json!({"type": "LAMBDA_TOKEN", "responses": {}}))
             .contains("TOKEN authorizers exist on REST APIs only")
     );
-    assert!(error(
-        "WEBSOCKET",
-        json!({"type": "LAMBDA_TOKEN", "responses": {}})
-    )
-    .contains("TOKEN authorizers exist on REST APIs only"));
-    assert!(error(
-        "HTTP",
-        json!({"type": "LAMBDA_REQUEST", "responses": {}, "payloadFormatVersion": "3.0"})
-    )
-    .contains("unknown payload format version `3.0`"));
+    assert!(
+        error(
+            "WEBSOCKET",
+            json!({"type": "LAMBDA_TOKEN", "responses": {}})
+        )
+        .contains("TOKEN authorizers exist on REST APIs only")
+    );
+    assert!(
+        error(
+            "HTTP",
+            json!({"type": "LAMBDA_REQUEST", "responses": {}, "payloadFormatVersion": "3.0"})
+        )
+        .contains("unknown payload format version `3.0`")
+    );
     assert!(error("HTTP", json!({"type": "LAMBDA_REQUEST", "responses": {}, "payloadFormatVersion": "1.0", "simpleResponses": true}))
         .contains("simple responses need `payloadFormatVersion` `2.0`"));
-    assert!(error(
-        "HTTP",
-        json!({"type": "LAMBDA_REQUEST", "responses": {}, "ttlSeconds": 60})
-    )
-    .contains("caching needs at least one identity source"));
+    assert!(
+        error(
+            "HTTP",
+            json!({"type": "LAMBDA_REQUEST", "responses": {}, "ttlSeconds": 60})
+        )
+        .contains("caching needs at least one identity source")
+    );
     assert!(error("HTTP", json!({"type": "LAMBDA_REQUEST", "responses": {}, "identitySources": ["method.request.header.A"]}))
         .contains("`method.request.header.A` is not an identity source of this API type: use `$request.header.X`"));
     assert!(error(
@@ -180,8 +192,9 @@ fn lambda_setups_are_validated() {
         .contains("invalid regular expression `(unclosed`"));
     assert!(lambda(json!({"type": "LAMBDA_REQUEST", "ttlSeconds": 0, "responses": {}, "identityValidationExpression": "x"}))
         .contains("applies to TOKEN authorizers only"));
-    assert!(lambda(json!({"type": "LAMBDA_TOKEN"}))
-        .contains("needs `responses` (a table standing in for the function), `command` (a program) or `rules`"));
+    assert!(lambda(json!({"type": "LAMBDA_TOKEN"})).contains(
+        "needs `responses` (a table standing in for the function), `command` (a program) or `rules`"
+    ));
     assert!(
         lambda(json!({"type": "LAMBDA_TOKEN", "responses": {"t": "allow"}}))
             .contains("(at `auth.responses.t`)")
@@ -190,12 +203,16 @@ fn lambda_setups_are_validated() {
         lambda(json!({"type": "LAMBDA_TOKEN", "responses": {}, "command": ["./a"]}))
             .contains("give one of `responses`, `command` and `rules`, not `responses` and `command` (at `auth.command`)")
     );
-    assert!(lambda(json!({"type": "LAMBDA_TOKEN", "command": []}))
-        .contains("expected the program and its arguments"));
-    assert!(lambda(
-        json!({"type": "LAMBDA_TOKEN", "command": ["./a"], "commandTimeoutSeconds": 0})
-    )
-    .contains("above 0, at most 900 (the Lambda maximum) (at `auth.commandTimeoutSeconds`)"));
+    assert!(
+        lambda(json!({"type": "LAMBDA_TOKEN", "command": []}))
+            .contains("expected the program and its arguments")
+    );
+    assert!(
+        lambda(json!({"type": "LAMBDA_TOKEN", "command": ["./a"], "commandTimeoutSeconds": 0}))
+            .contains(
+                "above 0, at most 900 (the Lambda maximum) (at `auth.commandTimeoutSeconds`)"
+            )
+    );
     assert!(
         lambda(json!({"type": "LAMBDA_TOKEN", "responses": {}, "commandTimeoutSeconds": 1}))
             .contains("applies to a `command` only")
@@ -204,10 +221,10 @@ fn lambda_setups_are_validated() {
         lambda(json!({"type": "LAMBDA_TOKEN", "rules": "authorizer.json"}))
             .contains("`rules` authorizers run in `policy-sim`")
     );
-    assert!(lambda(
-        json!({"type": "LAMBDA_TOKEN", "responses": {}, "payloadFormatVersion": "2.0"})
-    )
-    .contains("`payloadFormatVersion` applies to HTTP APIs only"));
+    assert!(
+        lambda(json!({"type": "LAMBDA_TOKEN", "responses": {}, "payloadFormatVersion": "2.0"}))
+            .contains("`payloadFormatVersion` applies to HTTP APIs only")
+    );
     assert!(
         lambda(json!({"type": "LAMBDA_TOKEN", "responses": {}, "account": "12"}))
             .contains("`12` is not a 12-digit AWS account id")
@@ -231,7 +248,10 @@ fn notes_are_allowed_unknown_fields_are_not() {
     assert!(parse("s.json", &scenario_text(v)).is_ok());
     let mut v = minimal();
     v["cases"][0]["request"]["sourceIP"] = json!("192.0.2.1");
-    assert_eq!(error_of(v), "s.json: unknown field `sourceIP`: did you mean `sourceIp`? (at `cases[0].request.sourceIP`)");
+    assert_eq!(
+        error_of(v),
+        "s.json: unknown field `sourceIP`: did you mean `sourceIp`? (at `cases[0].request.sourceIP`)"
+    );
 }
 
 #[test]
@@ -271,9 +291,11 @@ fn reports_compare_only_given_fields_and_list_mismatches() {
         ..RunReport::default()
     };
     assert_eq!(report.to_json()["failed"], 1);
-    assert!(report
-        .to_string()
-        .starts_with("FAIL s.json :: root\n  status: expected 403, got 200"));
+    assert!(
+        report
+            .to_string()
+            .starts_with("FAIL s.json :: root\n  status: expected 403, got 200")
+    );
     assert!(report.to_string().ends_with("0 passed, 1 failed"));
 }
 
@@ -741,7 +763,12 @@ fn reports_carry_cases_not_checked_files_left_out_and_invalid_files() {
         json!([{"file": "export.json", "kind": "openapi"}])
     );
     let xml = report.to_junit();
-    assert!(xml.contains("<testsuites name=\"policy-sim\" tests=\"3\" failures=\"0\" errors=\"1\" skipped=\"1\">"), "{xml}");
+    assert!(
+        xml.contains(
+            "<testsuites name=\"policy-sim\" tests=\"3\" failures=\"0\" errors=\"1\" skipped=\"1\">"
+        ),
+        "{xml}"
+    );
     assert!(
         xml.contains("<testsuite name=\"cmd.json\" tests=\"2\" failures=\"0\" errors=\"1\">"),
         "{xml}"
@@ -751,9 +778,11 @@ fn reports_carry_cases_not_checked_files_left_out_and_invalid_files() {
         "{xml}"
     );
     assert!(xml.contains("<skipped message=\"left out: an OpenAPI export (`openapi` or `swagger`), not a scenario file\"/>"), "{xml}");
-    assert!(report
-        .to_string()
-        .contains("ERROR cmd.json :: not started\n  the authorizer could not be started"));
+    assert!(
+        report
+            .to_string()
+            .contains("ERROR cmd.json :: not started\n  the authorizer could not be started")
+    );
 
     let refused = RunReport {
         invalid_files: vec![FileError::new(
@@ -768,12 +797,16 @@ fn reports_carry_cases_not_checked_files_left_out_and_invalid_files() {
         refused.to_json()["invalidFiles"],
         json!([{"file": "bad.json", "path": "api", "problem": "missing", "message": "bad.json: missing (at `api`)"}])
     );
-    assert!(refused
-        .to_junit()
-        .contains("<testsuites name=\"policy-sim\" tests=\"1\" failures=\"0\" errors=\"1\">"));
-    assert!(refused
-        .to_string()
-        .starts_with("error: bad.json: missing (at `api`)\n"));
+    assert!(
+        refused
+            .to_junit()
+            .contains("<testsuites name=\"policy-sim\" tests=\"1\" failures=\"0\" errors=\"1\">")
+    );
+    assert!(
+        refused
+            .to_string()
+            .starts_with("error: bad.json: missing (at `api`)\n")
+    );
     // A report without cases is no pass.
     assert!(!RunReport::default().all_passed());
 }
@@ -850,21 +883,27 @@ fn an_openapi_export_supplies_the_policy_and_the_authorizer_settings() {
     ));
     assert!(err(json!({"authorizer": "jwtAuthorizer", "ttlSeconds": 0, "responses": {}}), get.clone())
         .contains("authorizer `jwtAuthorizer` of the export sets `ttlSeconds` already: remove it here (at `auth.ttlSeconds`)"));
-    assert!(err(
-        json!({"authorizer": "jwtAuthorizer", "responses": {}}),
-        json!([{"name": "a", "request": {"method": "GET", "path": "/cats"}}])
-    )
-    .contains("`GET /cats` is not a method of the export"));
-    assert!(err(
-        json!({"authorizer": "jwtAuthorizer", "responses": {}}),
-        json!([{"name": "a", "request": {"method": "GET", "path": "/health"}}])
-    )
-    .contains("`GET /health` is `GET /health` in the export, authorized by `NONE`"));
-    assert!(err(
-        json!({"type": "LAMBDA_TOKEN", "responses": {}}),
-        get.clone()
-    )
-    .contains("with `openapi`, name the export's authorizer"));
+    assert!(
+        err(
+            json!({"authorizer": "jwtAuthorizer", "responses": {}}),
+            json!([{"name": "a", "request": {"method": "GET", "path": "/cats"}}])
+        )
+        .contains("`GET /cats` is not a method of the export")
+    );
+    assert!(
+        err(
+            json!({"authorizer": "jwtAuthorizer", "responses": {}}),
+            json!([{"name": "a", "request": {"method": "GET", "path": "/health"}}])
+        )
+        .contains("`GET /health` is `GET /health` in the export, authorized by `NONE`")
+    );
+    assert!(
+        err(
+            json!({"type": "LAMBDA_TOKEN", "responses": {}}),
+            get.clone()
+        )
+        .contains("with `openapi`, name the export's authorizer")
+    );
     // Without `openapi`, `authorizer` is not a field of `auth`.
     let mut plain = minimal();
     plain["auth"] = json!({"authorizer": "x", "type": "NONE"});
@@ -910,7 +949,9 @@ fn lambda_settings_on_an_auth_without_an_authorizer_are_refused() {
         v["auth"] = json!({"type": kind, field: value});
         assert_eq!(
             error_of(v),
-            format!("s.json: `{field}` is a Lambda authorizer setting, and `{kind}` authorization has no authorizer: remove it, or use `LAMBDA_TOKEN` / `LAMBDA_REQUEST` (at `auth.{field}`)")
+            format!(
+                "s.json: `{field}` is a Lambda authorizer setting, and `{kind}` authorization has no authorizer: remove it, or use `LAMBDA_TOKEN` / `LAMBDA_REQUEST` (at `auth.{field}`)"
+            )
         );
     }
     // The contract documents `account` as unused for AWS_IAM, and notes are always welcome.

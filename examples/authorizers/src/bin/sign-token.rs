@@ -17,8 +17,8 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Parser;
-use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
-use serde_json::{json, Map, Value};
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use serde_json::{Map, Value, json};
 
 /// Sign an example RS256 token (test-only key) for examples/authorizer/rules.json.
 #[derive(Parser)]

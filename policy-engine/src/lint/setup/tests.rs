@@ -2,7 +2,7 @@
 // severity, path) and stays silent on its near miss.
 use std::path::Path;
 
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use super::*;
 use crate::scenario::Options;
@@ -186,15 +186,21 @@ fn an_unconditioned_allow_for_everyone_overrides_the_authorizer_in_the_same_acco
     // Near misses: another account's authorizer (Table B needs both), a condition, NONE.
     let mut cross = lambda.clone();
     cross["account"] = json!("999999999999");
-    assert!(!codes(&scenario(cross, Some(policy.clone())))
-        .contains(&"resource-allow-overrides-authorization".to_owned()));
+    assert!(
+        !codes(&scenario(cross, Some(policy.clone())))
+            .contains(&"resource-allow-overrides-authorization".to_owned())
+    );
     let mut conditioned = policy.clone();
     conditioned["Statement"][0]["Condition"] =
         json!({"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}});
-    assert!(!codes(&scenario(lambda, Some(conditioned)))
-        .contains(&"resource-allow-overrides-authorization".to_owned()));
-    assert!(!codes(&scenario(json!({"type": "NONE"}), Some(policy)))
-        .contains(&"resource-allow-overrides-authorization".to_owned()));
+    assert!(
+        !codes(&scenario(lambda, Some(conditioned)))
+            .contains(&"resource-allow-overrides-authorization".to_owned())
+    );
+    assert!(
+        !codes(&scenario(json!({"type": "NONE"}), Some(policy)))
+            .contains(&"resource-allow-overrides-authorization".to_owned())
+    );
 }
 
 #[test]
