@@ -588,38 +588,55 @@ impl RunReport {
             }
             xml.push_str("  </testsuite>\n");
         }
-        if !self.left_out.is_empty() {
-            let n = self.left_out.len();
-            xml.push_str(&format!(
-                "  <testsuite name=\"left out\" tests=\"{n}\" failures=\"0\" skipped=\"{n}\">\n"
-            ));
-            for left_out in &self.left_out {
-                let file = xml_escape(&left_out.file);
-                xml.push_str(&format!(
-                    "    <testcase classname=\"{file}\" name=\"{file}\">\n      <skipped message=\"{}\"/>\n    </testcase>\n",
-                    xml_escape(&format!("left out: {}, not a scenario file", left_out.kind.description()))
-                ));
-            }
-            xml.push_str("  </testsuite>\n");
-        }
-        if !self.invalid_files.is_empty() {
-            let n = self.invalid_files.len();
-            xml.push_str(&format!(
-                "  <testsuite name=\"invalid files\" tests=\"{n}\" failures=\"0\" errors=\"{n}\">\n"
-            ));
-            for e in &self.invalid_files {
-                let file = xml_escape(e.file());
-                xml.push_str(&format!(
-                    "    <testcase classname=\"{file}\" name=\"{file}\">\n      <error message=\"{}\">{}</error>\n    </testcase>\n",
+        // Files that ran no case: one suite each for those left out and those invalid, one
+        // test case per file, so CI systems show them beside the scenarios.
+        let left_out: Vec<(&str, String)> = self
+            .left_out
+            .iter()
+            .map(|l| {
+                let why = format!("left out: {}, not a scenario file", l.kind.description());
+                (
+                    l.file.as_str(),
+                    format!("<skipped message=\"{}\"/>", xml_escape(&why)),
+                )
+            })
+            .collect();
+        push_file_suite(&mut xml, "left out", "skipped", &left_out);
+        let invalid: Vec<(&str, String)> = self
+            .invalid_files
+            .iter()
+            .map(|e| {
+                let element = format!(
+                    "<error message=\"{}\">{}</error>",
                     xml_escape(e.problem()),
                     xml_escape(&e.to_string())
-                ));
-            }
-            xml.push_str("  </testsuite>\n");
-        }
+                );
+                (e.file(), element)
+            })
+            .collect();
+        push_file_suite(&mut xml, "invalid files", "errors", &invalid);
         xml.push_str("</testsuites>\n");
         xml
     }
+}
+
+/// A JUnit suite `name` with one test case per `(file, element)`, its size counted under
+/// `counter` (`skipped`, `errors`); nothing when there are no files.
+fn push_file_suite(xml: &mut String, name: &str, counter: &str, files: &[(&str, String)]) {
+    if files.is_empty() {
+        return;
+    }
+    let n = files.len();
+    xml.push_str(&format!(
+        "  <testsuite name=\"{name}\" tests=\"{n}\" failures=\"0\" {counter}=\"{n}\">\n"
+    ));
+    for (file, element) in files {
+        let file = xml_escape(file);
+        xml.push_str(&format!(
+            "    <testcase classname=\"{file}\" name=\"{file}\">\n      {element}\n    </testcase>\n"
+        ));
+    }
+    xml.push_str("  </testsuite>\n");
 }
 
 /// Text made safe for XML attributes and content; characters XML 1.0 forbids are dropped.
